@@ -1,0 +1,57 @@
+# 集约 Jiyue — the few commands people type. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+CHROMIUM ?= /usr/bin/chromium
+export PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint bench services browser clean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## create .venv and install the project with its test tools
+
+$(STAMP): pyproject.toml
+	@echo "==> Installing Python packages into $(VENV) (first time: about a minute)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+run: install ## start the demo city at http://*.localhost:$(PORT) (Ctrl-C stops)
+	@$(PY) manage.py setup_platform
+	@$(PY) manage.py seed_demo
+	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install browser services ## install what tests need, then lint, checks and every test
+	@$(PY) -m ruff check .
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## unit and integration tests only (no browser, no worker)
+	@$(PY) -m pytest -m "not e2e and not worker" $(PYTEST_ARGS)
+
+lint: install ## ruff lint
+	@$(PY) -m ruff check .
+
+bench: install ## run the benchmarks (BENCH=<name> for one); figures go to var/bench/latest.json
+	@$(PY) -m bench $(BENCH)
+
+browser: ## make sure Debian's Chromium is installed (end-to-end tests drive it)
+	@test -x $(CHROMIUM) || { echo "==> Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "!! could not install chromium: browser tests will be skipped (needs root + apt)"; }
+
+services: ## start Redis for the worker tests if it is installed but not running
+	@if command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
+	  command -v redis-server >/dev/null && { echo "==> Starting redis-server on 127.0.0.1:6379"; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; sleep 0.5; }; fi; true
+
+clean: ## remove the virtualenv and local data (the embedded database included)
+	rm -rf $(VENV) var

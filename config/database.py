@@ -1,0 +1,55 @@
+"""Where the database is: a server named by DATABASE_URL, or PostgreSQL embedded under var/.
+
+The embedded server (pgserver) lets `make run` and `make test` work on a machine with
+nothing installed. Every process that loads settings takes a handle on it; pgserver stops
+the server when the last handle goes away.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+ENGINE = "django_tenants.postgresql_backend"
+
+
+def database_settings(base_dir: Path, name: str = "jiyue") -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60)
+        config["ENGINE"] = ENGINE
+        return config
+    return {
+        "ENGINE": ENGINE,
+        "NAME": name,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": str(start_embedded(base_dir / "var" / "pgdata")),
+        "CONN_MAX_AGE": 60,
+    }
+
+
+def start_embedded(pgdata: Path) -> Path:
+    """Start (or join) the embedded PostgreSQL and make sure our database exists."""
+    import warnings
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pgserver warns when XDG_RUNTIME_DIR is unset
+        import pgserver
+
+        server = pgserver.get_server(pgdata)
+    socket_dir = Path(server.get_postmaster_info().socket_dir)
+    _ensure_database(server, "jiyue")
+    return socket_dir
+
+
+def _ensure_database(server, name: str) -> None:
+    marker = Path(server.pgdata) / f".jiyue-db-{name}"
+    if marker.exists():
+        return
+    # `name` is a constant of ours (never user input), so plain interpolation is safe here.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")  # noqa: S608
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{name}";')
+    marker.touch()

@@ -1,0 +1,11 @@
+"""`make run`: the demo city on embedded defaults, served at *.localhost."""
+
+import os
+
+os.environ.setdefault("ALLOW_LOCALHOST_DOMAINS", "1")
+os.environ.setdefault("SITE_PUBLIC_PORT", os.environ.get("PORT", "8000"))
+
+from .base import *  # noqa: E402,F403
+
+DEBUG = os.environ.get("DEBUG", "1") == "1"
+WAGTAILADMIN_BASE_URL = f"http://portal.localhost:{SITE_PUBLIC_PORT}"  # noqa: F405

@@ -1,0 +1,5 @@
+"""URLs of the public schema's own host: the platform console for operators."""
+
+from django.urls import include, path
+
+urlpatterns = [path("", include("tenants.console.urls"))]

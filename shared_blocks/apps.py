@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SharedBlocksConfig(AppConfig):
+    name = "shared_blocks"
+    verbose_name = "共享内容块"

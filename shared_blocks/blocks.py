@@ -1,0 +1,107 @@
+"""The design system's content blocks (P4): every site composes its pages from these."""
+
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.contrib.table_block.blocks import TableBlock
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
+
+
+class HeadingBlock(blocks.StructBlock):
+    """A section heading inside an article body (h2 or h3)."""
+
+    text = blocks.CharBlock(label="标题文字", max_length=120)
+    level = blocks.ChoiceBlock(choices=[("h2", "二级标题"), ("h3", "三级标题")], default="h2",
+                               label="级别")
+
+    class Meta:
+        icon = "title"
+        label = "小标题"
+        template = "shared_blocks/heading_block.html"
+        description = "正文中的章节标题"
+        preview_value = {"text": "一、工作目标", "level": "h2"}
+
+
+class ImageWithCaptionBlock(blocks.StructBlock):
+    """An image with a caption; alt text is required (V6 accessibility)."""
+
+    image = ImageChooserBlock(label="图片")
+    alt_text = blocks.CharBlock(label="替代文字", max_length=200,
+                                help_text="为视障用户描述图片内容")
+    caption = blocks.CharBlock(label="图片说明", required=False, max_length=200)
+
+    class Meta:
+        icon = "image"
+        label = "图片"
+        template = "shared_blocks/image_with_caption_block.html"
+        description = "带说明文字的图片"
+
+
+class AttachmentListBlock(blocks.StructBlock):
+    """Downloadable attachments (附件) listed under a heading."""
+
+    title = blocks.CharBlock(label="标题", default="附件", max_length=60)
+    documents = blocks.ListBlock(DocumentChooserBlock(label="文件"), label="文件", min_num=1)
+
+    class Meta:
+        icon = "doc-full"
+        label = "附件"
+        template = "shared_blocks/attachment_list_block.html"
+        description = "可下载的附件列表"
+
+
+class DataTableBlock(blocks.StructBlock):
+    """A table with a caption; the first row is the header."""
+
+    caption = blocks.CharBlock(label="表格标题", max_length=120)
+    table = TableBlock(label="表格", table_options={"startRows": 3, "startCols": 3})
+    source_note = blocks.CharBlock(label="数据来源", required=False, max_length=120)
+
+    class Meta:
+        icon = "table"
+        label = "表格"
+        template = "shared_blocks/data_table_block.html"
+        description = "带标题的数据表格"
+
+
+class NoticeCalloutBlock(blocks.StructBlock):
+    """A highlighted box for an important reminder in the body text."""
+
+    tone = blocks.ChoiceBlock(
+        choices=[("info", "提示"), ("warning", "注意"), ("urgent", "紧急")], default="info",
+        label="类型",
+    )
+    title = blocks.CharBlock(label="标题", max_length=60)
+    text = blocks.TextBlock(label="内容", max_length=1000)
+
+    class Meta:
+        icon = "warning"
+        label = "提示框"
+        template = "shared_blocks/notice_callout_block.html"
+        description = "醒目的提示或警示"
+        preview_value = {"tone": "warning", "title": "温馨提示", "text": "请市民注意出行安全。"}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value["tone"] == "urgent" and len(value["text"]) > 300:
+            raise StructBlockValidationError(
+                block_errors={"text": blocks.BlockValidationError("紧急提示请控制在 300 字以内。")}
+            )
+        return value
+
+
+class BodyBlock(blocks.StreamBlock):
+    """The body of an article or column page."""
+
+    paragraph = blocks.RichTextBlock(label="段落", features=RICH_TEXT_FEATURES,
+                                     template="shared_blocks/paragraph_block.html")
+    heading = HeadingBlock()
+    image = ImageWithCaptionBlock()
+    attachments = AttachmentListBlock()
+    table = DataTableBlock()
+    notice = NoticeCalloutBlock()
+
+    class Meta:
+        icon = "doc-full"

@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "console"
+urlpatterns = [
+    path("", views.site_list, name="site_list"),
+    path("login/", auth_views.LoginView.as_view(template_name="tenants/console/login.html"),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
+    path("sites/new/", views.provision, name="provision"),
+    path("sites/<str:schema_name>/", views.site_detail, name="site_detail"),
+    path("sites/<str:schema_name>/status/", views.change_status, name="change_status"),
+]

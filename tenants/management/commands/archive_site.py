@@ -1,0 +1,8 @@
+from tenants.models import Website
+
+from ._status import StatusCommand
+
+
+class Command(StatusCommand):
+    help = "Set a site's status to archived."
+    status = Website.Status.ARCHIVED

@@ -1,0 +1,90 @@
+"""The site registry (P2): every government website on the platform is a `Website` tenant."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+from .validators import display_domain, normalise_domain, validate_site_domain
+
+
+class Website(TenantMixin):
+    class Kind(models.TextChoices):
+        PORTAL = "portal", "门户网站"
+        DISTRICT = "district", "区县政府网站"
+        DEPARTMENT = "department", "部门网站"
+        # Not sites: the public schema (platform console) and the template new sites clone.
+        PLATFORM = "platform", "平台"
+        TEMPLATE = "template", "站点模板"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "运行"
+        SUSPENDED = "suspended", "暂停"
+        ARCHIVED = "archived", "归档"
+
+    SITE_KINDS = (Kind.PORTAL, Kind.DISTRICT, Kind.DEPARTMENT)
+
+    legal_name = models.CharField("法定名称", max_length=100)
+    short_name = models.CharField("简称", max_length=40)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级机关", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    site_code = models.CharField("网站标识码", max_length=20, blank=True)
+    icp_number = models.CharField("ICP备案号", max_length=40, blank=True)
+    sponsor_unit = models.CharField("主办单位", max_length=100, blank=True)
+    operator_unit = models.CharField("承办单位", max_length=100, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=40, blank=True)
+    contact_email = models.EmailField("联系邮箱", blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    languages = ArrayField(models.CharField(max_length=10), default=list, blank=True,
+                           verbose_name="语言版本")
+    status = models.CharField("状态", max_length=20, choices=Status.choices,
+                              default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The schema is made by provisioning (tenants.services), not as a side effect of save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = "网站"
+        verbose_name_plural = "网站"
+        ordering = ["kind", "schema_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site_code"], condition=~models.Q(site_code=""),
+                name="unique_site_code",
+            ),
+        ]
+
+    def __str__(self):
+        return self.legal_name
+
+    @property
+    def is_site(self) -> bool:
+        return self.kind in self.SITE_KINDS
+
+    @property
+    def primary_domain(self) -> str:
+        domain = self.get_primary_domain()
+        return domain.domain if domain else ""
+
+    @property
+    def primary_domain_display(self) -> str:
+        return display_domain(self.primary_domain)
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = "域名"
+        verbose_name_plural = "域名"
+
+    def clean(self):
+        super().clean()
+        validate_site_domain(self.domain)
+        self.domain = normalise_domain(self.domain)
+
+    def __str__(self):
+        return display_domain(self.domain)

@@ -1,0 +1,157 @@
+"""Provisioning and the site lifecycle (P3). Commands and the console call these; nothing else."""
+
+import logging
+import re
+import secrets
+import string
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+
+from .models import Domain, Website
+from .validators import normalise_domain, validate_site_domain
+
+log = logging.getLogger("jiyue.tenants")
+
+RESERVED_SCHEMAS = {"public", "information_schema", settings.TENANT_BASE_SCHEMA}
+_SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+
+
+class ProvisioningError(Exception):
+    """Provisioning refused: the message says what to change."""
+
+
+@dataclass
+class ProvisionedSite:
+    website: Website
+    webmaster_username: str
+    webmaster_password: str
+
+
+def ensure_platform(console_host: str | None = None) -> Website:
+    """The public schema's registry row and the console's host. Idempotent."""
+    console_host = normalise_domain(console_host or settings.CONSOLE_HOST)
+    platform, _ = Website.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"legal_name": "集约政府网站集约化平台", "short_name": "平台控制台",
+                  "kind": Website.Kind.PLATFORM},
+    )
+    Domain.objects.filter(tenant=platform).exclude(domain=console_host).delete()
+    Domain.objects.get_or_create(domain=console_host, defaults={"tenant": platform, "is_primary": True})
+    return platform
+
+
+def ensure_template(verbosity: int = 0) -> Website:
+    """The schema every new site is cloned from, kept migrated like any tenant. Idempotent."""
+    name = settings.TENANT_BASE_SCHEMA
+    template = Website.objects.filter(schema_name=name).first()
+    if template is None:
+        template = Website.objects.create(
+            schema_name=name, legal_name="站点模板", short_name="模板",
+            kind=Website.Kind.TEMPLATE, status=Website.Status.ARCHIVED,
+        )
+    if not schema_exists(name):
+        log.info("creating the site template schema %s (runs every tenant migration once)", name)
+        template.create_schema(check_if_exists=True, verbosity=verbosity)
+    return template
+
+
+def suggest_schema_name(domain: str) -> str:
+    label = normalise_domain(domain).split(".")[0]
+    name = re.sub(r"[^a-z0-9_]", "_", label.replace("xn--", "")).strip("_")
+    if not name or not name[0].isalpha():
+        name = f"site_{name}"
+    return name[:40]
+
+
+def validate_new_site(*, kind: str, domain: str, schema_name: str) -> None:
+    errors = {}
+    if kind not in Website.SITE_KINDS:
+        errors["kind"] = f"未知的网站类型 “{kind}”：可选 portal / district / department。"
+    try:
+        validate_site_domain(domain)
+    except ValidationError as exc:
+        errors["domain"] = " ".join(exc.messages)
+    else:
+        if Domain.objects.filter(domain=normalise_domain(domain)).exists():
+            errors["domain"] = f"域名 {domain} 已被其他网站使用 (the domain is taken)."
+    if not _SCHEMA_NAME.match(schema_name) or schema_name in RESERVED_SCHEMAS or schema_name.startswith("pg_"):
+        errors["schema_name"] = (
+            f"模式名 “{schema_name}” 不可用：须以小写字母开头，仅含小写字母、数字和下划线，"
+            "且不能是保留名 (public, site_template, pg_*)."
+        )
+    elif Website.objects.filter(schema_name=schema_name).exists() or schema_exists(schema_name):
+        errors["schema_name"] = f"模式名 “{schema_name}” 已存在 (schema exists): 请用 --schema 指定另一个。"
+    if errors:
+        raise ValidationError(errors)
+
+
+def provision_site(
+    *, kind: str, legal_name: str, short_name: str, domain: str,
+    schema_name: str | None = None, parent: Website | None = None,
+    webmaster_username: str = "webmaster", webmaster_password: str | None = None,
+    **registry_fields,
+) -> ProvisionedSite:
+    """Create a working site: schema (cloned), home page, column tree, `Site` row, webmaster.
+
+    All or nothing: the schema DDL, the registry rows and the site's content are made in one
+    transaction, so a failure anywhere leaves no half-made site behind.
+    """
+    from sites.core.provisioning import build_site_content
+
+    schema_name = schema_name or suggest_schema_name(domain)
+    validate_new_site(kind=kind, domain=domain, schema_name=schema_name)
+    if not legal_name.strip():
+        raise ValidationError({"legal_name": "法定名称不能为空 (legal name is required)."})
+    ensure_template()
+    password = webmaster_password or generate_password()
+
+    with transaction.atomic():
+        website = Website(
+            schema_name=schema_name, kind=kind, legal_name=legal_name.strip(),
+            short_name=(short_name or legal_name).strip(), parent=parent, **registry_fields,
+        )
+        website.full_clean(exclude=["schema_name"])
+        website.save()
+        Domain.objects.create(domain=normalise_domain(domain), tenant=website, is_primary=True)
+        website.create_schema(check_if_exists=False, verbosity=0)
+        with schema_context(schema_name):
+            build_site_content(website, webmaster_username, password)
+        connection.set_schema_to_public()
+    log.info("provisioned %s (%s) at %s", website.legal_name, schema_name, domain)
+    return ProvisionedSite(website, webmaster_username, password)
+
+
+def generate_password(length: int = 16) -> str:
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        if any(c.isdigit() for c in password) and any(c.isupper() for c in password):
+            return password
+
+
+def set_status(website: Website, status: str) -> Website:
+    if not website.is_site:
+        raise ProvisioningError(f"{website.schema_name} 不是网站，不能改变其状态。")
+    if status not in Website.Status.values:
+        raise ProvisioningError(f"未知状态 “{status}”。")
+    website.status = status
+    website.save(update_fields=["status", "updated_at"])
+    log.info("site %s is now %s", website.schema_name, status)
+    return website
+
+
+def sites():
+    """Every real site (not the platform or the template), in registry order."""
+    return Website.objects.filter(kind__in=Website.SITE_KINDS).prefetch_related("domains")
+
+
+def get_site(schema_name: str) -> Website:
+    try:
+        return sites().get(schema_name=schema_name)
+    except Website.DoesNotExist:
+        known = ", ".join(sites().values_list("schema_name", flat=True)) or "(none yet)"
+        raise ProvisioningError(f"没有模式名为 “{schema_name}” 的网站。Known sites: {known}") from None

@@ -1,0 +1,59 @@
+"""Test fixtures: real PostgreSQL schemas, sites provisioned the way operators do it.
+
+Two sites, `alpha` and `beta`, are provisioned once per test session and committed, so
+every test (and the live server of the browser tests) can use them. Tests that change
+data run in a transaction that is rolled back, schema DDL included.
+"""
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from tenants import services
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        services.ensure_platform()
+        services.ensure_template()
+        for schema, name, kind in [
+            ("alpha", "乌海市甲区人民政府", "district"),
+            ("beta", "乌海市乙局", "department"),
+        ]:
+            if not services.sites().filter(schema_name=schema).exists():
+                services.provision_site(
+                    kind=kind, legal_name=name, short_name=name[:4],
+                    domain=f"{schema}.localhost", schema_name=schema,
+                    webmaster_password=PASSWORD, site_code=f"15030{len(schema)}{schema[:1]}".ljust(10, "0"),
+                    icp_number=f"蒙ICP备{len(name)}号", sponsor_unit=name,
+                )
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def alpha(db):
+    return services.get_site("alpha")
+
+
+@pytest.fixture
+def beta(db):
+    return services.get_site("beta")
+
+
+@pytest.fixture
+def in_site():
+    """`with in_site(website): …` — run ORM code in that site's schema."""
+    return lambda website: schema_context(website.schema_name)
+
+
+def host(website) -> str:
+    return website.primary_domain

@@ -1,0 +1,136 @@
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django_tenants.utils import schema_context, schema_exists
+from wagtail.models import Site
+
+from sites.core.models import ColumnPage, HomePage
+from tenants import services
+from tenants.models import Domain, Website
+
+
+def provision(**overrides):
+    args = dict(kind="district", legal_name="海勃湾区人民政府", short_name="海勃湾区",
+                domain="hbw.example.gov.cn", webmaster_password="Webmaster-Pass-2026")
+    args.update(overrides)
+    return services.provision_site(**args)
+
+
+@pytest.mark.django_db
+def test_provisioned_site_is_complete():
+    result = provision(site_code="1503020001")
+    website = result.website
+    assert website.schema_name == "hbw"
+    assert schema_exists("hbw")
+    assert website.primary_domain == "hbw.example.gov.cn"
+    with schema_context("hbw"):
+        site = Site.objects.get()
+        assert site.hostname == "hbw.example.gov.cn"
+        assert site.is_default_site
+        home = site.root_page.specific
+        assert isinstance(home, HomePage)
+        assert home.title == "海勃湾区人民政府"
+        columns = list(ColumnPage.objects.child_of(home).values_list("slug", "title"))
+        assert ("gzdt", "工作动态") in columns and ("tzgg", "通知公告") in columns
+        from django.contrib.auth import get_user_model
+
+        webmaster = get_user_model().objects.get(username="webmaster")
+        assert webmaster.check_password("Webmaster-Pass-2026")
+
+
+@pytest.mark.django_db
+def test_each_kind_gets_its_own_column_tree():
+    dept = provision(kind="department", legal_name="乌海市教育局", domain="jyj.example.gov.cn")
+    with schema_context(dept.website.schema_name):
+        slugs = set(ColumnPage.objects.values_list("slug", flat=True))
+    assert "jgzn" in slugs and "bmdt" in slugs and "gzdt" not in slugs
+
+
+@pytest.mark.parametrize("domain, rule", [
+    ("hbw.example.com", "gov.cn"),
+    ("海勃湾.com", ".cn"),
+    ("not a domain", "不是有效的域名"),
+    ("hbw.localhost.evil.org", "gov.cn"),
+])
+@pytest.mark.django_db
+def test_bad_domain_is_refused_with_the_rule(domain, rule):
+    with pytest.raises(ValidationError) as exc:
+        provision(domain=domain)
+    assert rule in " ".join(exc.value.message_dict["domain"])
+    assert not Website.objects.filter(legal_name="海勃湾区人民政府").exists()
+
+
+@pytest.mark.django_db
+def test_chinese_domain_ending_in_cn_is_accepted_and_stored_as_punycode():
+    result = provision(domain="海勃湾区.政务.cn", schema_name="hbw_cn")
+    stored = result.website.primary_domain
+    assert stored.startswith("xn--") and stored.endswith(".cn")
+    assert result.website.primary_domain_display == "海勃湾区.政务.cn"
+
+
+@pytest.mark.django_db
+def test_localhost_domains_need_the_demo_setting(settings):
+    settings.ALLOW_LOCALHOST_DOMAINS = False
+    with pytest.raises(ValidationError) as exc:
+        provision(domain="hbw.localhost")
+    assert "ALLOW_LOCALHOST_DOMAINS" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_duplicate_domain_or_schema_is_a_clear_error():
+    provision()
+    with pytest.raises(ValidationError) as exc:
+        provision(schema_name="hbw2")
+    assert "已被其他网站使用" in exc.value.message_dict["domain"][0]
+    with pytest.raises(ValidationError) as exc:
+        provision(domain="other.example.gov.cn", schema_name="hbw")
+    assert "已存在" in exc.value.message_dict["schema_name"][0]
+    with pytest.raises(ValidationError):
+        provision(domain="t.example.gov.cn", schema_name="site_template")
+
+
+@pytest.mark.django_db
+def test_failure_midway_leaves_nothing_behind(monkeypatch):
+    import sites.core.provisioning as site_provisioning
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(site_provisioning, "create_webmaster", explode)
+    with pytest.raises(RuntimeError):
+        provision()
+    connection.set_schema_to_public()
+    assert not schema_exists("hbw")
+    assert not Website.objects.filter(schema_name="hbw").exists()
+    assert not Domain.objects.filter(domain="hbw.example.gov.cn").exists()
+    # …and the same site can then be provisioned for real.
+    monkeypatch.undo()
+    assert provision().website.schema_name == "hbw"
+
+
+@pytest.mark.django_db
+def test_commands_provision_list_and_change_status(capsys):
+    call_command("provision_site", kind="department", name="乌海市交通运输局",
+                 short_name="市交通运输局", domain="jtj.example.gov.cn")
+    out = capsys.readouterr().out
+    assert "password:" in out and "jtj" in out
+    call_command("list_sites", json=True)
+    rows = json.loads(capsys.readouterr().out)
+    row = next(r for r in rows if r["schema"] == "jtj")
+    assert row == {"schema": "jtj", "kind": "department", "domains": ["jtj.example.gov.cn"],
+                   "status": "active", "legal_name": "乌海市交通运输局"}
+    assert all(r["kind"] in {"portal", "district", "department"} for r in rows)
+
+    call_command("suspend_site", "jtj")
+    assert services.get_site("jtj").status == "suspended"
+    call_command("archive_site", "jtj")
+    assert services.get_site("jtj").status == "archived"
+    call_command("activate_site", "jtj")
+    assert services.get_site("jtj").status == "active"
+    with pytest.raises(CommandError, match="没有模式名"):
+        call_command("suspend_site", "nosuchsite")
+    with pytest.raises(CommandError, match="gov.cn"):
+        call_command("provision_site", kind="district", name="X", short_name="X", domain="x.example.org")
