@@ -18,18 +18,20 @@ def database_settings(base_dir: Path, name: str = "jiyue") -> dict:
     if url:
         config = dj_database_url.parse(url, conn_max_age=60)
         config["ENGINE"] = ENGINE
+        if name != "jiyue":  # a separate database for benchmarks, beside the configured one
+            config["NAME"] = f"{config['NAME']}_{name.removeprefix('jiyue_')}"
         return config
     return {
         "ENGINE": ENGINE,
         "NAME": name,
         "USER": "postgres",
         "PASSWORD": "",
-        "HOST": str(start_embedded(base_dir / "var" / "pgdata")),
+        "HOST": str(start_embedded(base_dir / "var" / "pgdata", name)),
         "CONN_MAX_AGE": 60,
     }
 
 
-def start_embedded(pgdata: Path) -> Path:
+def start_embedded(pgdata: Path, name: str = "jiyue") -> Path:
     """Start (or join) the embedded PostgreSQL and make sure our database exists."""
     import warnings
 
@@ -40,7 +42,7 @@ def start_embedded(pgdata: Path) -> Path:
 
         server = pgserver.get_server(pgdata)
     socket_dir = Path(server.get_postmaster_info().socket_dir)
-    _ensure_database(server, "jiyue")
+    _ensure_database(server, name)
     return socket_dir
 
 
