@@ -11,12 +11,22 @@ from django_tenants.utils import schema_context
 
 from tenants import services
 
-PASSWORD = "Correct-Horse-Battery-9"
+PASSWORD = "Correct-Horse-Battery-9"  # alpha's webmaster
+BETA_PASSWORD = "Other-Staple-Lantern-7"  # beta's webmaster: same username, other password
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Always the test database, whichever tests were collected.
+
+    pytest-django only creates it when a collected test carries a django_db mark; browser
+    and worker tests do not (their server and worker need committed data), and would
+    otherwise run against the development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        db_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         services.ensure_platform()
         services.ensure_template()
         for schema, name, kind in [
@@ -27,10 +37,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 services.provision_site(
                     kind=kind, legal_name=name, short_name=name[:4],
                     domain=f"{schema}.localhost", schema_name=schema,
-                    webmaster_password=PASSWORD, site_code=f"15030{len(schema)}{schema[:1]}".ljust(10, "0"),
+                    webmaster_password=PASSWORD if schema == "alpha" else BETA_PASSWORD, site_code=f"15030{len(schema)}{schema[:1]}".ljust(10, "0"),
                     icp_number=f"蒙ICP备{len(name)}号", sponsor_unit=name,
                 )
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(db_config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
