@@ -79,7 +79,7 @@ def test_media_files_live_under_the_sites_own_folder(alpha, beta, settings, tmp_
         document.file.save("plan.pdf", ContentFile(b"%PDF-1.4 alpha only"), save=True)
         path = document.file.path
         doc_id = document.pk
-    assert f"/tenants/alpha/" in path
+    assert "/tenants/alpha/" in path
     assert not (tmp_path / "tenants" / "beta").exists() or not any(
         (tmp_path / "tenants" / "beta").rglob("plan*.pdf"))
     client = Client()

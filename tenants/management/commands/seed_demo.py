@@ -20,7 +20,7 @@ from sites.core.models import ArticlePage, ColumnPage, HomePage
 from tenants import services
 from tenants.demo.city import SITES
 
-DEMO_PASSWORD = "Wuhai-Demo-2026"
+DEMO_PASSWORD = "Wuhai-Demo-2026"  # noqa: S105 (the demo's published password)
 CONSOLE_OPERATOR = "operator"
 # Other apps add their own demo content: each is called with the site's Website, inside its
 # schema, and must be idempotent.
