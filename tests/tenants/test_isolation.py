@@ -135,3 +135,13 @@ def test_template_schema_is_not_a_website():
     template = Website.objects.get(kind="template")
     Domain.objects.create(domain="template.localhost", tenant=template, is_primary=True)
     assert client.get("/", HTTP_HOST="template.localhost").status_code == 404
+
+
+def test_admin_says_which_site_it_manages(alpha, beta):
+    client = Client()
+    login = client.get("/admin/login/", HTTP_HOST=beta.primary_domain).content.decode()
+    assert beta.legal_name in login and alpha.legal_name not in login
+    client.post("/admin/login/", {"username": "webmaster", "password": PASSWORD},
+                HTTP_HOST=alpha.primary_domain)
+    dashboard = client.get("/admin/", HTTP_HOST=alpha.primary_domain).content.decode()
+    assert f"{alpha.legal_name} 网站管理后台" in dashboard
