@@ -118,9 +118,9 @@ def _after_commit(fn) -> None:
 
 def _bump_site(schema: str) -> None:
     store.bump_site(schema)
-    log.info("page cache: purged site %s", schema)
+    log.debug("page cache: purged site %s", schema)
 
 
 def _bump_paths(schema: str, paths: set[str]) -> None:
     store.bump_paths(schema, paths)
-    log.info("page cache: purged %s on %s", sorted(paths), schema)
+    log.debug("page cache: purged %s on %s", sorted(paths), schema)
