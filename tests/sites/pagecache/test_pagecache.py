@@ -248,3 +248,40 @@ def test_pages_with_forms_and_csrf_tokens_are_not_stored(client, pagecache, site
         assert "csrfmiddlewaretoken" in response.content.decode()
         assert response["X-Page-Cache"] != "hit"
     assert entries(pagecache) == []
+
+
+def test_a_navigation_column_change_purges_the_whole_site(client, pagecache, commits, site, in_site):
+    """Top-level columns are in every page's navigation bar."""
+    alpha, host, paths = site
+    warm(client, host, paths["notice_item"])
+    with commits(), in_site(alpha):
+        news = column("gzdt")
+        news.title = "工作动态（新）"
+        news.save_revision().publish()
+    response = fetch(client, host, paths["notice_item"])
+    assert response["X-Page-Cache"] == "miss" and "工作动态（新）" in response.content.decode()
+
+
+def test_head_is_answered_from_the_cache(client, pagecache, site):
+    _, host, _ = site
+    stored = warm(client, host, "/")
+    response = client.head("/", HTTP_HOST=host)
+    assert response["X-Page-Cache"] == "hit" and response.content == b""
+    assert response["Content-Length"] == str(len(stored.content))
+
+
+def test_pages_still_render_and_publish_when_the_cache_is_down(client, settings, commits, site, in_site):
+    """T2: an unreachable cache server costs speed, never a page or a publish."""
+    alpha, host, paths = site
+    settings.PAGECACHE_ENABLED = True
+    settings.CACHES = {**settings.CACHES, "pages": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }}
+    for _ in range(2):
+        response = fetch(client, host, paths["news"])
+        assert response.status_code == 200 and response["X-Page-Cache"] == "bypass"
+    with commits(), in_site(alpha):
+        add_article(column("gzdt"), "缓存故障时发布")
+    assert "缓存故障时发布" in fetch(client, host, paths["news"]).content.decode()
