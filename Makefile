@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint bench services browser clean
+.PHONY: help install run serve test test-fast lint bench services browser clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,15 @@ run: install ## start the demo city at http://*.localhost:$(PORT) (Ctrl-C stops)
 	@$(PY) manage.py setup_platform
 	@$(PY) manage.py seed_demo
 	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+SERVE := DJANGO_SETTINGS_MODULE=config.settings.serve
+serve: install ## production-like: gunicorn workers, static files, page cache at http://*.localhost:$(PORT) (SEED=0: no demo)
+	@$(SERVE) $(PY) manage.py setup_platform
+	@if [ "$(SEED)" != "0" ]; then $(SERVE) $(PY) manage.py seed_demo --quiet; fi
+	@$(SERVE) $(PY) manage.py collectstatic --noinput -v0
+	@$(SERVE) $(PY) manage.py purge_pages
+	@echo "==> gunicorn on http://127.0.0.1:$(PORT) (sites at http://portal.localhost:$(PORT)/ …; see deploy/README.md)"
+	@$(SERVE) exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
 test: install browser services node_modules/.installed ## install what tests need, then lint, checks and every test
 	@$(PY) -m ruff check .

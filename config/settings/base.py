@@ -54,6 +54,7 @@ TENANT_APPS = [
     "django_filters",
     "shared_blocks",
     "sites.core",
+    "sites.pagecache",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -76,9 +77,12 @@ CONSOLE_HOST = os.environ.get("CONSOLE_HOST", "console.localhost")
 ALLOW_LOCALHOST_DOMAINS = env_bool("ALLOW_LOCALHOST_DOMAINS", False)
 
 MIDDLEWARE = [
-    "tenants.middleware.WebsiteMiddleware",
+    # Security and static files first: neither touches the database, so static files and
+    # cached pages are served before the tenant's domain lookup (the one query per request).
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sites.pagecache.middleware.PageCacheMiddleware",
+    "tenants.middleware.WebsiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,6 +161,31 @@ else:
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         }
+    }
+
+# --- Page cache (sites/pagecache): anonymous pages per site, purged exactly on change.
+# Its own alias, shared by every process that serves pages or purges them (gunicorn
+# workers, Celery workers): Redis when REDIS_URL is set, otherwise files under var/ (a
+# per-process locmem would leave other workers serving a purged page). Keys carry the
+# schema explicitly: the lookup happens before the tenant is chosen.
+PAGECACHE_ENABLED = env_bool("PAGECACHE", True)
+PAGECACHE_TIMEOUT = int(os.environ.get("PAGECACHE_TIMEOUT", "3600"))
+# Query parameters that may vary a cached page (name → full-match pattern of the value).
+# Any other parameter (a search term, a cache-buster) means "render, don't store".
+PAGECACHE_QUERY_PARAMS = {"page": r"[1-9]\d{0,3}"}
+if REDIS_URL:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "jiyue-pages",
+    }
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PAGECACHE_DIR", str(BASE_DIR / "var" / "cache" / "pages")),
+        "KEY_PREFIX": "jiyue-pages",
+        # The backend culls a third of its files beyond this: a hard bound on disk use.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGECACHE_MAX_ENTRIES", "20000"))},
     }
 
 # --- Sessions: host-only cookies, one session table per schema. A login is worth
