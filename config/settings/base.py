@@ -227,6 +227,9 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # the client address; an unlock by a webmaster (or the window passing) lifts it.
 LOGIN_LOCKOUT_FAILURES = 5
 LOGIN_LOCKOUT_WINDOW = 15 * 60
+LOGIN_LOCKOUT_IP_FAILURES = 5
+# TOTP is required for webmasters and console operators (optional for everyone else).
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
 # Admin and console sessions end after 30 minutes without a request (ASVS 3.3.2).
 ADMIN_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_AGE = 12 * 60 * 60

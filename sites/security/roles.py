@@ -95,6 +95,31 @@ def _permissions(names):
     return found
 
 
+# Models of the site apps (sites.*: disclosure, services, interaction…) are content: each
+# role gets these actions on them, so a new app's admin works for the right roles at once.
+CONTENT_MODEL_ACTIONS = {
+    WEBMASTER: ("add", "change", "delete", "view"),
+    EDITOR: ("add", "change", "view"),
+    OUTSOURCED_OPERATOR: ("add", "change", "view"),
+    REVIEWER: ("change", "view"),
+    CONFIDENTIALITY_REVIEWER: ("view",),
+    MUNICIPAL_CURATOR: ("add", "change", "view"),
+}
+NOT_CONTENT_APPS = {"security"}
+NOT_CONTENT_MODELS = {("core", "siteidentity")}  # a setting: the webmaster's, listed above
+
+
+def content_permissions(actions) -> list:
+    from django.apps import apps
+
+    labels = [c.label for c in apps.get_app_configs()
+              if c.name.startswith("sites.") and c.label not in NOT_CONTENT_APPS]
+    perms = Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+    return [p for p in perms
+            if p.codename.split("_", 1)[0] in actions
+            and (p.content_type.app_label, p.content_type.model) not in NOT_CONTENT_MODELS]
+
+
 def roles_for(kind: str) -> dict:
     return {**SITE_ROLES, **(PORTAL_ROLES if kind == "portal" else {})}
 
@@ -112,6 +137,7 @@ def ensure_site_roles(website) -> dict[str, Group]:
     for name, (model_perms, page_perms, media_perms) in roles_for(website.kind).items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*_permissions(model_perms))
+        group.permissions.add(*content_permissions(CONTENT_MODEL_ACTIONS.get(name, ())))
         for codename in page_perms:
             GroupPagePermission.objects.get_or_create(
                 group=group, page=home,

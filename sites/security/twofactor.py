@@ -23,7 +23,7 @@ def is_console() -> bool:
 
 def required_for(user) -> bool:
     """Webmasters and console operators must use it (ASVS 2.x at level 2 for admins)."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not settings.TWO_FACTOR_ENFORCED:
         return False
     return is_console_operator(user) if is_console() else is_webmaster(user)
 
