@@ -22,7 +22,7 @@ def production_security(settings):
     cache.clear()
 
 
-def make_user(website, username, role=None, password="Long-Enough-Pass-2026", **extra):
+def make_user(website, username, role=None, password="Long-Enough-Pass-2026", **extra):  # noqa: S107
     with schema_context(website.schema_name):
         user = get_user_model().objects.create_user(username=username, password=password, **extra)
         if role:

@@ -125,15 +125,15 @@ def test_records_cannot_be_changed_or_deleted_through_the_orm(alpha):
 @pytest.mark.django_db
 def test_the_database_refuses_sql_update_delete_and_truncate(alpha):
     event = services.record("auth.login", schema_name="alpha", actor="someone")
-    for statement in (f"UPDATE audit_auditevent SET actor = 'x' WHERE id = {event.pk}",
-                      f"DELETE FROM audit_auditevent WHERE id = {event.pk}",
+    for statement in (f"UPDATE audit_auditevent SET actor = 'x' WHERE id = {event.pk}",  # noqa: S608
+                      f"DELETE FROM audit_auditevent WHERE id = {event.pk}",  # noqa: S608
                       "TRUNCATE audit_auditevent"):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     # …even with the purge flag on: the row is younger than 184 days.
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jiyue.audit_purge = 'on'")
-        cursor.execute(f"DELETE FROM audit_auditevent WHERE id = {event.pk}")
+        cursor.execute(f"DELETE FROM audit_auditevent WHERE id = {event.pk}")  # noqa: S608
 
 
 @pytest.mark.django_db
