@@ -44,8 +44,14 @@ def _is_sign_in_path(path: str) -> bool:
     return path.startswith(_sign_in_paths())
 
 
-def _login_url():
-    return reverse("console:login") if is_console_request() else reverse("wagtailadmin_login")
+def _reverse(request, name):
+    # Middleware runs before Django switches to the request's URLconf (the console's is
+    # django-tenants' PUBLIC_SCHEMA_URLCONF), so name it explicitly.
+    return reverse(name, urlconf=getattr(request, "urlconf", None))
+
+
+def _login_url(request):
+    return _reverse(request, "console:login" if is_console_request() else "wagtailadmin_login")
 
 
 class IdleTimeoutMiddleware:
@@ -64,7 +70,7 @@ class IdleTimeoutMiddleware:
                        changes={"idle_minutes": int((now - last_seen) // 60)})
                 logout(request)
                 messages.warning(request, "您已超过 30 分钟未操作，为安全起见已自动退出，请重新登录。")
-                return redirect(f"{_login_url()}?{urlencode({'next': request.get_full_path()})}")
+                return redirect(f"{_login_url(request)}?{urlencode({'next': request.get_full_path()})}")
             if last_seen is None or now - last_seen > LAST_SEEN_RESOLUTION:
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
@@ -83,7 +89,7 @@ class TwoFactorMiddleware:
                 and not request.session.get(twofactor.SESSION_VERIFIED)
                 and twofactor.must_verify(user)):
             target = "security:2fa_verify" if twofactor.confirmed_device(user) else "security:2fa_setup"
-            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+            return redirect(f"{_reverse(request, target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

@@ -20,18 +20,18 @@ from tenants import services
 
 from .conftest import make_user, site_client
 
-W, E, R, C, O, A = WEBMASTER, EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, OUTSOURCED_OPERATOR, AUDITOR
-EVERY_ROLE = {W, E, R, C, O, A}
+W, E, R, C, OUT, A = WEBMASTER, EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, OUTSOURCED_OPERATOR, AUDITOR
+EVERY_ROLE = {W, E, R, C, OUT, A}
 
 # area → (URL template, roles allowed). Everyone else is refused.
 MATRIX = {
     "dashboard": ("/admin/", EVERY_ROLE),
-    "page explorer": ("/admin/pages/{home}/", {W, E, R, C, O}),
-    "add article": ("/admin/pages/add/core/articlepage/{column}/", {W, E, O}),
-    "edit page": ("/admin/pages/{article}/edit/", {W, E, R, C, O}),
+    "page explorer": ("/admin/pages/{home}/", {W, E, R, C, OUT}),
+    "add article": ("/admin/pages/add/core/articlepage/{column}/", {W, E, OUT}),
+    "edit page": ("/admin/pages/{article}/edit/", {W, E, R, C, OUT}),
     "delete page": ("/admin/pages/{article}/delete/", {W, R}),
-    "images": ("/admin/images/", {W, E, O}),
-    "documents": ("/admin/documents/", {W, E, O}),
+    "images": ("/admin/images/", {W, E, OUT}),
+    "documents": ("/admin/documents/", {W, E, OUT}),
     "users": ("/admin/users/", {W}),
     "add user": ("/admin/users/new/", {W}),
     "groups (role definitions)": ("/admin/groups/", set()),
