@@ -27,8 +27,10 @@ class WebsiteMiddleware(TenantMainMiddleware):
             connection.set_schema_to_public()
             return no_such_site(request, website.domain_url)
         if website.status == Website.Status.SUSPENDED:
-            return render(request, "tenants/site_suspended.html", {"website": website}, status=503,
-                          headers={"Retry-After": "3600"})
+            # render() takes no headers argument (it raised TypeError → a 500 here).
+            response = render(request, "tenants/site_suspended.html", {"website": website}, status=503)
+            response["Retry-After"] = "3600"
+            return response
         if website.status == Website.Status.ARCHIVED:
             return render(request, "tenants/site_archived.html", {"website": website}, status=410)
         return None

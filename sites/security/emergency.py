@@ -1,5 +1,6 @@
 """Emergency read-only mode (Z1): a frozen site serves its pages and refuses every write."""
 
+from django.db import connection
 from django.utils import timezone
 
 from audit.services import record
@@ -7,6 +8,7 @@ from tenants import services as tenant_services
 
 
 def freeze(website, reason: str = "") -> bool:
+    connection.set_schema_to_public()  # the registry is only written from the public schema
     if website.frozen_at:
         return False
     website.frozen_at = timezone.now()
@@ -18,6 +20,7 @@ def freeze(website, reason: str = "") -> bool:
 
 
 def unfreeze(website) -> bool:
+    connection.set_schema_to_public()
     if not website.frozen_at:
         return False
     since = website.frozen_at

@@ -103,8 +103,9 @@ class ReadOnlyModeMiddleware:
         website = getattr(request, "tenant", None)
         if website is not None and getattr(website, "frozen_at", None):
             if request.method not in SAFE_METHODS and not _is_sign_in_path(request.path):
-                return render(request, "security/read_only.html", {"website": website}, status=503,
-                              headers={"Retry-After": "3600"})
+                response = render(request, "security/read_only.html", {"website": website}, status=503)
+                response["Retry-After"] = "3600"
+                return response
             if (request.path.startswith("/admin/") and request.method == "GET"
                     and request.headers.get("x-requested-with") != "XMLHttpRequest"
                     and getattr(request, "user", None) is not None and request.user.is_authenticated):
@@ -152,8 +153,9 @@ class RateLimitMiddleware:
                 cache.set(key, 1, period + 5)
                 count = 1
             if count > limit:
-                return render(request, "security/rate_limited.html", {"period": period}, status=429,
-                              headers={"Retry-After": str(period)})
+                response = render(request, "security/rate_limited.html", {"period": period}, status=429)
+                response["Retry-After"] = str(period)
+                return response
         return self.get_response(request)
 
 
