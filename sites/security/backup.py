@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -157,7 +158,7 @@ def restore_site(archive: Path, as_schema: str | None = None, domain: str | None
         work = Path(tmp)
         try:
             _safe_extract(archive, work)
-        except (tarfile.TarError, OSError) as exc:
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
             raise BackupError(f"无法读取备份文件：{exc}") from None
         manifest = read_manifest(work)
         original = manifest["schema"]
@@ -166,7 +167,7 @@ def restore_site(archive: Path, as_schema: str | None = None, domain: str | None
         saved = public["website"][0]["fields"]
         restored_domain = domain or (None if target != original else _first_domain(public))
         try:
-            validate_new_site(kind=saved["kind"], domain=restored_domain or f"{target}.restore.gov.cn",
+            validate_new_site(kind=saved["kind"], domain=restored_domain or "restore-placeholder.gov.cn",
                               schema_name=target)
         except Exception as exc:
             messages = getattr(exc, "message_dict", {"": [str(exc)]})
@@ -208,9 +209,11 @@ def _first_domain(public) -> str | None:
 
 @transaction.atomic
 def _restore_registry(saved: dict, public: dict, target: str, copy: bool, domain: str | None) -> Website:
-    fields = {k: v for k, v in saved.items() if k not in ("parent", "created_at", "updated_at")}
-    parent = Website.objects.filter(schema_name=public.get("parent_schema") or "").first()
-    website = Website(schema_name=target, parent=parent, **fields)
+    # The serializer knows each field's type (the languages array, dates): let it rebuild.
+    website = next(serializers.deserialize("json", json.dumps(public["website"]))).object
+    website.pk = None
+    website.schema_name = target
+    website.parent = Website.objects.filter(schema_name=public.get("parent_schema") or "").first()
     if copy:
         website.site_code = ""
         website.status = Website.Status.SUSPENDED

@@ -1,5 +1,6 @@
 """The permission matrix (F3, O3): each role × each admin area → allowed or refused, as designed."""
 
+import copy
 import datetime
 
 import pytest
@@ -142,7 +143,7 @@ def test_webmaster_manages_users_only_on_their_own_site(alpha, beta, webmaster):
         assert not get_user_model().objects.filter(username="new-editor").exists()
     # alpha's webmaster session is nothing on beta
     other = site_client(beta)
-    other.cookies = client.cookies
+    other.cookies = copy.deepcopy(client.cookies)
     assert other.get("/admin/users/")["Location"].startswith("/admin/login/")
 
 
