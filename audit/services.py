@@ -59,8 +59,23 @@ def compute_hash(prev_hash: str, values: dict) -> str:
 
 
 def _jsonable(changes) -> dict:
-    # Round-trip through JSON so what is hashed is exactly what jsonb gives back.
-    return json.loads(json.dumps(changes or {}, default=str, ensure_ascii=False))
+    # Round-trip through JSON so what is hashed is exactly what jsonb gives back, without
+    # NUL, which neither text nor jsonb columns accept (and attackers do send).
+    return _without_nul(json.loads(json.dumps(changes or {}, default=str, ensure_ascii=False)))
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def clean_text(value, limit: int) -> str:
+    return str(value or "").replace("\x00", "")[:limit]
 
 
 def _site_name(schema_name: str) -> str:
@@ -97,18 +112,18 @@ def record(event_type: str, *, obj=None, object_type: str = "", object_id="",
     values = {
         "schema_name": schema,
         "created_at": now(),
-        "event_type": event_type[:64],
-        "site_name": _site_name(schema)[:100],
+        "event_type": clean_text(event_type, 64),
+        "site_name": clean_text(_site_name(schema), 100),
         "realm": realm,
-        "actor": (actor or "")[:150],
+        "actor": clean_text(actor, 150),
         "actor_id": user.pk if user is not None else None,
         "ip": client_ip(request) if request is not None else None,
-        "user_agent": (request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
-        "object_type": (object_type or "")[:100],
-        "object_id": str(object_id or "")[:64],
-        "object_repr": (object_repr or "")[:255],
+        "user_agent": clean_text(request.META.get("HTTP_USER_AGENT", "") if request is not None else "", 300),
+        "object_type": clean_text(object_type, 100),
+        "object_id": clean_text(object_id, 64),
+        "object_repr": clean_text(object_repr, 255),
         "changes": _jsonable(changes),
-        "message": (message or "")[:500],
+        "message": clean_text(message, 500),
     }
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -50,7 +50,13 @@ def _lock_from(failures, threshold, scope):
     return Lock(scope, times[-1] + datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_WINDOW))
 
 
+def _clean(username) -> str:
+    # NUL cannot be stored or compared in PostgreSQL text; usernames never contain it.
+    return str(username or "").replace("\x00", "")[:150]
+
+
 def current_lock(username: str | None, ip: str | None) -> Lock | None:
+    username = _clean(username)
     if username:
         lock = _lock_from(LoginFailure.objects.filter(username__iexact=username),
                           settings.LOGIN_LOCKOUT_FAILURES, "account")
@@ -63,14 +69,15 @@ def current_lock(username: str | None, ip: str | None) -> Lock | None:
 
 def register_failure(username: str, ip: str | None) -> Lock | None:
     """Count a failure; returns the lock if this failure just caused one."""
+    username = _clean(username)
     before = current_lock(username, ip)
-    LoginFailure.objects.create(username=(username or "")[:150], ip=ip, at=timezone.now())
+    LoginFailure.objects.create(username=username, ip=ip, at=timezone.now())
     after = current_lock(username, ip)
     return after if after and not before else None
 
 
 def clear_account(username: str) -> int:
-    return LoginFailure.objects.filter(username__iexact=username).delete()[0]
+    return LoginFailure.objects.filter(username__iexact=_clean(username)).delete()[0]
 
 
 def clear_ip(ip: str) -> int:
