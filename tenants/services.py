@@ -41,6 +41,9 @@ def ensure_platform(console_host: str | None = None) -> Website:
     )
     Domain.objects.filter(tenant=platform).exclude(domain=console_host).delete()
     Domain.objects.get_or_create(domain=console_host, defaults={"tenant": platform, "is_primary": True})
+    from sites.security.roles import ensure_console_roles
+
+    ensure_console_roles()
     return platform
 
 
@@ -122,6 +125,9 @@ def provision_site(
         with schema_context(schema_name):
             build_site_content(website, webmaster_username, password)
         connection.set_schema_to_public()
+        _audit("console.site_provisioned", website, {
+            "domain": domain, "kind": kind, "webmaster": webmaster_username,
+            "missing_responsibility": website.missing_responsibility()})
     log.info("provisioned %s (%s) at %s", website.legal_name, schema_name, domain)
     return ProvisionedSite(website, webmaster_username, password)
 
@@ -139,10 +145,24 @@ def set_status(website: Website, status: str) -> Website:
         raise ProvisioningError(f"{website.schema_name} 不是网站，不能改变其状态。")
     if status not in Website.Status.values:
         raise ProvisioningError(f"未知状态 “{status}”。")
+    if status == Website.Status.ACTIVE and website.missing_responsibility():
+        raise ProvisioningError(
+            f"{website.legal_name} 缺少责任信息（{'、'.join(website.missing_responsibility())}），"
+            "不能启用：请先在控制台登记主管领导和承办单位联系人。")
+    previous = website.status
     website.status = status
     website.save(update_fields=["status", "updated_at"])
+    _audit("console.site_status", website, {"status": [previous, status]})
     log.info("site %s is now %s", website.schema_name, status)
     return website
+
+
+def _audit(event_type, website, changes):
+    # The console's trail (public chain) and the site's own: both should show it.
+    from audit.services import record
+
+    for schema in ("public", website.schema_name):
+        record(event_type, schema_name=schema, obj=website, changes=changes)
 
 
 def sites():

@@ -27,6 +27,10 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Security (issue 4): the audit trail lives in the public schema only; sites.security is
+    # in both lists because console accounts (public) need 2FA devices and lockouts too.
+    "audit",
+    "sites.security",
 ]
 
 TENANT_APPS = [
@@ -55,6 +59,7 @@ TENANT_APPS = [
     "shared_blocks",
     "sites.core",
     "sites.pagecache",
+    "sites.security",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -90,6 +95,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Security (issue 4): who/IP for the audit trail, idle timeout, 2FA, read-only mode,
+    # rate limits, CSP and other response headers.
+    "audit.middleware.AuditContextMiddleware",
+    "sites.security.middleware.IdleTimeoutMiddleware",
+    "sites.security.middleware.TwoFactorMiddleware",
+    "sites.security.middleware.ReadOnlyModeMiddleware",
+    "sites.security.middleware.RateLimitMiddleware",
+    "sites.security.middleware.SecurityHeadersMiddleware",
     "tenants.middleware.SiteRedirectMiddleware",
 ]
 
@@ -236,3 +249,56 @@ LOGGING = {
 # The port in each site's Wagtail `Site` row (what full URLs carry): 80 behind a proxy,
 # the dev server's port in development and the demo.
 SITE_PUBLIC_PORT = int(os.environ.get("SITE_PUBLIC_PORT", "80"))
+
+
+# --- Security (issue 4) --------------------------------------------------------------
+# Audit records: kept at least 184 days (Cybersecurity Law art. 21: six months); the purge
+# command refuses anything younger. The chain's HMAC key should be set on its own and never
+# rotated with SECRET_KEY, or old records stop verifying (verify_audit names the key it uses).
+AUDIT_RETENTION_DAYS = max(184, int(os.environ.get("AUDIT_RETENTION_DAYS", "184")))
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+# Behind nginx the client address is in X-Forwarded-For (set by our proxy only).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# Login lockout (ASVS 2.2.1): 5 failures within 15 minutes lock the account, and separately
+# the client address; an unlock by a webmaster (or the window passing) lifts it.
+LOGIN_LOCKOUT_FAILURES = 5
+LOGIN_LOCKOUT_WINDOW = 15 * 60
+LOGIN_LOCKOUT_IP_FAILURES = 5
+# TOTP is required for webmasters and console operators (optional for everyone else).
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+# Admin and console sessions end after 30 minutes without a request (ASVS 3.3.2).
+ADMIN_IDLE_TIMEOUT = 30 * 60
+SESSION_COOKIE_AGE = 12 * 60 * 60
+WAGTAILADMIN_USER_LOGIN_FORM = "sites.security.forms.LockoutLoginForm"
+# Rate limits (requests, seconds) per client address and site: cache-based, and the cache
+# key function carries the schema, so one site's visitors never use up another's budget.
+RATE_LIMITS = {
+    "login": (20, 60),
+    "search": (30, 60),
+    "form": (10, 60),
+}
+# Uploads: what a government site publishes, nothing executable or scriptable (no SVG).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "odt", "ods",
+    "odp", "txt", "csv", "rtf", "zip", "rar", "7z", "jpg", "jpeg", "png",
+]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "sites.security.forms.LimitedDocumentForm"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o644
+# Response headers on every answer; the CSP goes on public pages (the Wagtail admin ships
+# inline scripts of its own, so it gets frame-ancestors only).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; media-src 'self'; "
+    "frame-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Backups: where backup_site writes archives by default.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
