@@ -54,6 +54,7 @@ TENANT_APPS = [
     "django_filters",
     "shared_blocks",
     "sites.core",
+    "sites.disclosure",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -188,6 +189,12 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Scheduled publishing and expiry (I4) run by themselves: with a broker, beat sends this sweep
+# every minute; without one, the web process runs it in a thread (sites.disclosure.scheduler).
+CELERY_BEAT_SCHEDULE = {
+    "publish-scheduled-pages": {"task": "disclosure.publish_scheduled_all_sites", "schedule": 60.0},
+}
+SCHEDULED_PUBLISHING_INTERVAL = int(os.environ.get("SCHEDULED_PUBLISHING_INTERVAL", "60"))
 
 LOGGING = {
     "version": 1,
