@@ -173,6 +173,8 @@ WAGTAILSEARCH_BACKENDS = {
 }
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# A completed review workflow publishes; no reviewer needs (or gets) publish permission (I4).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "sites.disclosure.approval.publish_approved"
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000

@@ -88,3 +88,4 @@ def ensure_review_workflows() -> dict:
     if home is not None and not WorkflowPage.objects.filter(page=home).exists():
         WorkflowPage.objects.create(page=home, workflow=workflows[GENERAL_WORKFLOW])
     return {"groups": groups, "tasks": tasks, "workflows": workflows}
+

@@ -26,6 +26,7 @@ def catalogue_defaults(**overrides):
         "topic_category": TopicCategory.objects.get(name="综合政务"),
         "department": Department.objects.order_by("pk").first(),
         "date": datetime.date(2025, 6, 1),
+        "live": False,  # as the admin creates them: a draft until a revision is published
     }
     values.update(overrides)
     return values
@@ -77,3 +78,28 @@ def in_alpha(alpha, in_site):
 def in_beta(beta, in_site):
     with in_site(beta):
         yield beta
+
+
+def make_user(username, *group_names, password="Review-Pass-2026!"):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, _ = get_user_model().objects.get_or_create(username=username,
+                                                     defaults={"first_name": username})
+    user.set_password(password)
+    user.save()
+    user.groups.set([Group.objects.get(name=name) for name in group_names])
+    return user
+
+
+@pytest.fixture
+def staff(in_alpha):
+    """The four roles of the review flow on alpha."""
+    from sites.disclosure import workflows as w
+
+    return {
+        "editor": make_user("t_editor", w.EDITOR),
+        "reviewer": make_user("t_reviewer", w.REVIEWER),
+        "secrecy": make_user("t_secrecy", w.CONFIDENTIALITY_REVIEWER),
+        "leader": make_user("t_leader", w.LEADER),
+    }
