@@ -1,5 +1,7 @@
 """The design system's content blocks (P4): every site composes its pages from these."""
 
+import hashlib
+
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
@@ -137,7 +139,10 @@ class StatisticsTableBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        context["chart"] = bar_chart([(r["label"], r["value"]) for r in value["rows"]])
+        rows = [(r["label"], r["value"]) for r in value["rows"]]
+        context["chart"] = bar_chart(rows)
+        # ids for aria-labelledby: stable per table, distinct between tables on one page
+        context["uid"] = hashlib.sha1(repr((value["caption"], rows)).encode(), usedforsecurity=False).hexdigest()[:10]
         return context
 
 
@@ -152,7 +157,7 @@ def bar_chart(rows, width=640, bar_height=22, gap=10, label_width=170):
     for i, ((label, raw), value) in enumerate(zip(rows, values, strict=True)):
         length = plot * abs(value) / span
         x = zero_x if value >= 0 else zero_x - length
-        bars.append({"label": label, "value": raw, "x": round(x, 1), "width": round(max(length, 1), 1),
+        bars.append({"label": label, "value": raw, "display": format(raw.normalize(), "f"), "x": round(x, 1), "width": round(max(length, 1), 1),
                      "y": gap + i * (bar_height + gap), "text_x": round(x + length + 6 if value >= 0 else zero_x + 6, 1),
                      "negative": value < 0})
     height = gap + len(rows) * (bar_height + gap)

@@ -80,7 +80,10 @@ def in_beta(beta, in_site):
         yield beta
 
 
-def make_user(username, *group_names, password="Review-Pass-2026!"):
+STAFF_PASSWORD = "Review-Pass-2026!"
+
+
+def make_user(username, *group_names, password=STAFF_PASSWORD):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
