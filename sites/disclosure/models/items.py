@@ -7,6 +7,7 @@ Page → core.ArticlePage → DisclosureItem (catalogue metadata) → the concre
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
@@ -107,8 +108,10 @@ class DisclosureItem(ArticlePage):
     catalogue_panels = [
         MultiFieldPanel([
             FieldPanel("index_number"),
-            FieldRowPanel([FieldPanel("topic_category"), FieldPanel("genre")]),
-            FieldRowPanel([FieldPanel("department"), FieldPanel("scope")]),
+            # short reference lists: a plain select beats a snippet chooser here
+            FieldRowPanel([FieldPanel("topic_category", widget=forms.Select),
+                           FieldPanel("genre")]),
+            FieldRowPanel([FieldPanel("department", widget=forms.Select), FieldPanel("scope")]),
             FieldRowPanel([FieldPanel("time_limit"), FieldPanel("valid_until")]),
             FieldRowPanel([FieldPanel("date_written"), FieldPanel("date")]),
             FieldPanel("grade"),
