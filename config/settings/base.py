@@ -60,6 +60,7 @@ TENANT_APPS = [
     "sites.core",
     "sites.pagecache",
     "sites.security",
+    "sites.disclosure",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -220,6 +221,8 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party requests from a government admin
+# A completed review workflow publishes; no reviewer needs (or gets) publish permission (I4).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "sites.disclosure.approval.publish_approved"
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
@@ -237,6 +240,12 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Scheduled publishing and expiry (I4) run by themselves: with a broker, beat sends this sweep
+# every minute; without one, the web process runs it in a thread (sites.disclosure.scheduler).
+CELERY_BEAT_SCHEDULE = {
+    "publish-scheduled-pages": {"task": "disclosure.publish_scheduled_all_sites", "schedule": 60.0},
+}
+SCHEDULED_PUBLISHING_INTERVAL = int(os.environ.get("SCHEDULED_PUBLISHING_INTERVAL", "60"))
 
 LOGGING = {
     "version": 1,

@@ -67,6 +67,10 @@ def build_site_content(website, webmaster_username: str, webmaster_password: str
     )
     ensure_site_roles(website)
     create_webmaster(webmaster_username, webmaster_password, website)
+    # Government information: review groups and workflows, catalogue page (sites.disclosure).
+    from sites.disclosure.provisioning import build_disclosure_content
+
+    build_disclosure_content(website, home)
     return home
 
 
