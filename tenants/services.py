@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from .models import Domain, Website
+from .signals import site_status_changed
 from .validators import normalise_domain, validate_site_domain
 
 log = logging.getLogger("jiyue.tenants")
@@ -138,8 +139,10 @@ def set_status(website: Website, status: str) -> Website:
         raise ProvisioningError(f"{website.schema_name} 不是网站，不能改变其状态。")
     if status not in Website.Status.values:
         raise ProvisioningError(f"未知状态 “{status}”。")
+    previous = website.status
     website.status = status
     website.save(update_fields=["status", "updated_at"])
+    site_status_changed.send(sender=Website, website=website, status=status, previous=previous)
     log.info("site %s is now %s", website.schema_name, status)
     return website
 

@@ -27,6 +27,9 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Federation: the public-schema apps that cross sites (DESIGN.md).
+    "federation.library",
+    "federation.search",
 ]
 
 TENANT_APPS = [
@@ -200,3 +203,18 @@ LOGGING = {
 # The port in each site's Wagtail `Site` row (what full URLs carry): 80 behind a proxy,
 # the dev server's port in development and the demo.
 SITE_PUBLIC_PORT = int(os.environ.get("SITE_PUBLIC_PORT", "80"))
+
+# --- Cross-site search (federation.search): PostgreSQL full text over jieba terms by default;
+# Elasticsearch when ELASTICSEARCH_URL is set (or FEDERATION_SEARCH_BACKEND says so).
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+FEDERATION_SEARCH_BACKEND = os.environ.get(
+    "FEDERATION_SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "postgres")
+# The alias searches read; each rebuild makes a new versioned index behind it.
+ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "jiyue-library")
+# Short: a slow cluster must not hold a worker (the outbox retries), let alone a request.
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3"))
+
+# --- The library's outbox sweep (federation.library): re-sends rows whose task never ran.
+CELERY_BEAT_SCHEDULE = {
+    "library-sweep-outbox": {"task": "library.sweep_outbox", "schedule": 30.0},
+}
