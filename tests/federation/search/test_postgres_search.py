@@ -50,8 +50,8 @@ def corpus(alpha, beta, publish):
 
 def test_two_character_words_match_inside_longer_text(alpha, corpus):
     marker, _ = corpus
-    assert titles(search(alpha, f"道路 {marker}", scope="all")) == [
-        t for t in titles(search(alpha, f"道路 {marker}", scope="all"))]
+    assert sorted(titles(search(alpha, f"道路 {marker}", scope="all"))) == sorted(
+        [f"城区道路维修工程启动 {marker}", f"乙局道路养护通知 {marker}"])
     found = titles(search(alpha, f"维修 {marker}"))
     assert found == [f"城区道路维修工程启动 {marker}"]
 
