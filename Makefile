@@ -28,7 +28,7 @@ run: install ## start the demo city at http://*.localhost:$(PORT) (Ctrl-C stops)
 	@$(PY) manage.py seed_demo
 	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install browser services ## install what tests need, then lint, checks and every test
+test: install browser services node_modules/.installed ## install what tests need, then lint, checks and every test
 	@$(PY) -m ruff check .
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
@@ -42,6 +42,11 @@ lint: install ## ruff lint
 
 bench: install ## run the benchmarks (BENCH=<name> for one); figures go to var/bench/latest.json
 	@$(PY) -m bench $(BENCH)
+
+node_modules/.installed: package.json
+	@if command -v npm >/dev/null; then echo "==> Installing axe-core (accessibility checks)"; \
+	  npm install --no-audit --no-fund --silent && touch $@; \
+	else echo "!! npm not found: the accessibility tests will be skipped"; fi
 
 browser: ## make sure Debian's Chromium is installed (end-to-end tests drive it)
 	@test -x $(CHROMIUM) || { echo "==> Installing Debian's chromium for the browser tests"; \

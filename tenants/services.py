@@ -103,6 +103,7 @@ def provision_site(
     """
     from sites.core.provisioning import build_site_content
 
+    connection.set_schema_to_public()  # the registry lives there, whatever ran before
     schema_name = schema_name or suggest_schema_name(domain)
     validate_new_site(kind=kind, domain=domain, schema_name=schema_name)
     if not legal_name.strip():
