@@ -187,3 +187,21 @@ def test_another_sites_page_ids_do_not_collide(alpha, beta, publish):
     b = publish(beta, "乙局的信息", "正文", column="bmdt")
     assert item_of(alpha, a).site == alpha and item_of(beta, b).site == beta
     assert item_of(alpha, a).item_key != item_of(beta, b).item_key
+
+
+def test_process_outbox_command_and_the_beat_entry(alpha, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from config.celery import app
+
+    with django_capture_on_commit_callbacks(execute=False):
+        page = make_article(alpha, "命令补发的信息", "正文")
+    out = StringIO()
+    call_command("process_outbox", "--grace", "0", stdout=out)
+    assert "handed on" in out.getvalue()
+    assert not item_of(alpha, page).withdrawn
+    entry = settings.CELERY_BEAT_SCHEDULE["library-sweep-outbox"]
+    assert entry["task"] in app.tasks
