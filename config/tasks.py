@@ -1,14 +1,37 @@
 """Sending tasks the one way: after commit, in the site's schema."""
 
+import logging
+
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+log = logging.getLogger("jiyue.tasks")
 
-def enqueue(task, *args, schema: str, **kwargs):
-    """Send `task` for site `schema` once the current transaction commits."""
+
+def enqueue(task, *args, schema: str, recoverable: bool = False, **kwargs):
+    """Send `task` for site `schema` once the current transaction commits.
+
+    recoverable=True is for callers that keep a durable record a sweep re-sends (the library's
+    outbox): a broker that cannot be reached, or an eager task that fails, is logged instead of
+    raised into a request whose transaction already committed, and nothing waits on retries.
+    """
 
     def send():
         with schema_context(schema):
-            task.apply_async(args=args, kwargs=kwargs)
+            if not recoverable:
+                task.apply_async(args=args, kwargs=kwargs)
+                return
+            try:
+                if task.app.conf.task_always_eager:
+                    task.apply_async(args=args, kwargs=kwargs)
+                    return
+                # One connection attempt and no retry loop: kombu would otherwise keep trying
+                # for CELERY_BROKER_CONNECTION_TIMEOUT seconds while the editor waits.
+                options = {**(task.app.conf.broker_transport_options or {}), "max_retries": 0}
+                with task.app.connection_for_write(transport_options=options) as connection:
+                    task.apply_async(args=args, kwargs=kwargs, retry=False, connection=connection)
+            except Exception:
+                log.warning("could not run or send %s for %s; its record waits for the sweep",
+                            task.name, schema, exc_info=True)
 
     transaction.on_commit(send)

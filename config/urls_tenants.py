@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/2fa/", include("sites.security.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
 ]
 
 if settings.DEBUG:

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from .models import Domain, Website
+from .signals import site_status_changed
 from .validators import normalise_domain, validate_site_domain
 
 log = logging.getLogger("jiyue.tenants")
@@ -153,6 +154,7 @@ def set_status(website: Website, status: str) -> Website:
     website.status = status
     website.save(update_fields=["status", "updated_at"])
     _audit("console.site_status", website, {"status": [previous, status]})
+    site_status_changed.send(sender=Website, website=website, status=status, previous=previous)
     log.info("site %s is now %s", website.schema_name, status)
     return website
 

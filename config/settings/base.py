@@ -31,6 +31,9 @@ SHARED_APPS = [
     # in both lists because console accounts (public) need 2FA devices and lockouts too.
     "audit",
     "sites.security",
+    # Federation: the public-schema apps that cross sites (DESIGN.md).
+    "federation.library",
+    "federation.search",
 ]
 
 TENANT_APPS = [
@@ -311,3 +314,18 @@ CONTENT_SECURITY_POLICY = (
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Backups: where backup_site writes archives by default.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+# --- Cross-site search (federation.search): PostgreSQL full text over jieba terms by default;
+# Elasticsearch when ELASTICSEARCH_URL is set (or FEDERATION_SEARCH_BACKEND says so).
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+FEDERATION_SEARCH_BACKEND = os.environ.get(
+    "FEDERATION_SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "postgres")
+# The alias searches read; each rebuild makes a new versioned index behind it.
+ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "jiyue-library")
+# Short: a slow cluster must not hold a worker (the outbox retries), let alone a request.
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3"))
+
+# --- The library's outbox sweep (federation.library): re-sends rows whose task never ran.
+CELERY_BEAT_SCHEDULE = {
+    "library-sweep-outbox": {"task": "library.sweep_outbox", "schedule": 30.0},
+    "library-prune-outbox": {"task": "library.prune_outbox", "schedule": 86400.0},
+}

@@ -1,0 +1,328 @@
+"""The library's behaviour: recording page events, projecting them, sweeping the outbox.
+
+The flow (DESIGN.md, "The one flow that everything hangs on"):
+
+    page published / unpublished / deleted / moved          (tenant schema, editor's request)
+      └─ record_page_event()   OutboxEvent row, same transaction as the page change
+           └─ after commit: tasks.process_outbox_event(event_id)   in the site's schema
+                └─ process_event(): project the page → LibraryItem (idempotent by version),
+                   update the search backend, send `library_item_changed`
+    sweep_outbox()  (Celery beat, or `manage.py process_outbox`) re-sends rows never processed
+
+Projection is state-based: whatever the event, the page's *current* state is read and
+projected, so events that arrive late or twice converge on the same item. The version guard
+(`LibraryItem.version`) only saves the work of re-applying an event already applied.
+
+Public API for other apps: `record_page_event`, `process_event`, `sweep_outbox`,
+`resync_site`, `withdraw_site`, `items()`, and the `library_item_changed` signal.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from tenants.models import Website
+
+from . import projection
+from .models import LibraryItem, OutboxEvent, WithdrawnReason
+from .signals import library_item_changed
+
+log = logging.getLogger("jiyue.library")
+
+VERSION_SEQUENCE = "federation_library_version"
+SWEEP_GRACE = timedelta(seconds=30)  # rows younger than this are still in their first task's hands
+SWEEP_BATCH = 500
+FAST_ATTEMPTS = 10
+SLOW_RETRY = timedelta(hours=1)
+OUTBOX_KEEP = timedelta(days=30)
+Kind = OutboxEvent.Kind
+
+
+# --- Recording (runs inside the editor's transaction, in the site's schema) -------------------
+
+def next_versions(count: int = 1) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval('public.{VERSION_SEQUENCE}') FROM generate_series(1, %s)", [count]  # noqa: S608
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def current_website() -> Website | None:
+    """The site whose schema the connection is on, or None (public schema, site template)."""
+    schema = connection.schema_name
+    if schema in {get_public_schema_name(), settings.TENANT_BASE_SCHEMA}:
+        return None
+    return Website.objects.filter(schema_name=schema).first()
+
+
+def record_page_event(page, event: str, *, send: bool = True) -> OutboxEvent | None:
+    """Write the outbox row for a change to `page`, and send its task once the change commits.
+
+    Call it inside the transaction that changes the page: if that transaction rolls back, so
+    does the row, and no task is sent.
+    """
+    website = current_website()
+    if website is None:
+        return None
+    row = OutboxEvent.objects.create(
+        site=website, item_key=projection.item_key(website.schema_name, page), page_id=page.pk,
+        event=event, version=next_versions()[0],
+    )
+    if send:
+        send_event(row, website.schema_name)
+    return row
+
+
+def record_page_events(pages, event: str) -> list[OutboxEvent]:
+    """Outbox rows for many pages of the current site (a moved subtree, a resync)."""
+    website = current_website()
+    pages = list(pages)
+    if website is None or not pages:
+        return []
+    versions = next_versions(len(pages))
+    rows = OutboxEvent.objects.bulk_create([
+        OutboxEvent(site=website, item_key=projection.item_key(website.schema_name, page),
+                    page_id=page.pk, event=event, version=version)
+        for page, version in zip(pages, versions, strict=True)
+    ])
+    from config.tasks import enqueue
+
+    from .tasks import process_site_outbox
+
+    enqueue(process_site_outbox, schema=website.schema_name, recoverable=True)
+    return rows
+
+
+def send_event(row: OutboxEvent, schema_name: str) -> None:
+    from config.tasks import enqueue
+
+    from .tasks import process_outbox_event
+
+    # recoverable: a broker that is down must not fail the editor's request; the sweep resends.
+    enqueue(process_outbox_event, row.pk, schema=schema_name, recoverable=True)
+
+
+# --- Processing (runs in the site's schema, after commit) -------------------------------------
+
+def process_event(event_id: int) -> LibraryItem | None:
+    """Apply one outbox row: project, index, notify. Safe to call twice for the same row."""
+    event = OutboxEvent.objects.select_related("site").filter(pk=event_id).first()
+    if event is None or event.processed_at is not None:
+        return None  # a duplicate delivery: the first one did the work
+    if connection.schema_name != event.site.schema_name:
+        raise RuntimeError(
+            f"outbox event {event_id} belongs to {event.site.schema_name} but ran in "
+            f"{connection.schema_name}"
+        )
+    try:
+        item, changed = apply_projection(event)
+        if item is not None:
+            from federation.search.backends import get_backend
+
+            get_backend().index_items([item])
+    except Exception as exc:
+        OutboxEvent.objects.filter(pk=event.pk).update(
+            attempts=event.attempts + 1, last_attempt_at=timezone.now(),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        log.warning("outbox event %s (%s) failed; the sweep will retry", event_id, event, exc_info=True)
+        raise
+    OutboxEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
+        processed_at=timezone.now(), attempts=event.attempts + 1, last_attempt_at=timezone.now(),
+        last_error="",
+    )
+    if changed:
+        notify(item, event.event)
+    return item
+
+
+def apply_projection(event: OutboxEvent) -> tuple[LibraryItem | None, bool]:
+    """Bring the library item of `event` up to the page's current state. (item, changed)."""
+    from wagtail.models import Page
+
+    with transaction.atomic():
+        item = LibraryItem.objects.select_for_update().filter(item_key=event.item_key).first()
+        if item is not None and item.version >= event.version:
+            return item, False  # this event, or a later one, was already applied
+        uuid = event.item_key.split(":", 1)[1]
+        page = Page.objects.filter(pk=event.page_id, translation_key=uuid).first()
+        fields, reason = None, WithdrawnReason.DELETED
+        if event.site.status != Website.Status.ACTIVE:
+            reason = WithdrawnReason.SITE_INACTIVE
+        elif page is not None:
+            fields, reason = eligible_projection(page, event.site)
+        if fields is None:
+            if item is None:
+                return None, False  # never in the library, nothing to withdraw
+            if not item.withdrawn:
+                item.withdrawn_at = timezone.now()
+            item.withdrawn, item.withdrawn_reason, item.version = True, reason, event.version
+            item.save(update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at", "version",
+                                     "projected_at"])
+            return item, True
+        if item is None:
+            item = LibraryItem(site=event.site, item_key=event.item_key)
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.withdrawn, item.withdrawn_reason, item.withdrawn_at = False, "", None
+        item.version = event.version
+        item.save()
+        return item, True
+
+
+def eligible_projection(page, website) -> tuple[dict | None, str]:
+    """The page's fields if it belongs in the library now, else (None, why not).
+
+    Only live pages, visible to anonymous visitors (no view restriction on the page or an
+    ancestor), enter; their live content is projected, never a draft's.
+    """
+    if not page.live:
+        return None, WithdrawnReason.UNPUBLISHED
+    if page.get_view_restrictions().exists():
+        return None, WithdrawnReason.RESTRICTED
+    fields = projection.project(page, website)
+    if fields is None:
+        return None, WithdrawnReason.EXCLUDED
+    return fields, ""
+
+
+def notify(item: LibraryItem, event: str) -> None:
+    for receiver, result in library_item_changed.send_robust(
+        sender=LibraryItem, item=item, event=event, site=item.site,
+    ):
+        if isinstance(result, Exception):
+            log.error("library_item_changed receiver %r failed for %s", receiver, item,
+                      exc_info=result)
+
+
+def process_pending_for_site(website: Website, limit: int = SWEEP_BATCH) -> int:
+    """Process this site's waiting rows in version order (runs in the site's schema)."""
+    done = 0
+    ids = list(OutboxEvent.objects.filter(site=website, processed_at__isnull=True)
+               .order_by("version").values_list("pk", flat=True)[:limit])
+    for event_id in ids:
+        try:
+            process_event(event_id)
+            done += 1
+        except Exception:  # noqa: S112 — recorded on the row; the sweep retries it later
+            continue
+    return done
+
+
+# --- The sweep ---------------------------------------------------------------------------------
+
+def pending_events(older_than: timedelta = SWEEP_GRACE):
+    """Rows still waiting. A row that keeps failing (a bug, not an outage) is retried hourly
+    after FAST_ATTEMPTS tries, so it cannot crowd out the others."""
+    now = timezone.now()
+    return (
+        OutboxEvent.objects.filter(processed_at__isnull=True, created_at__lte=now - older_than)
+        .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=now - older_than))
+        .exclude(attempts__gte=FAST_ATTEMPTS, last_attempt_at__gt=now - SLOW_RETRY)
+        .select_related("site").order_by("version")
+    )
+
+
+def prune_outbox(keep: timedelta = OUTBOX_KEEP) -> int:
+    """Delete processed rows older than `keep` (the library holds the state; rows are a log)."""
+    deleted, _ = OutboxEvent.objects.filter(
+        processed_at__isnull=False, processed_at__lt=timezone.now() - keep).delete()
+    return deleted
+
+
+def sweep_outbox(older_than: timedelta = SWEEP_GRACE, limit: int = SWEEP_BATCH) -> int:
+    """Re-send outbox rows that were never processed. Returns how many were handed on.
+
+    With a broker, each row's task is sent again (and the sweep stops at the first failure to
+    send: the broker is still down, the next sweep tries again). Without one, rows are
+    processed right here, one site schema at a time.
+    """
+    from config.celery import app
+
+    from .tasks import process_outbox_event
+
+    eager = app.conf.task_always_eager
+    handed_on = 0
+    with schema_context(get_public_schema_name()):
+        rows = list(pending_events(older_than)[:limit])
+    for row in rows:
+        OutboxEvent.objects.filter(pk=row.pk).update(last_attempt_at=timezone.now())
+        with schema_context(row.site.schema_name):
+            if eager:
+                try:
+                    process_event(row.pk)
+                except Exception:  # noqa: S112 — recorded on the row
+                    continue
+            else:
+                try:
+                    process_outbox_event.apply_async(args=[row.pk], retry=False)
+                except Exception:
+                    log.warning("outbox sweep: broker unreachable, %s rows wait for the next sweep",
+                                len(rows) - handed_on)
+                    break
+        handed_on += 1
+    return handed_on
+
+
+# --- Whole sites --------------------------------------------------------------------------------
+
+def withdraw_site(website: Website) -> int:
+    """Withdraw every item of a suspended or archived site, at once and in this transaction."""
+    now = timezone.now()
+    items = list(LibraryItem.objects.filter(site=website, withdrawn=False))
+    if not items:
+        return 0
+    LibraryItem.objects.filter(pk__in=[i.pk for i in items]).update(
+        withdrawn=True, withdrawn_reason=WithdrawnReason.SITE_INACTIVE, withdrawn_at=now,
+    )
+    for item in items:
+        item.withdrawn, item.withdrawn_reason, item.withdrawn_at = True, WithdrawnReason.SITE_INACTIVE, now
+    from federation.search.backends import get_backend
+
+    backend = get_backend()
+
+    def after_commit():
+        try:
+            backend.index_items(items)
+        except Exception:
+            # Search filters suspended sites out at query time anyway; reindex repairs the index.
+            log.warning("could not remove %s's items from the search index", website, exc_info=True)
+        for item in items:
+            notify(item, WithdrawnReason.SITE_INACTIVE)
+
+    if backend.transactional:
+        backend.index_items(items)
+        transaction.on_commit(lambda: [notify(i, WithdrawnReason.SITE_INACTIVE) for i in items])
+    else:
+        transaction.on_commit(after_commit)
+    return len(items)
+
+
+def resync_site(website: Website) -> int:
+    """Record a resync event for every page of the site (or every item it has), and send them.
+
+    Used when a site becomes active again and by operators after a bulk change.
+    """
+    from wagtail.models import Page
+
+    with schema_context(website.schema_name):
+        known = set(LibraryItem.objects.filter(site=website).values_list("page_id", flat=True))
+        pages = Page.objects.filter(Q(live=True, depth__gt=1) | Q(pk__in=known)).only(
+            "pk", "translation_key")
+        return len(record_page_events(pages, Kind.RESYNC))
+
+
+def items(*, site: Website | None = None, include_withdrawn: bool = False):
+    """Library items, current ones by default: the read API for syndication and others."""
+    qs = LibraryItem.objects.select_related("site")
+    if site is not None:
+        qs = qs.filter(site=site)
+    if not include_withdrawn:
+        qs = qs.filter(withdrawn=False, site__status=Website.Status.ACTIVE)
+    return qs
