@@ -366,3 +366,27 @@ def test_the_sweep_delivers_what_was_never_sent(alpha, portal, publish, committe
     assert services.sweep_deliveries(older_than=timedelta(0)) >= 1
     assert copies(portal, item)[0].live
     assert services.sweep_deliveries(older_than=timedelta(0)) == 0  # nothing left behind
+
+
+# --- The demo -------------------------------------------------------------------------------------
+
+def test_demo_seed_is_idempotent(alpha, portal, publish, committed):
+    from federation.syndication import demo
+    from federation.syndication.models import Broadcast
+
+    publish(alpha, unique("甲区工作动态（演示）"), "正文")
+    publish(alpha, unique("甲区通知（演示）"), "正文", column="tzgg")
+    publish(portal, unique("市政府通知（演示）"), "正文", column="tzgg")
+    with committed():  # seed_demo runs in autocommit: deliveries run as they are made
+        first = demo.seed()
+    assert first["subscriptions"] == 2 and first["broadcast"] and first["push_down"] >= 1
+    assert first["offers"] >= 1
+    counts = (Subscription.objects.count(), SyndicationOffer.objects.count(),
+              PushDown.objects.count(), Delivery.objects.count(), Broadcast.objects.count())
+    with committed():
+        second = demo.seed()
+    assert second == {"subscriptions": 0, "offers": 0, "push_down": 0, "broadcast": False}
+    assert counts == (Subscription.objects.count(), SyndicationOffer.objects.count(),
+                      PushDown.objects.count(), Delivery.objects.count(), Broadcast.objects.count())
+    with schema_context(alpha.schema_name):
+        assert SyndicatedPage.objects.filter(live=True, mandatory=True).exists()  # the push-down
