@@ -12,7 +12,7 @@ PORTAL_SCHEMA = "synportal"
 
 
 @pytest.fixture(scope="session")
-def _portal_site(django_db_setup, django_db_blocker):
+def portal_schema(django_db_setup, django_db_blocker):
     from federation.syndication.services import portal
 
     with django_db_blocker.unblock():
@@ -28,8 +28,8 @@ def _portal_site(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def portal(db, _portal_site):
-    return tenant_services.get_site(_portal_site)
+def portal(db, portal_schema):
+    return tenant_services.get_site(portal_schema)
 
 
 def admin_client(website, username="webmaster"):

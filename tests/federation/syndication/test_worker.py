@@ -42,7 +42,7 @@ def title(text):
 
 
 @pytest.fixture(scope="module")
-def broker(_portal_site, django_db_blocker):
+def broker(portal_schema, django_db_blocker):
     import redis
 
     redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB).flushdb()  # our own database only
@@ -51,12 +51,12 @@ def broker(_portal_site, django_db_blocker):
 
 
 @pytest.fixture
-def world(broker, _portal_site, django_db_blocker):
+def world(broker, portal_schema, django_db_blocker):
     """Committed data, tasks sent to the real broker; the sites alpha, beta and the portal."""
     with django_db_blocker.unblock(), sending_to(broker):
         connection.set_schema_to_public()
         yield {"alpha": tenant_services.get_site("alpha"), "beta": tenant_services.get_site("beta"),
-               "portal": tenant_services.get_site(_portal_site)}
+               "portal": tenant_services.get_site(portal_schema)}
         connection.set_schema_to_public()
 
 
