@@ -165,6 +165,60 @@ def bar_chart(rows, width=640, bar_height=22, gap=10, label_width=170):
             "zero_x": round(zero_x, 1), "label_width": label_width}
 
 
+def _shared_document_choices():
+    from federation.syndication.sharing import document_choices
+
+    return document_choices()
+
+
+def _shared_image_choices():
+    from federation.syndication.sharing import image_choices
+
+    return image_choices()
+
+
+class SharedResourceBlock(blocks.StructBlock):
+    """A document or image the portal shares with every site (P5): picked from the shared
+    registry, linked at the portal's own URL, never copied into this site's media."""
+
+    label_text = blocks.CharBlock(label="显示文字", required=False, max_length=120,
+                                  help_text="留空则使用资源标题")
+
+    def get_context(self, value, parent_context=None):
+        from federation.syndication.models import SharedResource
+
+        context = super().get_context(value, parent_context=parent_context)
+        resource_id = value.get("resource")
+        context["resource"] = (SharedResource.objects.filter(pk=resource_id, active=True).first()
+                               if resource_id and str(resource_id).isdigit() else None)
+        return context
+
+
+class SharedDocumentBlock(SharedResourceBlock):
+    """A shared document: a download link to the portal's copy."""
+
+    resource = blocks.ChoiceBlock(choices=_shared_document_choices, label="共享文件")
+
+    class Meta:
+        icon = "doc-full-inverse"
+        label = "共享文件"
+        template = "shared_blocks/shared_document_block.html"
+        description = "门户网站共享的文件，不复制到本站"
+
+
+class SharedImageBlock(SharedResourceBlock):
+    """A shared image, shown from the portal's media."""
+
+    resource = blocks.ChoiceBlock(choices=_shared_image_choices, label="共享图片")
+    alt_text = blocks.CharBlock(label="替代文字", max_length=200, help_text="为视障用户描述图片内容")
+
+    class Meta:
+        icon = "image"
+        label = "共享图片"
+        template = "shared_blocks/shared_image_block.html"
+        description = "门户网站共享的图片，不复制到本站"
+
+
 class BodyBlock(blocks.StreamBlock):
     """The body of an article or column page."""
 
@@ -175,6 +229,8 @@ class BodyBlock(blocks.StreamBlock):
     attachments = AttachmentListBlock()
     table = DataTableBlock()
     notice = NoticeCalloutBlock()
+    shared_document = SharedDocumentBlock()
+    shared_image = SharedImageBlock()
 
     class Meta:
         icon = "doc-full"

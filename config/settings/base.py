@@ -34,6 +34,7 @@ SHARED_APPS = [
     # Federation: the public-schema apps that cross sites (DESIGN.md).
     "federation.library",
     "federation.search",
+    "federation.syndication",
 ]
 
 TENANT_APPS = [
@@ -64,6 +65,7 @@ TENANT_APPS = [
     "sites.pagecache",
     "sites.security",
     "sites.disclosure",
+    "sites.syndicated",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -328,4 +330,8 @@ ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3"))
 CELERY_BEAT_SCHEDULE = {
     "library-sweep-outbox": {"task": "library.sweep_outbox", "schedule": 30.0},
     "library-prune-outbox": {"task": "library.prune_outbox", "schedule": 86400.0},
+    # federation.syndication: re-sends deliveries (copies on receiving sites) never made.
+    "syndication-sweep-deliveries": {"task": "syndication.sweep_deliveries", "schedule": 30.0},
 }
+# Portal users in this group (besides superusers) curate offers, push down and broadcast.
+SYNDICATION_CURATOR_GROUP = "门户信息编审"

@@ -1,0 +1,24 @@
+"""Thin tasks: ids and a schema in, a call to services out."""
+
+from config.celery import SiteTask, app
+
+
+@app.task(base=SiteTask, name="syndication.deliver")
+def deliver(delivery_id: int):
+    """Create, update or withdraw one copy, in the receiving site's schema."""
+    from . import services
+
+    try:
+        return services.deliver(delivery_id)
+    except Exception as exc:
+        # Left for the sweep: the Delivery row still says what the copy should be.
+        services.record_failure(delivery_id, exc)
+        raise
+
+
+@app.task(name="syndication.sweep_deliveries")
+def sweep_deliveries():
+    """Periodic (Celery beat): runs in the public schema and sends each delivery to its site."""
+    from . import services
+
+    return services.sweep_deliveries()
