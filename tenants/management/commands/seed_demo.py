@@ -24,7 +24,9 @@ DEMO_PASSWORD = "Wuhai-Demo-2026"  # noqa: S105 (the demo's published password)
 CONSOLE_OPERATOR = "operator"
 # Other apps add their own demo content: each is called with the site's Website, inside its
 # schema, and must be idempotent.
-DEMO_SEEDERS: list[str] = []
+DEMO_SEEDERS = ["sites.disclosure.demo.seed"]
+# …and, once every site exists, what crosses sites (called with no arguments, idempotent).
+CITY_SEEDERS = ["federation.syndication.demo.seed"]
 
 
 def webmaster_username(key: str) -> str:
@@ -60,6 +62,9 @@ class Command(BaseCommand):
             if added:
                 self.stdout.write(f"[{number}/{len(SITES)}] {spec['short_name']}: {added} articles published")
         connection.set_schema_to_public()
+        for path in CITY_SEEDERS:
+            import_string(path)()
+            connection.set_schema_to_public()
         self.stdout.write(self.style.SUCCESS(
             f"Demo city ready ({time.perf_counter() - started:.1f} s)."))
         if not opts["quiet"]:
