@@ -150,3 +150,15 @@ def test_webmaster_manages_users_only_on_their_own_site(alpha, beta, webmaster):
 def _group_pk(site, name):
     with schema_context(site.schema_name):
         return Group.objects.get(name=name).pk
+
+
+@pytest.mark.django_db
+def test_demo_seed_gives_one_account_per_role(alpha):
+    from sites.security import demo
+
+    created = dict(demo.seed(alpha, "Demo-Password-2026"))
+    assert created == {"editor": EDITOR, "reviewer": REVIEWER, "secrecy": CONFIDENTIALITY_REVIEWER,
+                       "vendor": OUTSOURCED_OPERATOR, "auditor": AUDITOR}
+    assert demo.seed(alpha, "Demo-Password-2026")  # idempotent
+    fields = demo.responsibility({"short_name": "海勃湾区", "contact_phone": "0473-1"})
+    assert all(fields.values())
