@@ -81,6 +81,10 @@ def clean_text(value, limit: int) -> str:
 def _site_name(schema_name: str) -> str:
     from tenants.models import Website
 
+    tenant = getattr(connection, "tenant", None)
+    if getattr(tenant, "schema_name", None) == schema_name and getattr(tenant, "legal_name", None):
+        return tenant.legal_name  # the request's own site: no query
+
     return (Website.objects.filter(schema_name=schema_name)
             .values_list("legal_name", flat=True).first() or "")
 

@@ -49,6 +49,11 @@ def django_db_setup(django_test_environment, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
+        # A live-server handler thread can still hold a persistent connection (CONN_MAX_AGE)
+        # when the session ends; DROP DATABASE then fails with "being accessed by other users".
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         teardown_databases(db_config, verbosity=0)
 
 

@@ -72,6 +72,8 @@ def register_failure(username: str, ip: str | None) -> Lock | None:
     username = _clean(username)
     before = current_lock(username, ip)
     LoginFailure.objects.create(username=username, ip=ip, at=timezone.now())
+    # Failures older than a day count for nothing (the audit trail keeps the history).
+    LoginFailure.objects.filter(at__lt=timezone.now() - datetime.timedelta(days=1)).delete()
     after = current_lock(username, ip)
     return after if after and not before else None
 

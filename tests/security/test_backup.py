@@ -119,3 +119,26 @@ def test_backup_and_restore_round_trip(committed, tmp_path, settings):
         for name in (schema, copy_schema):
             _drop(name)
             shutil.rmtree(backup._media_dir(name), ignore_errors=True)
+
+
+def test_an_archive_whose_content_was_changed_is_refused(tmp_path):
+    import hashlib
+    import json
+    import tarfile
+
+    work = tmp_path / "parts"
+    work.mkdir()
+    (work / "schema.sql").write_text("CREATE SCHEMA evil;")
+    (work / "public.json").write_text("{}")
+    manifest = {"format": backup.FORMAT_VERSION, "schema": "evil", "table_counts": {},
+                "files": {"schema.sql": hashlib.sha256(b"CREATE SCHEMA good;").hexdigest(),
+                          "public.json": hashlib.sha256(b"{}").hexdigest()}}
+    (work / "manifest.json").write_text(json.dumps(manifest))
+    archive = tmp_path / "evil.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for item in work.iterdir():
+            tar.add(item, arcname=item.name)
+    with pytest.raises(backup.BackupError, match="schema.sql"):
+        backup.restore_site(archive)
+    with pytest.raises(backup.BackupError, match="找不到"):
+        backup.restore_site(tmp_path / "missing.tar.gz")

@@ -188,3 +188,23 @@ def test_password_rules(alpha):
         with pytest.raises(ValidationError):
             validate_password(weak)
     validate_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_unlock_account_command_for_console_and_sites(alpha):
+    from django.core.management import call_command
+
+    from sites.security import lockout
+
+    for _ in range(5):
+        lockout.register_failure("operator9", "10.4.4.4")
+    assert lockout.current_lock("operator9", None)
+    call_command("unlock_account", "operator9")
+    assert lockout.current_lock("operator9", None) is None
+    with schema_context("alpha"):
+        for _ in range(5):
+            lockout.register_failure("webmaster", "10.4.4.5")
+    call_command("unlock_account", "webmaster", schema="alpha")
+    call_command("unlock_account", schema="alpha", ip="10.4.4.5")
+    with schema_context("alpha"):
+        assert lockout.current_lock("webmaster", "10.4.4.5") is None

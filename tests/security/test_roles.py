@@ -150,3 +150,30 @@ def test_webmaster_manages_users_only_on_their_own_site(alpha, beta, webmaster):
 def _group_pk(site, name):
     with schema_context(site.schema_name):
         return Group.objects.get(name=name).pk
+
+
+@pytest.mark.django_db
+def test_demo_seed_gives_one_account_per_role(alpha):
+    from sites.security import demo
+
+    created = dict(demo.seed(alpha, "Demo-Password-2026"))
+    assert created == {"editor": EDITOR, "reviewer": REVIEWER, "secrecy": CONFIDENTIALITY_REVIEWER,
+                       "vendor": OUTSOURCED_OPERATOR, "auditor": AUDITOR}
+    assert demo.seed(alpha, "Demo-Password-2026")  # idempotent
+    fields = demo.responsibility({"short_name": "海勃湾区", "contact_phone": "0473-1"})
+    assert all(fields.values())
+
+
+@pytest.mark.django_db
+def test_ensure_site_roles_upgrades_older_sites(alpha):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    with schema_context("alpha"):
+        Group.objects.filter(name=AUDITOR).delete()
+        get_user_model().objects.create_superuser("old-webmaster", password="Old-Webmaster-2026")
+    call_command("ensure_site_roles", "alpha", demote_superusers=True)
+    with schema_context("alpha"):
+        assert Group.objects.filter(name=AUDITOR).exists()
+        old = get_user_model().objects.get(username="old-webmaster")
+        assert not old.is_superuser and old.groups.filter(name=WEBMASTER).exists()
