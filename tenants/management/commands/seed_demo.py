@@ -17,11 +17,15 @@ from django_tenants.utils import schema_context
 from wagtail.models import Site
 
 from sites.core.models import ArticlePage, ColumnPage, HomePage
+from sites.security import demo as security_demo
+from sites.security.roles import CONSOLE_OPERATOR as CONSOLE_OPERATOR_ROLE
+from sites.security.roles import CONSOLE_SECURITY_AUDITOR, ensure_console_roles
 from tenants import services
 from tenants.demo.city import SITES
 
 DEMO_PASSWORD = "Wuhai-Demo-2026"  # noqa: S105 (the demo's published password)
 CONSOLE_OPERATOR = "operator"
+CONSOLE_AUDITOR = "secaudit"
 # Other apps add their own demo content: each is called with the site's Website, inside its
 # schema, and must be idempotent.
 DEMO_SEEDERS = ["sites.disclosure.demo.seed"]
@@ -54,6 +58,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"[{number}/{len(SITES)}] creating {spec['legal_name']} …")
                 website = self._provision(spec, by_key.get(spec["parent"]))
             by_key[spec["key"]] = website
+            self._record_responsibility(website, spec)
+            security_demo.seed(website, DEMO_PASSWORD)
             with schema_context(website.schema_name):
                 added = self._seed_articles(website, spec)
                 self._fix_site_port()
@@ -72,13 +78,28 @@ class Command(BaseCommand):
 
     def _console_operator(self):
         user_model = get_user_model()
-        if not user_model.objects.filter(username=CONSOLE_OPERATOR).exists():
-            user_model.objects.create_user(CONSOLE_OPERATOR, password=DEMO_PASSWORD, is_staff=True,
-                                           first_name="平台运维")
+        roles = ensure_console_roles()
+        for username, role, name in ((CONSOLE_OPERATOR, CONSOLE_OPERATOR_ROLE, "平台运维"),
+                                     (CONSOLE_AUDITOR, CONSOLE_SECURITY_AUDITOR, "安全审计")):
+            user = user_model.objects.filter(username=username).first()
+            if user is None:
+                user = user_model.objects.create_user(username, password=DEMO_PASSWORD,
+                                                      first_name=name)
+            user.groups.add(roles[role])
+
+    def _record_responsibility(self, website, spec):
+        """Responsible leader and operating unit on record (Z3, O1): a site needs them."""
+        fields = security_demo.responsibility(spec)
+        missing = {k: v for k, v in fields.items() if not getattr(website, k)}
+        if missing:
+            for name, value in missing.items():
+                setattr(website, name, value)
+            website.save(update_fields=list(missing))
 
     def _provision(self, spec, parent):
         fields = {k: spec[k] for k in ("site_code", "icp_number", "sponsor_unit", "operator_unit",
                                        "contact_phone", "contact_email", "address", "languages")}
+        fields.update(security_demo.responsibility(spec))
         return services.provision_site(
             kind=spec["kind"], legal_name=spec["legal_name"], short_name=spec["short_name"],
             domain=demo_domain(spec["key"]), schema_name=spec["key"], parent=parent,
@@ -118,12 +139,17 @@ class Command(BaseCommand):
         w = self.stdout.write
         w("")
         w(f"  Platform console   http://{settings.CONSOLE_HOST}{suffix}/   "
-          f"login {CONSOLE_OPERATOR} / {DEMO_PASSWORD}")
+          f"login {CONSOLE_OPERATOR} (operator) or {CONSOLE_AUDITOR} (security auditor) / {DEMO_PASSWORD}")
         w("")
         w(f"  {'SITE':<26}{'URL':<34}WEBMASTER LOGIN (admin at /admin/)")
         for key, website in by_key.items():
             url = f"http://{website.primary_domain}{suffix}/"
             w(f"  {website.legal_name:<20}{url:<34}{webmaster_username(key)} / {DEMO_PASSWORD}")
         w("")
+        roles = ", ".join(security_demo.DEMO_USERS.values())
+        w(f"  On every site, one account per role too ({roles}), same password.")
+        if getattr(settings, "TWO_FACTOR_ENFORCED", False):
+            w("  Webmasters and console operators enrol an authenticator app (TOTP) at first sign-in;")
+            w("  TWO_FACTOR_ENFORCED=0 make run skips that for a quick look.")
         w("  *.localhost names resolve to 127.0.0.1 in browsers and curl. Ctrl-C stops the server.")
         w("")

@@ -1,3 +1,4 @@
+import os
 import time
 
 from django.core.management import call_command
@@ -14,8 +15,10 @@ class Command(BaseCommand):
         self.stdout.write("Migrating the shared (public) schema…")
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         services.ensure_platform()
-        self.stdout.write("Preparing the site template (first time: about 10 s)…")
+        self.stdout.write("Preparing the site template (made once, about 10 s)…")
         services.ensure_template()
         self.stdout.write("Migrating every site schema…")
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+        # Roles are data, not schema: sites made before a role changed get it completed here.
+        call_command("ensure_site_roles", stdout=open(os.devnull, "w"))  # noqa: SIM115
         self.stdout.write(self.style.SUCCESS(f"Platform ready in {time.perf_counter() - started:.1f} s."))
