@@ -98,7 +98,8 @@ class ColumnPage(Page):
         except EmptyPage:
             page_obj = paginator.page(paginator.num_pages)
         context["page_obj"] = page_obj
-        context["subcolumns"] = self.get_children().live().in_menu().type(ColumnPage)
+        # sub-columns and other navigable pages (the disclosure catalogue, topics); not articles
+        context["subcolumns"] = self.get_children().live().in_menu().not_type(ArticlePage)
         return context
 
 

@@ -10,13 +10,15 @@ PAGE_SIZES = (20, 50, 100)
 class CatalogueFilterForm(forms.Form):
     """What a visitor may filter by. Unknown values are form errors, never server errors."""
 
-    category = forms.ModelChoiceField(TopicCategory.objects.all(), required=False,
-                                      label="主题分类", empty_label="全部")
+    # Plain choices read with one ordinary query each: a ModelChoiceField iterates its
+    # queryset through a server-side cursor (three round trips) on every render.
+    category = forms.TypedChoiceField(required=False, label="主题分类", coerce=int,
+                                      empty_value=None)
     genre = forms.ChoiceField(required=False, label="体裁",
                               choices=[("", "全部"), *DisclosureItem.Genre.choices])
     year = forms.TypedChoiceField(required=False, label="年份", coerce=int, empty_value=None)
-    department = forms.ModelChoiceField(Department.objects.all(), required=False,
-                                        label="责任部门", empty_label="全部")
+    department = forms.TypedChoiceField(required=False, label="责任部门", coerce=int,
+                                        empty_value=None)
     validity = forms.ChoiceField(required=False, label="效力状态", choices=[
         ("", "全部"), *[c for c in DisclosureItem.Validity.choices if c[0]]])
     q = forms.CharField(required=False, label="标题或文号", max_length=60)
@@ -26,3 +28,5 @@ class CatalogueFilterForm(forms.Form):
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", "全部"), *[(y, f"{y}年") for y in years]]
+        self.fields["category"].choices = [("", "全部"), *TopicCategory.objects.values_list("pk", "name")]
+        self.fields["department"].choices = [("", "全部"), *Department.objects.values_list("pk", "name")]

@@ -68,13 +68,13 @@ def browse_catalogue(params, site_root) -> dict:
     form = CatalogueFilterForm(params or None, years=years)
     filters = form.cleaned_data if form.is_valid() else {}
     if filters.get("category"):
-        items = items.filter(topic_category=filters["category"])
+        items = items.filter(topic_category_id=filters["category"])
     if filters.get("genre"):
         items = items.filter(genre=filters["genre"])
     if filters.get("year"):
         items = items.filter(date__year=filters["year"])
     if filters.get("department"):
-        items = items.filter(department=filters["department"])
+        items = items.filter(department_id=filters["department"])
     if filters.get("validity"):
         items = items.filter(validity=filters["validity"])
     if filters.get("q"):

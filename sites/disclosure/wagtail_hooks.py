@@ -1,11 +1,13 @@
+from django.apps import apps
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.action_menu import SubmitForModerationMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import views
-from .models import Department, ReviewRoute, TopicCategory
+from .models import Department, DisclosureItem, ReviewRoute, TopicCategory
 
 
 class TopicCategoryViewSet(SnippetViewSet):
@@ -50,3 +52,38 @@ class ReportMenuItem(MenuItem):
 def register_report_menu_item():
     return ReportMenuItem("政府信息公开年度报告", reverse("disclosure_yearly_report"),
                           icon_name="table", order=900)
+
+
+class GradedSubmitMenuItem(SubmitForModerationMenuItem):
+    """Wagtail labels the submit button with the parent page's workflow when creating a page;
+    a disclosure item's workflow follows its grade, so say that instead of a wrong name."""
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        page = context.get("page")
+        state = page.current_workflow_state if page and page.pk else None
+        if not (state and state.status == state.STATUS_NEEDS_CHANGES):
+            context["label"] = "提交审核（按信息分级：一般—审核；敏感—审核、保密审查、领导审批）"
+        return context
+
+
+def _edited_model(request, context):
+    page = context.get("page")
+    if page is not None:
+        return page.specific_class
+    match = getattr(request, "resolver_match", None)
+    kwargs = match.kwargs if match else {}
+    try:
+        return apps.get_model(kwargs["content_type_app_name"], kwargs["content_type_model_name"])
+    except (KeyError, LookupError):
+        return None
+
+
+@hooks.register("construct_page_action_menu")
+def label_submit_by_grade(menu_items, request, context):
+    model = _edited_model(request, context)
+    if model is None or not issubclass(model, DisclosureItem):
+        return
+    for item in menu_items:
+        if type(item) is SubmitForModerationMenuItem:
+            item.__class__ = GradedSubmitMenuItem

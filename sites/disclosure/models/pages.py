@@ -3,7 +3,7 @@
 from django.db import models
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Site
 
 
 class CataloguePage(Page):
@@ -23,7 +23,9 @@ class CataloguePage(Page):
         from sites.disclosure.services import browse_catalogue
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(browse_catalogue(request.GET, site_root=self.get_site().root_page))
+        # the request's Site is already looked up (and cached on the request) by routing
+        site = Site.find_for_request(request) or self.get_site()
+        context.update(browse_catalogue(request.GET, site_root=site.root_page))
         return context
 
 

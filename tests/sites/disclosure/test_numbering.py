@@ -116,6 +116,7 @@ def test_two_concurrent_transactions_never_get_the_same_number(django_db_setup, 
         finally:
             with schema_context("alpha"):
                 IndexNumberSequence.objects.filter(year=2091).delete()
+            connection.close()  # see test_scheduling: committed-data tests close their own
 
 
 def test_many_concurrent_page_creations_all_get_distinct_numbers(django_db_setup, django_db_blocker):
@@ -159,3 +160,4 @@ def test_many_concurrent_page_creations_all_get_distinct_numbers(django_db_setup
             with schema_context("alpha"):
                 for parent in parents:
                     ColumnPage.objects.get(pk=parent.pk).delete()
+            connection.close()

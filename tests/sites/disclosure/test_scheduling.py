@@ -71,9 +71,11 @@ def test_the_in_process_runner_publishes_without_anyone_asking(django_db_setup, 
             assert runner.sweeps >= 1
         finally:
             runner.stop()
-            runner.join(5)
+            runner.join(30)
+            assert not runner.is_alive()
             with schema_context("alpha"):
                 DisclosureArticlePage.objects.get(pk=page.pk).delete()
+            connection.close()
 
 
 def test_only_one_sweep_at_a_time(django_db_setup, django_db_blocker):
@@ -93,6 +95,10 @@ def test_only_one_sweep_at_a_time(django_db_setup, django_db_blocker):
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [scheduler.SWEEP_LOCK])
+            # Committed-data tests open their own connection: close it, or the test database
+            # cannot be dropped at the end (after Playwright's event loop, asgiref may hand
+            # teardown a different connection object than this test used).
+            connection.close()
 
 
 def test_the_runner_is_not_started_when_a_broker_does_the_job(settings):
