@@ -327,7 +327,7 @@ ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "jiyue-library")
 ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3"))
 
 # --- The library's outbox sweep (federation.library): re-sends rows whose task never ran.
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE |= {
     "library-sweep-outbox": {"task": "library.sweep_outbox", "schedule": 30.0},
     "library-prune-outbox": {"task": "library.prune_outbox", "schedule": 86400.0},
     # federation.syndication: re-sends deliveries (copies on receiving sites) never made.
