@@ -13,7 +13,7 @@ import time
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 
-from . import policy, store
+from . import integrations, policy, store
 
 HOST_MAP_TTL = 60  # seconds a worker trusts its own host → schema memory
 HOST_MAP_MAX = 10_000
@@ -73,7 +73,7 @@ class PageCacheMiddleware:
             if schema:
                 # Tokens are read before rendering: see store.py on why that defeats races.
                 tokens = store.tokens(schema, variant.path)
-                if tokens[1] is not None:
+                if tokens[2] is not None:
                     entry = store.backend().get(store.entry_key(schema, *tokens, variant))
                     if entry is not None:
                         return self._from_entry(request, entry)
@@ -112,18 +112,23 @@ class PageCacheMiddleware:
         return response
 
     def _store(self, schema, tokens, variant, response):
-        site_token, path_token = tokens
+        global_token, site_token, path_token = tokens
         if path_token is None:
             path_token = store.claim_path_token(schema, variant.path)
             if path_token is None:
                 return False
-        key = store.entry_key(schema, site_token, path_token, variant)
+        key = store.entry_key(schema, global_token, site_token, path_token, variant)
         content = response.content
         etag = '"' + hashlib.blake2b(content, digest_size=10).hexdigest() + '"'
         response["ETag"] = etag
         response["Cache-Control"] = getattr(settings, "PAGECACHE_CACHE_CONTROL", DEFAULT_CACHE_CONTROL)
         headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED]
         timeout = getattr(settings, "PAGECACHE_TIMEOUT", 3600)
+        # Content that changes by the clock (a broadcast starting or ending) bounds the copy.
+        limits = [hook() for hook in integrations.expiry_hooks()]
+        timeout = min([timeout, *(limit for limit in limits if limit is not None)])
+        if timeout <= 0:
+            return False
         store.backend().set(key, (content, headers, etag, response["Cache-Control"]), timeout=timeout)
         return True
 

@@ -1,10 +1,11 @@
 """Purging the page cache: the API other code calls when content changes.
 
-    from sites.pagecache.services import purge_page, purge_paths, purge_site
+    from sites.pagecache.services import purge_all, purge_page, purge_paths, purge_site
 
     purge_page(schema, page)      # a page changed: its URL, its ancestors' listings, home
     purge_paths(schema, paths)    # exact URL paths on that site, e.g. an old URL after a move
     purge_site(schema)            # everything on that site (identity, navigation, domains)
+    purge_all()                   # every site (a city-wide broadcast banner)
 
 All three can be called from any schema (the public schema included), inside or outside a
 transaction: they compute what to purge at once and purge when the transaction commits
@@ -23,6 +24,11 @@ log = logging.getLogger("jiyue.pagecache")
 # Above this many descendants, moving or deleting a subtree purges the whole site: cheaper
 # than computing thousands of old paths, and such changes are rare.
 MAX_DESCENDANTS_PURGED_ONE_BY_ONE = 50
+
+
+def purge_all() -> None:
+    """Everything cached on every site: for what every page shows (city-wide broadcasts)."""
+    _after_commit(_bump_all)
 
 
 def purge_site(schema: str) -> None:
@@ -114,6 +120,11 @@ def _after_commit(fn) -> None:
     # robust: a cache outage must not turn a successful publish into an error page; the
     # failure is logged and the entries expire after PAGECACHE_TIMEOUT.
     transaction.on_commit(fn, using=connection.alias, robust=True)
+
+
+def _bump_all() -> None:
+    store.bump_all()
+    log.debug("page cache: purged every site")
 
 
 def _bump_site(schema: str) -> None:

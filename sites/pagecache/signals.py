@@ -98,3 +98,7 @@ def connect():
     post_save.connect(on_saved, dispatch_uid="pagecache.saved")
     post_delete.connect(on_deleted, dispatch_uid="pagecache.deleted")
     pre_save.connect(on_domain_about_to_change, sender=Domain, dispatch_uid="pagecache.domain")
+
+    from . import integrations
+
+    integrations.connect()

@@ -5,10 +5,12 @@ the lookup runs before the tenant is chosen (that is what makes a hit cost no qu
 purges run from whatever schema the caller is in (a syndication task in `public`).
 
 Invalidation is by generation tokens, never by enumerating keys:
+- `pc:all`                 the platform generation: a new token empties every site (a
+                           city-wide broadcast is on every page of every site);
 - `pc:s:<schema>`          the site generation; a new token empties the whole site;
 - `pc:p:<schema>:<path>`   the path generation; a new token empties every variant
                            (host, scheme, language, query) of that one path.
-A variant's key contains both tokens as they were read *before* the page was rendered,
+A variant's key contains all three tokens as they were read *before* the page was rendered,
 so a render that overlaps a purge is stored under the old token and never served: no
 stale page survives a purge however the requests interleave. A missing token (evicted,
 or never set) is replaced by a fresh random one, never by a constant, for the same reason;
@@ -31,6 +33,9 @@ def backend():
 
 def _digest(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+GLOBAL_GENERATION_KEY = "pc:all"
 
 
 def site_generation_key(schema: str) -> str:
@@ -60,21 +65,24 @@ class Variant:
     query: str
 
 
-def tokens(schema: str, path: str) -> tuple[str, str | None]:
-    """(site token, path token or None), in one round trip.
+def tokens(schema: str, path: str) -> tuple[str, str, str | None]:
+    """(platform token, site token, path token or None), in one round trip.
 
-    The site token is created when missing (one per site: bounded). The path token is not:
-    a lookup of a path nobody stored (a random URL) must leave nothing behind; it is
-    claimed only when a page is stored (`claim_path_token`).
+    The platform and site tokens are created when missing (one per site: bounded). The
+    path token is not: a lookup of a path nobody stored (a random URL) must leave nothing
+    behind; it is claimed only when a page is stored (`claim_path_token`).
     """
     cache = backend()
     site_key, path_key = site_generation_key(schema), path_generation_key(schema, path)
-    found = cache.get_many([site_key, path_key])
-    site_token = found.get(site_key)
-    if site_token is None:
-        cache.add(site_key, new_token(), timeout=None)
-        site_token = cache.get(site_key) or new_token()
-    return site_token, found.get(path_key)
+    found = cache.get_many([GLOBAL_GENERATION_KEY, site_key, path_key])
+    created = []
+    for key in (GLOBAL_GENERATION_KEY, site_key):
+        token = found.get(key)
+        if token is None:
+            cache.add(key, new_token(), timeout=None)
+            token = cache.get(key) or new_token()
+        created.append(token)
+    return created[0], created[1], found.get(path_key)
 
 
 def claim_path_token(schema: str, path: str) -> str | None:
@@ -85,9 +93,14 @@ def claim_path_token(schema: str, path: str) -> str | None:
     return token if backend().add(path_generation_key(schema, path), token, timeout=None) else None
 
 
-def entry_key(schema: str, site_token: str, path_token: str, variant: Variant) -> str:
-    return f"pc:v:{schema}:" + _digest(site_token, path_token, variant.scheme, variant.hostname,
-                                       variant.path, variant.language, variant.query)
+def entry_key(schema: str, global_token: str, site_token: str, path_token: str,
+              variant: Variant) -> str:
+    return f"pc:v:{schema}:" + _digest(global_token, site_token, path_token, variant.scheme,
+                                       variant.hostname, variant.path, variant.language, variant.query)
+
+
+def bump_all() -> None:
+    backend().set(GLOBAL_GENERATION_KEY, new_token(), timeout=None)
 
 
 def bump_site(schema: str) -> None:

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 # Measured 2026-11 (Wagtail 8.0, TENANT_LIMIT_SET_CALLS): see README "Performance".
 # Lower them when a change saves queries; raising one needs a reason in the commit.
-BUDGET = {"home": 15, "column": 18, "article": 17}
+BUDGET = {"home": 17, "column": 20, "article": 18}
 _serial = itertools.count(1)
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import caches
 
 from sites.core.models import ArticlePage, ColumnPage, HomePage
-from sites.pagecache import middleware
+from sites.pagecache import integrations, middleware
 
 _serial = itertools.count(1)
 
@@ -17,6 +17,7 @@ def pagecache(settings):
     caches["pages"].clear()
     middleware.forget_local_hosts()
     yield caches["pages"]
+    integrations.cancel_pending()
     caches["pages"].clear()
     middleware.forget_local_hosts()
 

@@ -1,0 +1,29 @@
+"""The search page runs a bounded number of SQL queries, whatever the number of hits
+(issue 5's budgets; the helper is tests/query_budget.py). Both sizes fill more than one
+page of results, so the comparison is of equal pages, not of a page with or without a pager."""
+
+import pytest
+from django.test import Client
+
+from tests.federation.conftest import unique
+from tests.query_budget import assert_query_budget
+
+pytestmark = pytest.mark.django_db
+
+# Measured 2026-11 (PostgreSQL backend); lower it when a change saves queries.
+BUDGET = {"site": 15, "all_sites": 15}
+
+
+@pytest.mark.parametrize("scope", ["site", "all_sites"])
+def test_search_page_budget(alpha, beta, publish, scope):
+    marker = unique("qb")
+
+    def grow(n):
+        for i in range(n):
+            publish(alpha if i % 3 else beta, f"预算检索第{i}条 {marker}", "道路维修通知正文", column="tzgg")
+
+    params = {"q": marker, **({"scope": "all"} if scope == "all_sites" else {})}
+    assert_query_budget(
+        fetch=lambda: Client().get("/search/", params, HTTP_HOST=alpha.primary_domain),
+        add_items=grow, budget=BUDGET[scope], sizes=(18, 48), label=f"search ({scope})",
+        check=lambda r: r.status_code == 200 and marker in r.content.decode())
