@@ -1,8 +1,9 @@
 """Cross-site search: the library's PostgreSQL index vs. Wagtail's search queried per tenant.
 
 Setup (stated plainly, printed by the run):
-- 200 real sites (tenants, provisioned like any site, via harness.ensure_sites).
-- 100,000 library items, 500 per site, inserted into the library in bulk (not published page by
+- 200 real sites (tenants, provisioned like any site, via harness.ensure_sites); fewer with
+  BENCH_SEARCH_SITES=N (the figure `search_sites` says how many were used).
+- 100,000 library items spread evenly over the sites (500 per site with 200), inserted into the library in bulk (not published page by
   page: that would take hours). Titles and bodies are composed from a pool of realistic
   government sentences; every item is segmented by jieba through the real indexing code
   (`PostgresBackend.rebuild`, the path `manage.py reindex` takes).
@@ -62,10 +63,10 @@ def build_library(sites, rng):
 
     types = list(ItemType.values)
     now = timezone.now()
-    per_site = ITEMS // len(sites)
     batch = []
     started = time.perf_counter()
-    for site in sites:
+    for index, site in enumerate(sites):
+        per_site = ITEMS // len(sites) + (1 if index < ITEMS % len(sites) else 0)
         for n in range(per_site):
             subject = rng.choice(SUBJECTS)
             title = f"{rng.choice(ACTIONS)}{subject}的通知（{site.short_name}第{n}号）"
@@ -129,8 +130,10 @@ def run(report):
     from sites.core.models import ArticlePage
 
     rng = random.Random(2026)
-    print(f"   {SITES} real sites (provisioning ~1 s each the first time)…", flush=True)
-    sites = harness.ensure_sites(SITES)[:SITES]
+    wanted = int(os.environ.get("BENCH_SEARCH_SITES", SITES))
+    print(f"   {wanted} real sites (provisioning ~1 s each the first time)…", flush=True)
+    sites = harness.ensure_sites(wanted)[:wanted]
+    report("search_sites", len(sites), "sites")
     connection.set_schema_to_public()
     from federation.library.models import LibraryItem
 
@@ -171,7 +174,7 @@ def run(report):
 
     # --- plain multi-tenant Wagtail: its own search, one tenant schema after another ---
     print(f"   Wagtail comparison: {WAGTAIL_PAGES_PER_SITE} real pages in each of {len(sites)} "
-          f"tenants ({WAGTAIL_PAGES_PER_SITE * 100 // (ITEMS // SITES)}% sample)…", flush=True)
+          f"tenants ({WAGTAIL_PAGES_PER_SITE * 100 * len(sites) / ITEMS:.1f}% sample)…", flush=True)
     with schema_context(sites[-1].schema_name):
         built = ArticlePage.objects.filter(slug__startswith="w").count() >= WAGTAIL_PAGES_PER_SITE
     if not built:
