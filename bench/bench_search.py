@@ -208,7 +208,9 @@ def run(report):
 
 if __name__ == "__main__":
     # Re-measure on the bench database as the last `make bench BENCH=search` left it (sites,
-    # library and Wagtail pages kept; the index is rebuilt with the current code).
+    # library and Wagtail pages kept; the index is rebuilt with the current code):
+    #   BENCH_SEARCH_SITES=77 DJANGO_SETTINGS_MODULE=config.settings.bench .venv/bin/python -c \
+    #     "import django; django.setup(); import runpy; runpy.run_module('bench.bench_search', run_name='__main__')"
     import json
     from pathlib import Path
 

@@ -32,9 +32,6 @@ PKEY = f"{TABLE}_pkey"
 RECENCY_SECONDS = 180 * 86400
 BATCH = 500
 RANK_CANDIDATES = 2000
-# Keep the tsvector out of the table's main rows (TOAST): facet counts and date sorts then
-# read narrow rows, and only ranked candidates pay for reading their vectors.
-TOAST_TARGET = 128
 COLUMNS = "item_id, site_id, item_type, year, published_at, expires_at, identifiers, vector"
 
 
@@ -160,8 +157,7 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS public.{BUILD_TABLE}")
             cursor.execute(
-                f"CREATE TABLE public.{BUILD_TABLE} (LIKE public.{TABLE} INCLUDING DEFAULTS) "
-                f"WITH (toast_tuple_target = {TOAST_TARGET})")
+                f"CREATE TABLE public.{BUILD_TABLE} (LIKE public.{TABLE} INCLUDING DEFAULTS)")
             cursor.execute(f"ALTER TABLE public.{BUILD_TABLE} ADD CONSTRAINT {PKEY}_build "
                            "PRIMARY KEY (item_id)")
             done = self._fill(cursor, BUILD_TABLE, items, items.count(), progress)
