@@ -31,6 +31,7 @@ PKEY = f"{TABLE}_pkey"
 # counts double, a six-month-old one 1.5×, an old one barely more than its text rank.
 RECENCY_SECONDS = 180 * 86400
 BATCH = 500
+RANK_CANDIDATES = 2000
 COLUMNS = "item_id, site_id, item_type, year, published_at, expires_at, identifiers, vector"
 
 
@@ -215,16 +216,32 @@ class PostgresBackend(SearchBackend):
                 f"FROM now() - COALESCE(d.published_at, now()))) / {RECENCY_SECONDS}))"
                 if query else "0")
         exact = "(d.identifiers @> %s::varchar[])" if ident else "false"
+        exact_first = f"{exact} DESC, " if ident else ""
         select_params = ([query] if query else []) + ([ident] if ident else [])
         order = ("exact DESC, score DESC, d.published_at DESC NULLS LAST, d.item_id DESC"
                  if request.sort == "relevance"
                  else "d.published_at DESC NULLS LAST, d.item_id DESC")
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.item_id, {rank} AS score, {exact} AS exact "  # noqa: S608
-                f"FROM public.{TABLE} d WHERE {where_sql} ORDER BY {order} LIMIT %s OFFSET %s",
-                select_params + params + [request.per_page, request.offset],
-            )
+            if request.sort == "relevance" and query:
+                # Rank the RANK_CANDIDATES newest matches (exact 文号 matches first), not every
+                # match: a word in half the library would otherwise be scored row by row.
+                # Below that many matches (nearly every real query) nothing changes.
+                cursor.execute(
+                    f"WITH matched AS (SELECT d.item_id FROM public.{TABLE} d "  # noqa: S608
+                    f"WHERE {where_sql} ORDER BY {exact_first}d.published_at DESC NULLS LAST "
+                    f"LIMIT {RANK_CANDIDATES}) "
+                    f"SELECT d.item_id, {rank} AS score, {exact} AS exact "
+                    f"FROM public.{TABLE} d JOIN matched USING (item_id) "
+                    f"ORDER BY {order} LIMIT %s OFFSET %s",
+                    params + ([ident] if ident else []) + select_params
+                    + [request.per_page, request.offset],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT d.item_id, {rank} AS score, {exact} AS exact "  # noqa: S608
+                    f"FROM public.{TABLE} d WHERE {where_sql} ORDER BY {order} LIMIT %s OFFSET %s",
+                    select_params + params + [request.per_page, request.offset],
+                )
             page_rows = cursor.fetchall()
             cursor.execute(
                 "SELECT GROUPING(d.site_id, d.item_type, d.year), d.site_id, d.item_type, "  # noqa: S608

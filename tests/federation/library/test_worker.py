@@ -89,9 +89,23 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory):
         yield proc, log
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         use_broker(None)
+        # The test database is dropped at the end of the session; wait until the worker's
+        # connection has really gone, or DROP DATABASE finds it still "in use".
+        wait_for(lambda: not other_sessions(), timeout=15, step=0.2)
         django_db_blocker.restore()
+
+
+def other_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        return cursor.fetchone()[0]
 
 
 @pytest.fixture
