@@ -89,6 +89,8 @@ def offer_page(website, page, user=None) -> SyndicationOffer | None:
         raise SyndicationError("平台上还没有门户网站，无法报送。")
     if website.pk == target.pk:
         raise SyndicationError("门户网站的信息无需报送给自己。")
+    if getattr(page.specific, "syndication_key", None):
+        raise SyndicationError("转载来的信息不能再报送，请报送原文。")
     if not page.live:
         raise SyndicationError("只有已发布的信息才能报送。")
     if page.get_view_restrictions().exists():

@@ -97,6 +97,10 @@ def test_offer_accept_makes_a_copy_with_provenance(alpha, portal, publish, commi
     assert copy.source_site_name == alpha.legal_name and copy.source_url == item.url
     assert 'href="http://alpha.localhost/gzdt/"' in copy.body_html  # absolute to the source
     assert Delivery.objects.get(item=item, target=portal).status == Delivery.Status.DELIVERED
+    # The copy is not a library item of its own: one item per original, platform-wide.
+    assert not LibraryItem.objects.filter(site=portal, page_id=copy.pk).exists()
+    with schema_context(portal.schema_name), pytest.raises(services.SyndicationError):
+        services.offer_page(portal, copy)
 
     response = admin_client(portal).get(f"/yaowen/{copy.slug}/")
     html = response.content.decode()
@@ -145,9 +149,8 @@ def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, portal,
     plain = publish(alpha, unique("未报送的信息"), "正文")
     with committed():
         draft = make_article(alpha, unique("草稿"), "正文", publish=False, live=False)
-    with schema_context("alpha"):
-        with pytest.raises(services.SyndicationError):
-            services.offer_page(alpha, draft)
+    with schema_context("alpha"), pytest.raises(services.SyndicationError):
+        services.offer_page(alpha, draft)
     restricted = publish(alpha, unique("受限信息"), "正文")
     with committed(), schema_context("alpha"):
         PageViewRestriction.objects.create(page=restricted, restriction_type="login")
