@@ -62,9 +62,14 @@ def portal() -> Website | None:
 
 
 def current_site() -> Website | None:
+    """The site whose schema the connection is on (None for the public schema)."""
     schema = connection.schema_name
     if schema == get_public_schema_name():
         return None
+    # In a request the middleware already loaded the site: no query per admin button.
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Website) and tenant.schema_name == schema:
+        return tenant if tenant.is_site else None
     return Website.objects.filter(schema_name=schema, kind__in=Website.SITE_KINDS).first()
 
 

@@ -299,7 +299,7 @@ def test_push_down_to_all_districts_is_mandatory_and_read_only(alpha, beta, port
 
     client = admin_client(alpha)
     response = client.get(f"/admin/pages/{copy.pk}/edit/", follow=True)
-    assert "必须转载的信息，本站只读" in response.content.decode()
+    assert "必须转载的信息，本站只读，不能修改" in response.content.decode()
     response = client.post(f"/admin/pages/{copy.pk}/delete/", follow=True)
     assert "不能删除" in response.content.decode()
     assert copies(alpha, item)[0].live
@@ -315,7 +315,11 @@ def test_optional_push_down_can_be_declined_and_stays_declined(beta, portal, pub
         services.push_down(item, audience=Audience.CHOSEN, sites=[beta], column_slug="tzgg",
                            mandatory=False)
     delivery = Delivery.objects.get(item=item, target=beta)
-    assert copies(beta, item)[0].live
+    copy = copies(beta, item)[0]
+    assert copy.live and not copy.locked
+    # Deleting by hand is refused (the copy would return with the next update): decline it.
+    response = admin_client(beta).post(f"/admin/pages/{copy.pk}/delete/", follow=True)
+    assert "请在“信息共享 › 报送与转载”中退回" in response.content.decode()
     with committed():
         response = admin_client(beta).post(f"/admin/syndication/received/{delivery.pk}/decline/",
                                            {"reason": "本局不适用"})
