@@ -5,12 +5,14 @@ runs the library's and syndication's tasks, as in production; otherwise everythi
 in-process after commit (figure `syndication_real_worker` says which).
 
 - latency: a district editor publishes an article in 工作动态, which the portal's column
-  co-construction subscription takes automatically; the clock stops when the copy is live in
-  the portal's schema. Sequential, 200 publications over 5 district sites.
+  co-construction subscription takes automatically; the clock runs from the publication's
+  commit until the copy is live in the portal's schema (the editor's own publish time is
+  reported apart). Sequential, 200 publications over 5 district sites.
 - throughput: 10 sites resync 20 items each (200 outbox events at once); items/s until every
   event is processed (projection, search index, syndication rules, redelivery of copies).
 - broadcast: a real HTTP server (gunicorn, 2 workers, other processes than the one posting)
-  serves 50 sites; the clock runs from posting until the banner is on every site's home page.
+  serves 50 sites; one visitor per site (8 at a time) reloads its home page; the clock runs
+  from posting until the banner is on every site's home page.
 """
 
 import contextlib
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.db import connection
@@ -122,16 +125,20 @@ def _copy_live(portal, key) -> bool:
 
 
 def _latency(report, portal, districts):
-    samples = []
+    samples, publishing = [], []
     for i in range(PUBLICATIONS):
         site = districts[i % len(districts)]
         started = time.perf_counter()
         key = _publish(site, f"基准工作动态{i:04d}")
+        # The clock starts when the editor's publication has committed (the request is done).
+        committed = time.perf_counter()
         _poll(lambda key=key: _copy_live(portal, key))
-        samples.append((time.perf_counter() - started) * 1000)
+        samples.append((time.perf_counter() - committed) * 1000)
+        publishing.append((committed - started) * 1000)
     stats = harness.summary(samples)
     report("syndication_publish_to_portal_p50", stats["p50"], "ms")
     report("syndication_publish_to_portal_p95", stats["p95"], "ms")
+    report("syndication_editor_publish_p50", harness.summary(publishing)["p50"], "ms")
 
 
 def _throughput(report, districts):
@@ -201,14 +208,18 @@ def _broadcast_reach(report, sites):
         broadcasts.post_broadcast(title=title, text="基准测试", link="http://example.gov.cn/",
                                   starts_at=now - timezone.timedelta(seconds=1),
                                   ends_at=now + timezone.timedelta(hours=1))
-        waiting = set(hosts)
-        while waiting:
-            for host in list(waiting):
+
+        def seen(host):
+            # One visitor per site, reloading until the banner is there.
+            while time.perf_counter() - started < 60:
                 if title in _home(port, host):
-                    waiting.discard(host)
-            if time.perf_counter() - started > 60:
-                raise RuntimeError(f"banner missing on {len(waiting)} sites after 60 s")
-        report("broadcast_visible_on_50_sites", time.perf_counter() - started, "s")
+                    return time.perf_counter() - started
+            raise RuntimeError(f"banner missing on {host} after 60 s")
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            times = list(pool.map(seen, hosts))
+        report("broadcast_visible_on_50_sites", max(times), "s")
+        report("broadcast_visible_p50_site", harness.summary(times)["p50"], "s")
 
 
 def run(report):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from .models import Broadcast, BroadcastLogEntry
 from .signals import broadcasts_changed
 
-CACHE_SECONDS = 2
+CACHE_SECONDS = 1
 UPCOMING_WINDOW_SECONDS = 3600
 
 

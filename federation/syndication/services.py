@@ -348,6 +348,14 @@ def deliver(delivery_id: int) -> str:
             return "no column"
         rendered = render_body(item)
         fields = copy_fields(delivery, item, rendered.html)
+        if copy is not None and copy.live and _shows(copy, fields):
+            # A new library version with the same content (a resync, a move at the source):
+            # record it, without a new revision of the copy nor a cache purge.
+            SyndicatedPage.objects.filter(pk=copy.pk).update(library_version=item.version)
+            delivery.copy_page_id, delivery.delivered_version = copy.pk, item.version
+            delivery.status, delivery.last_error = Status.DELIVERED, ""
+            delivery.save()
+            return "unchanged"
         if copy is None:
             copy = SyndicatedPage(slug=copy_slug(item, column), **fields)
             column.add_child(instance=copy)
@@ -369,6 +377,12 @@ def deliver(delivery_id: int) -> str:
         delivery.save()
     copies_changed(connection.schema_name, [copy.pk])
     return outcome
+
+
+def _shows(copy, fields) -> bool:
+    """Does the copy already show these fields (all but the version it was made from)?"""
+    return all(getattr(copy, name) == value for name, value in fields.items()
+               if name != "library_version")
 
 
 def copy_fields(delivery, item, body_html) -> dict:

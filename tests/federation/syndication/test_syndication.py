@@ -145,7 +145,8 @@ def test_the_inbox_exists_only_on_the_portal(alpha, beta, portal):
     assert admin_client(portal).get("/admin/syndication/inbox/").status_code == 200
 
 
-def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, portal, publish, committed):
+def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, beta, portal, publish,
+                                                                  committed):
     plain = publish(alpha, unique("未报送的信息"), "正文")
     with committed():
         draft = make_article(alpha, unique("草稿"), "正文", publish=False, live=False)
@@ -160,8 +161,11 @@ def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, portal,
         plain.pk, draft.pk, restricted.pk]).exists()
     inbox = admin_client(portal).get("/admin/syndication/inbox/").content.decode()
     assert plain.title not in inbox and draft.title not in inbox
-    with schema_context(portal.schema_name):
-        assert not SyndicatedPage.objects.filter(title__in=[plain.title, draft.title]).exists()
+    for site in (portal, beta):
+        with schema_context(site.schema_name):
+            assert not SyndicatedPage.objects.filter(title__in=[plain.title, draft.title,
+                                                                restricted.title]).exists()
+    assert plain.title not in admin_client(beta).get("/admin/syndication/").content.decode()
 
 
 def test_a_column_that_offers_everything(alpha, portal, publish, committed):
@@ -252,9 +256,12 @@ def test_an_edit_at_the_source_updates_every_copy_once(alpha, portal, accepted, 
     delivery = Delivery.objects.get(item=item)
     with schema_context(portal.schema_name):
         assert services.deliver(delivery.pk) == "up to date"  # a duplicate delivery
+        revisions = copy.revisions.count()
         Delivery.objects.filter(pk=delivery.pk).update(delivered_version=0)
-        assert services.deliver(delivery.pk) == "updated"  # redelivered after a crash
+        assert services.deliver(delivery.pk) == "unchanged"  # redelivered after a crash
+        assert copy.revisions.count() == revisions  # no new revision for the same content
     assert len(copies(portal, item)) == 1
+    assert Delivery.objects.get(pk=delivery.pk).delivered_version == item.version
 
 
 @pytest.mark.parametrize("how", ["unpublish", "delete", "suspend"])
