@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint bench services browser clean
+.PHONY: help install run serve test test-fast lint bench services browser clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,7 +28,16 @@ run: install ## start the demo city at http://*.localhost:$(PORT) (Ctrl-C stops)
 	@$(PY) manage.py seed_demo
 	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install browser services ## install what tests need, then lint, checks and every test
+SERVE := DJANGO_SETTINGS_MODULE=config.settings.serve
+serve: install ## production-like: gunicorn workers, static files, page cache at http://*.localhost:$(PORT) (SEED=0: no demo)
+	@$(SERVE) $(PY) manage.py setup_platform
+	@if [ "$(SEED)" != "0" ]; then $(SERVE) $(PY) manage.py seed_demo --quiet; fi
+	@$(SERVE) $(PY) manage.py collectstatic --noinput -v0
+	@$(SERVE) $(PY) manage.py purge_pages
+	@echo "==> gunicorn on http://127.0.0.1:$(PORT) (sites at http://portal.localhost:$(PORT)/ …; see deploy/README.md)"
+	@$(SERVE) exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
+
+test: install browser services node_modules/.installed ## install what tests need, then lint, checks and every test
 	@$(PY) -m ruff check .
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
@@ -42,6 +51,11 @@ lint: install ## ruff lint
 
 bench: install ## run the benchmarks (BENCH=<name> for one); figures go to var/bench/latest.json
 	@$(PY) -m bench $(BENCH)
+
+node_modules/.installed: package.json
+	@if command -v npm >/dev/null; then echo "==> Installing axe-core (accessibility checks)"; \
+	  npm install --no-audit --no-fund --silent && touch $@; \
+	else echo "!! npm not found: the accessibility tests will be skipped"; fi
 
 browser: ## make sure Debian's Chromium is installed (end-to-end tests drive it)
 	@test -x $(CHROMIUM) || { echo "==> Installing Debian's chromium for the browser tests"; \

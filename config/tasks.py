@@ -22,7 +22,14 @@ def enqueue(task, *args, schema: str, recoverable: bool = False, **kwargs):
                 task.apply_async(args=args, kwargs=kwargs)
                 return
             try:
-                task.apply_async(args=args, kwargs=kwargs, retry=False)
+                if task.app.conf.task_always_eager:
+                    task.apply_async(args=args, kwargs=kwargs)
+                    return
+                # One connection attempt and no retry loop: kombu would otherwise keep trying
+                # for CELERY_BROKER_CONNECTION_TIMEOUT seconds while the editor waits.
+                options = {**(task.app.conf.broker_transport_options or {}), "max_retries": 0}
+                with task.app.connection_for_write(transport_options=options) as connection:
+                    task.apply_async(args=args, kwargs=kwargs, retry=False, connection=connection)
             except Exception:
                 log.warning("could not run or send %s for %s; its record waits for the sweep",
                             task.name, schema, exc_info=True)

@@ -2,4 +2,8 @@
 
 from django.urls import include, path
 
-urlpatterns = [path("", include("tenants.console.urls"))]
+urlpatterns = [
+    path("2fa/", include("sites.security.urls")),
+    path("audit/", include("audit.urls")),
+    path("", include("tenants.console.urls")),
+]

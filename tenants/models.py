@@ -41,6 +41,14 @@ class Website(TenantMixin):
                            verbose_name="语言版本")
     status = models.CharField("状态", max_length=20, choices=Status.choices,
                               default=Status.ACTIVE)
+    # Responsibility (Z3, O1: 谁主管谁负责、谁运行谁负责): a site cannot be activated without them.
+    responsible_leader = models.CharField("主管领导", max_length=50, blank=True)
+    responsible_leader_phone = models.CharField("主管领导电话", max_length=40, blank=True)
+    operator_contact = models.CharField("承办单位负责人", max_length=50, blank=True)
+    operator_contact_phone = models.CharField("承办单位负责人电话", max_length=40, blank=True)
+    # Emergency read-only mode (Z1): set by freeze_site, cleared by unfreeze_site.
+    frozen_at = models.DateTimeField("冻结时间", null=True, blank=True)
+    frozen_reason = models.CharField("冻结原因", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,6 +69,14 @@ class Website(TenantMixin):
 
     def __str__(self):
         return self.legal_name
+
+    RESPONSIBILITY_FIELDS = ("responsible_leader", "responsible_leader_phone", "operator_unit",
+                             "operator_contact", "operator_contact_phone")
+
+    def missing_responsibility(self) -> list[str]:
+        """Labels of the responsibility fields still empty (Z3)."""
+        return [str(self._meta.get_field(name).verbose_name)
+                for name in self.RESPONSIBILITY_FIELDS if not getattr(self, name).strip()]
 
     @property
     def is_site(self) -> bool:

@@ -42,6 +42,9 @@ def ensure_platform(console_host: str | None = None) -> Website:
     )
     Domain.objects.filter(tenant=platform).exclude(domain=console_host).delete()
     Domain.objects.get_or_create(domain=console_host, defaults={"tenant": platform, "is_primary": True})
+    from sites.security.roles import ensure_console_roles
+
+    ensure_console_roles()
     return platform
 
 
@@ -103,6 +106,7 @@ def provision_site(
     """
     from sites.core.provisioning import build_site_content
 
+    connection.set_schema_to_public()  # the registry lives there, whatever ran before
     schema_name = schema_name or suggest_schema_name(domain)
     validate_new_site(kind=kind, domain=domain, schema_name=schema_name)
     if not legal_name.strip():
@@ -122,6 +126,9 @@ def provision_site(
         with schema_context(schema_name):
             build_site_content(website, webmaster_username, password)
         connection.set_schema_to_public()
+        _audit("console.site_provisioned", website, {
+            "domain": domain, "kind": kind, "webmaster": webmaster_username,
+            "missing_responsibility": website.missing_responsibility()})
     log.info("provisioned %s (%s) at %s", website.legal_name, schema_name, domain)
     return ProvisionedSite(website, webmaster_username, password)
 
@@ -139,12 +146,25 @@ def set_status(website: Website, status: str) -> Website:
         raise ProvisioningError(f"{website.schema_name} 不是网站，不能改变其状态。")
     if status not in Website.Status.values:
         raise ProvisioningError(f"未知状态 “{status}”。")
+    if status == Website.Status.ACTIVE and website.missing_responsibility():
+        raise ProvisioningError(
+            f"{website.legal_name} 缺少责任信息（{'、'.join(website.missing_responsibility())}），"
+            "不能启用：请先在控制台登记主管领导和承办单位联系人。")
     previous = website.status
     website.status = status
     website.save(update_fields=["status", "updated_at"])
+    _audit("console.site_status", website, {"status": [previous, status]})
     site_status_changed.send(sender=Website, website=website, status=status, previous=previous)
     log.info("site %s is now %s", website.schema_name, status)
     return website
+
+
+def _audit(event_type, website, changes):
+    # The console's trail (public chain) and the site's own: both should show it.
+    from audit.services import record
+
+    for schema in ("public", website.schema_name):
+        record(event_type, schema_name=schema, obj=website, changes=changes)
 
 
 def sites():

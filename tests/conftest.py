@@ -13,6 +13,10 @@ from tenants import services
 
 PASSWORD = "Correct-Horse-Battery-9"  # alpha's webmaster
 BETA_PASSWORD = "Other-Staple-Lantern-7"  # beta's webmaster: same username, other password
+# Who answers for a site (Z3): without these a site cannot be (re)activated.
+RESPONSIBILITY = dict(responsible_leader="王主任", responsible_leader_phone="0473-3920001",
+                      operator_unit="乌海市大数据中心", operator_contact="李工",
+                      operator_contact_phone="0473-3920002")
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +43,7 @@ def django_db_setup(django_test_environment, django_db_blocker):
                     domain=f"{schema}.localhost", schema_name=schema,
                     webmaster_password=PASSWORD if schema == "alpha" else BETA_PASSWORD, site_code=f"15030{len(schema)}{schema[:1]}".ljust(10, "0"),
                     icp_number=f"蒙ICP备{len(name)}号", sponsor_unit=name,
+                    **RESPONSIBILITY,
                 )
         connection.set_schema_to_public()
     yield

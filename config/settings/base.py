@@ -27,6 +27,10 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Security (issue 4): the audit trail lives in the public schema only; sites.security is
+    # in both lists because console accounts (public) need 2FA devices and lockouts too.
+    "audit",
+    "sites.security",
     # Federation: the public-schema apps that cross sites (DESIGN.md).
     "federation.library",
     "federation.search",
@@ -58,6 +62,9 @@ TENANT_APPS = [
     "django_filters",
     "shared_blocks",
     "sites.core",
+    "sites.pagecache",
+    "sites.security",
+    "sites.disclosure",
     "sites.syndicated",
 ]
 
@@ -72,15 +79,21 @@ ROOT_URLCONF = "config.urls_tenants"
 # New sites are cloned from this schema instead of running every migration (~1 s vs ~7 s).
 TENANT_BASE_SCHEMA = "site_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Set the search_path once per connection and schema switch, not before every query (which
+# doubles the query count of every page).
+TENANT_LIMIT_SET_CALLS = True
 # The host of the platform console (the public schema). `.localhost` works in browsers.
 CONSOLE_HOST = os.environ.get("CONSOLE_HOST", "console.localhost")
 # V4: only .gov.cn / .cn domains, unless a demo or development setting allows .localhost.
 ALLOW_LOCALHOST_DOMAINS = env_bool("ALLOW_LOCALHOST_DOMAINS", False)
 
 MIDDLEWARE = [
-    "tenants.middleware.WebsiteMiddleware",
+    # Security and static files first: neither touches the database, so static files and
+    # cached pages are served before the tenant's domain lookup (the one query per request).
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sites.pagecache.middleware.PageCacheMiddleware",
+    "tenants.middleware.WebsiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,7 +101,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Security (issue 4): who/IP for the audit trail, idle timeout, 2FA, read-only mode,
+    # rate limits, CSP and other response headers.
+    "audit.middleware.AuditContextMiddleware",
+    "sites.security.middleware.IdleTimeoutMiddleware",
+    "sites.security.middleware.TwoFactorMiddleware",
+    "sites.security.middleware.ReadOnlyModeMiddleware",
+    "sites.security.middleware.RateLimitMiddleware",
+    "sites.security.middleware.SecurityHeadersMiddleware",
+    "tenants.middleware.SiteRedirectMiddleware",
 ]
 
 TEMPLATES = [
@@ -129,6 +150,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start without it
+WHITENOISE_USE_FINDERS = True  # serve app static files even before collectstatic (dev, tests)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 # Files land under MEDIA_ROOT/tenants/<schema>/…: one site's upload is never another's path.
@@ -159,6 +182,31 @@ else:
         }
     }
 
+# --- Page cache (sites/pagecache): anonymous pages per site, purged exactly on change.
+# Its own alias, shared by every process that serves pages or purges them (gunicorn
+# workers, Celery workers): Redis when REDIS_URL is set, otherwise files under var/ (a
+# per-process locmem would leave other workers serving a purged page). Keys carry the
+# schema explicitly: the lookup happens before the tenant is chosen.
+PAGECACHE_ENABLED = env_bool("PAGECACHE", True)
+PAGECACHE_TIMEOUT = int(os.environ.get("PAGECACHE_TIMEOUT", "3600"))
+# Query parameters that may vary a cached page (name → full-match pattern of the value).
+# Any other parameter (a search term, a cache-buster) means "render, don't store".
+PAGECACHE_QUERY_PARAMS = {"page": r"[1-9]\d{0,3}"}
+if REDIS_URL:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "jiyue-pages",
+    }
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PAGECACHE_DIR", str(BASE_DIR / "var" / "cache" / "pages")),
+        "KEY_PREFIX": "jiyue-pages",
+        # The backend culls a third of its files beyond this: a hard bound on disk use.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGECACHE_MAX_ENTRIES", "20000"))},
+    }
+
 # --- Sessions: host-only cookies, one session table per schema. A login is worth
 # nothing on another site: its cookie is not sent there, and its key is not found there.
 SESSION_COOKIE_DOMAIN = None
@@ -177,6 +225,9 @@ WAGTAILSEARCH_BACKENDS = {
 }
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party requests from a government admin
+# A completed review workflow publishes; no reviewer needs (or gets) publish permission (I4).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "sites.disclosure.approval.publish_approved"
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
@@ -186,6 +237,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # in-process, after the transaction that sent them commits.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
@@ -193,6 +245,12 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Scheduled publishing and expiry (I4) run by themselves: with a broker, beat sends this sweep
+# every minute; without one, the web process runs it in a thread (sites.disclosure.scheduler).
+CELERY_BEAT_SCHEDULE = {
+    "publish-scheduled-pages": {"task": "disclosure.publish_scheduled_all_sites", "schedule": 60.0},
+}
+SCHEDULED_PUBLISHING_INTERVAL = int(os.environ.get("SCHEDULED_PUBLISHING_INTERVAL", "60"))
 
 LOGGING = {
     "version": 1,
@@ -206,6 +264,58 @@ LOGGING = {
 # the dev server's port in development and the demo.
 SITE_PUBLIC_PORT = int(os.environ.get("SITE_PUBLIC_PORT", "80"))
 
+
+# --- Security (issue 4) --------------------------------------------------------------
+# Audit records: kept at least 184 days (Cybersecurity Law art. 21: six months); the purge
+# command refuses anything younger. The chain's HMAC key should be set on its own and never
+# rotated with SECRET_KEY, or old records stop verifying (verify_audit names the key it uses).
+AUDIT_RETENTION_DAYS = max(184, int(os.environ.get("AUDIT_RETENTION_DAYS", "184")))
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+# Behind nginx the client address is in X-Forwarded-For (set by our proxy only).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# Login lockout (ASVS 2.2.1): 5 failures within 15 minutes lock the account, and separately
+# the client address; an unlock by a webmaster (or the window passing) lifts it.
+LOGIN_LOCKOUT_FAILURES = 5
+LOGIN_LOCKOUT_WINDOW = 15 * 60
+LOGIN_LOCKOUT_IP_FAILURES = 5
+# TOTP is required for webmasters and console operators (optional for everyone else).
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+# Admin and console sessions end after 30 minutes without a request (ASVS 3.3.2).
+ADMIN_IDLE_TIMEOUT = 30 * 60
+SESSION_COOKIE_AGE = 12 * 60 * 60
+WAGTAILADMIN_USER_LOGIN_FORM = "sites.security.forms.LockoutLoginForm"
+# Rate limits (requests, seconds) per client address and site: cache-based, and the cache
+# key function carries the schema, so one site's visitors never use up another's budget.
+RATE_LIMITS = {
+    "login": (20, 60),
+    "search": (30, 60),
+    "form": (10, 60),
+}
+# Uploads: what a government site publishes, nothing executable or scriptable (no SVG).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "odt", "ods",
+    "odp", "txt", "csv", "rtf", "zip", "rar", "7z", "jpg", "jpeg", "png",
+]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "sites.security.forms.LimitedDocumentForm"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o644
+# Response headers on every answer; the CSP goes on public pages (the Wagtail admin ships
+# inline scripts of its own, so it gets frame-ancestors only).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; media-src 'self'; "
+    "frame-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Backups: where backup_site writes archives by default.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 # --- Cross-site search (federation.search): PostgreSQL full text over jieba terms by default;
 # Elasticsearch when ELASTICSEARCH_URL is set (or FEDERATION_SEARCH_BACKEND says so).
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -219,6 +329,7 @@ ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3"))
 # --- The library's outbox sweep (federation.library): re-sends rows whose task never ran.
 CELERY_BEAT_SCHEDULE = {
     "library-sweep-outbox": {"task": "library.sweep_outbox", "schedule": 30.0},
+    "library-prune-outbox": {"task": "library.prune_outbox", "schedule": 86400.0},
     # federation.syndication: re-sends deliveries (copies on receiving sites) never made.
     "syndication-sweep-deliveries": {"task": "syndication.sweep_deliveries", "schedule": 30.0},
 }

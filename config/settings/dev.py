@@ -9,3 +9,5 @@ from .base import *  # noqa: E402,F403
 
 DEBUG = os.environ.get("DEBUG", "1") == "1"
 WAGTAILADMIN_BASE_URL = f"http://portal.localhost:{SITE_PUBLIC_PORT}"  # noqa: F405
+# Template and code edits show at once; `make serve` runs with the page cache.
+PAGECACHE_ENABLED = env_bool("PAGECACHE", False)  # noqa: F405

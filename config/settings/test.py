@@ -10,3 +10,15 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in prod
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# The page cache is off unless a test turns it on (tests/sites/pagecache): a page cached in
+# one test must not leak into another whose transaction was rolled back without a purge.
+PAGECACHE_ENABLED = False
+CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405
+                   "LOCATION": "jiyue-test-pages", "OPTIONS": {"MAX_ENTRIES": 5000}}
+
+# Security (issue 4). Every test client and the live server come from 127.0.0.1, and other
+# areas' tests sign webmasters in with force_login: the security suite (tests/security)
+# turns these back to production values for its own tests.
+TWO_FACTOR_ENFORCED = False
+LOGIN_LOCKOUT_IP_FAILURES = 1000
+RATE_LIMITS = {name: (limit * 100, period) for name, (limit, period) in RATE_LIMITS.items()}  # noqa: F405

@@ -37,6 +37,9 @@ log = logging.getLogger("jiyue.library")
 VERSION_SEQUENCE = "federation_library_version"
 SWEEP_GRACE = timedelta(seconds=30)  # rows younger than this are still in their first task's hands
 SWEEP_BATCH = 500
+FAST_ATTEMPTS = 10
+SLOW_RETRY = timedelta(hours=1)
+OUTBOX_KEEP = timedelta(days=30)
 Kind = OutboxEvent.Kind
 
 
@@ -215,12 +218,22 @@ def process_pending_for_site(website: Website, limit: int = SWEEP_BATCH) -> int:
 # --- The sweep ---------------------------------------------------------------------------------
 
 def pending_events(older_than: timedelta = SWEEP_GRACE):
+    """Rows still waiting. A row that keeps failing (a bug, not an outage) is retried hourly
+    after FAST_ATTEMPTS tries, so it cannot crowd out the others."""
     now = timezone.now()
     return (
         OutboxEvent.objects.filter(processed_at__isnull=True, created_at__lte=now - older_than)
         .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=now - older_than))
+        .exclude(attempts__gte=FAST_ATTEMPTS, last_attempt_at__gt=now - SLOW_RETRY)
         .select_related("site").order_by("version")
     )
+
+
+def prune_outbox(keep: timedelta = OUTBOX_KEEP) -> int:
+    """Delete processed rows older than `keep` (the library holds the state; rows are a log)."""
+    deleted, _ = OutboxEvent.objects.filter(
+        processed_at__isnull=False, processed_at__lt=timezone.now() - keep).delete()
+    return deleted
 
 
 def sweep_outbox(older_than: timedelta = SWEEP_GRACE, limit: int = SWEEP_BATCH) -> int:

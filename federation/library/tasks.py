@@ -28,3 +28,11 @@ def sweep_outbox():
     from . import services
 
     return services.sweep_outbox()
+
+
+@app.task(name="library.prune_outbox")
+def prune_outbox():
+    """Daily (Celery beat): processed outbox rows older than 30 days are deleted."""
+    from . import services
+
+    return services.prune_outbox()

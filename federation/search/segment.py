@@ -76,7 +76,12 @@ def index_terms(text: str, start: int = 0) -> tuple[dict[str, list[int]], int]:
     """{term: [positions]} for a document field, and the last position used."""
     positions: dict[str, list[int]] = {}
     pos = start
-    for word in words(text[:MAX_INDEXED_CHARS]):
+    for raw in jieba().cut(normalise(text[:MAX_INDEXED_CHARS])):
+        word = term(raw)
+        if not word:
+            # Punctuation takes a position too, so a quoted phrase never spans "交通，确保".
+            pos += 1 if raw.strip() else 0
+            continue
         pos += 1
         for t in (word, *subwords(word)):
             slots = positions.setdefault(t, [])

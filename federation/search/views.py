@@ -5,9 +5,10 @@ sites by default. Results link to each item on its own site (public by design: o
 public items are in the index).
 """
 
+import json
 from urllib.parse import urlencode
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -89,7 +90,16 @@ def search_api(request):
                         "selected": f.selected} for f in v] for k, v in results.facets.items()},
         "messages": results.notes,
     }
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    return safe_json(body, status)
+
+
+def safe_json(body: dict, status: int = 200) -> HttpResponse:
+    """JSON whose strings cannot close a script tag or open markup if a client misuses it:
+    <, > and & are written as unicode escapes (values are unchanged for JSON readers)."""
+    text = json.dumps(body, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return HttpResponse(text, status=status, content_type="application/json")
 
 
 @require_GET

@@ -73,7 +73,13 @@ class ColumnPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("column_type"), FieldPanel("intro")]
     parent_page_types = ["core.HomePage", "core.ColumnPage"]
-    subpage_types = ["core.ArticlePage", "core.ColumnPage"]
+    subpage_types = ["core.ArticlePage", "core.ColumnPage",
+                     # government information (sites.disclosure)
+                     "disclosure.DisclosureArticlePage", "disclosure.PolicyDocumentPage",
+                     "disclosure.PolicyInterpretationPage", "disclosure.StatisticsReleasePage",
+                     "disclosure.LeaderProfilePage", "disclosure.OrganisationPage",
+                     "disclosure.EmergencyInformationPage", "disclosure.CataloguePage",
+                     "disclosure.TopicPage"]
 
     class Meta:
         verbose_name = "栏目"

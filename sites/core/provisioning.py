@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
 
+from sites.security.roles import WEBMASTER, ensure_site_roles
+
 from .models import ColumnPage, HomePage, SiteIdentity
 
 T = ColumnPage.ColumnType
@@ -63,19 +65,28 @@ def build_site_content(website, webmaster_username: str, webmaster_password: str
     SiteIdentity.objects.create(
         site=site, theme=SiteIdentity.Theme.BLUE if website.kind == "department" else SiteIdentity.Theme.RED
     )
+    ensure_site_roles(website)
     create_webmaster(webmaster_username, webmaster_password, website)
+    # Government information: review groups and workflows, catalogue page (sites.disclosure).
+    from sites.disclosure.provisioning import build_disclosure_content
+
+    build_disclosure_content(website, home)
     return home
 
 
 def create_webmaster(username: str, password: str, website):
-    """The site's first webmaster: full rights on this site's schema, and nowhere else.
+    """The site's first webmaster: a member of the 网站管理员 role, not a superuser.
 
-    Users live in the site's own schema, so being superuser here grants nothing on any
-    other site; finer roles (editor, reviewer, auditor…) are groups within the site.
+    Users live in the site's own schema, so nothing here reaches any other site; within the
+    site the role's rights are exactly those designed in sites.security.roles (no group,
+    Site or workflow editing, no audit trail: that is the auditor's).
     """
+    from django.contrib.auth.models import Group
+
     user_model = get_user_model()
-    user = user_model.objects.create_superuser(
+    user = user_model.objects.create_user(
         username=username, password=password, email=website.contact_email or "",
         first_name="网站管理员",
     )
+    user.groups.add(Group.objects.get(name=WEBMASTER))
     return user

@@ -1,15 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from sites.security.forms import ConsoleLoginForm
+
 from . import views
 
 app_name = "console"
 urlpatterns = [
     path("", views.site_list, name="site_list"),
-    path("login/", auth_views.LoginView.as_view(template_name="tenants/console/login.html"),
+    path("login/", auth_views.LoginView.as_view(template_name="tenants/console/login.html",
+                                                authentication_form=ConsoleLoginForm),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("sites/new/", views.provision, name="provision"),
+    path("sites/responsibility/", views.responsibility, name="responsibility"),
     path("sites/<str:schema_name>/", views.site_detail, name="site_detail"),
     path("sites/<str:schema_name>/status/", views.change_status, name="change_status"),
+    path("sites/<str:schema_name>/responsibility/", views.edit_responsibility,
+         name="edit_responsibility"),
 ]

@@ -6,26 +6,60 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from sites.security.roles import is_console_operator, is_console_security_auditor
+
 from .. import services
-from .forms import ProvisionForm, StatusForm
+from .forms import ProvisionForm, ResponsibilityForm, StatusForm
 
-
-def _is_operator(user):
-    return user.is_active and user.is_staff
-
-
-operator_required = user_passes_test(_is_operator, login_url="console:login")
+# Console roles (sites.security.roles): operators run sites; security auditors read the
+# audit trail and the responsibility register, and change nothing.
+operator_required = user_passes_test(is_console_operator, login_url="console:login")
+reader_required = user_passes_test(
+    lambda u: is_console_operator(u) or is_console_security_auditor(u), login_url="console:login")
 
 
 @login_required(login_url="console:login")
+@reader_required
+def responsibility(request):
+    """Who answers for each site (Z3, O1): leaders, operating units and their contacts."""
+    return render(request, "tenants/console/responsibility.html",
+                  {"sites": services.sites().select_related("parent")})
+
+
+@require_POST
+@login_required(login_url="console:login")
 @operator_required
+def edit_responsibility(request, schema_name):
+    from audit.services import record
+
+    try:
+        site = services.get_site(schema_name)
+    except services.ProvisioningError as exc:
+        messages.error(request, str(exc))
+        return redirect("console:site_list")
+    before = {name: getattr(site, name) for name in ResponsibilityForm.Meta.fields}
+    form = ResponsibilityForm(request.POST, instance=site)
+    if form.is_valid():
+        form.save()
+        changes = {n: [before[n], getattr(site, n)] for n in before if before[n] != getattr(site, n)}
+        for schema in ("public", site.schema_name):
+            record("console.site_registry", schema_name=schema, obj=site, changes=changes)
+        messages.success(request, "责任信息已保存。")
+    else:
+        messages.error(request, "责任信息未保存：" + "; ".join(
+            f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+    return redirect("console:site_detail", schema_name=schema_name)
+
+
+@login_required(login_url="console:login")
+@reader_required
 def site_list(request):
     return render(request, "tenants/console/site_list.html",
                   {"sites": services.sites().select_related("parent")})
 
 
 @login_required(login_url="console:login")
-@operator_required
+@reader_required
 def site_detail(request, schema_name):
     try:
         site = services.get_site(schema_name)
@@ -33,7 +67,9 @@ def site_detail(request, schema_name):
         messages.error(request, str(exc))
         return redirect("console:site_list")
     return render(request, "tenants/console/site_detail.html",
-                  {"site": site, "statuses": site.Status.choices})
+                  {"site": site, "statuses": site.Status.choices,
+                   "responsibility_form": ResponsibilityForm(instance=site),
+                   "can_operate": is_console_operator(request.user)})
 
 
 @login_required(login_url="console:login")

@@ -114,7 +114,9 @@ def test_failure_midway_leaves_nothing_behind(monkeypatch):
 @pytest.mark.django_db
 def test_commands_provision_list_and_change_status(capsys):
     call_command("provision_site", kind="department", name="乌海市交通运输局",
-                 short_name="市交通运输局", domain="jtj.example.gov.cn")
+                 short_name="市交通运输局", domain="jtj.example.gov.cn",
+                 operator="市交通运输局办公室", leader="张局长", leader_phone="0473-1",
+                 operator_contact="赵科长", operator_contact_phone="0473-2")
     out = capsys.readouterr().out
     assert "password:" in out and "jtj" in out
     call_command("list_sites", json=True)

@@ -21,6 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--icp", default="", help="ICP备案号")
         parser.add_argument("--sponsor", default="", help="主办单位")
         parser.add_argument("--operator", default="", help="承办单位")
+        parser.add_argument("--leader", default="", help="主管领导 (required to activate the site)")
+        parser.add_argument("--leader-phone", default="", help="主管领导电话")
+        parser.add_argument("--operator-contact", default="", help="承办单位负责人")
+        parser.add_argument("--operator-contact-phone", default="", help="承办单位负责人电话")
         parser.add_argument("--webmaster", default="webmaster", help="first webmaster's username")
 
     def handle(self, *args, **opts):
@@ -35,6 +39,9 @@ class Command(BaseCommand):
                 domain=opts["domain"], schema_name=opts["schema"], parent=parent,
                 site_code=opts["site_code"], icp_number=opts["icp"],
                 sponsor_unit=opts["sponsor"], operator_unit=opts["operator"],
+                responsible_leader=opts["leader"], responsible_leader_phone=opts["leader_phone"],
+                operator_contact=opts["operator_contact"],
+                operator_contact_phone=opts["operator_contact_phone"],
                 webmaster_username=opts["webmaster"],
             )
         except ValidationError as exc:
@@ -50,3 +57,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  site:      http://{site.primary_domain}/  admin: /admin/")
         self.stdout.write(f"  webmaster: {result.webmaster_username}")
         self.stdout.write(f"  password:  {result.webmaster_password}   (shown once: hand it over now)")
+        if site.missing_responsibility():
+            self.stdout.write(self.style.WARNING(
+                f"  missing:   {'、'.join(site.missing_responsibility())} — record them in the console;"
+                " until then the site cannot be re-activated once suspended."))

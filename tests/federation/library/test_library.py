@@ -187,3 +187,39 @@ def test_another_sites_page_ids_do_not_collide(alpha, beta, publish):
     b = publish(beta, "乙局的信息", "正文", column="bmdt")
     assert item_of(alpha, a).site == alpha and item_of(beta, b).site == beta
     assert item_of(alpha, a).item_key != item_of(beta, b).item_key
+
+
+def test_process_outbox_command_and_the_beat_entry(alpha, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from config.celery import app
+
+    with django_capture_on_commit_callbacks(execute=False):
+        page = make_article(alpha, "命令补发的信息", "正文")
+    out = StringIO()
+    call_command("process_outbox", "--grace", "0", stdout=out)
+    assert "handed on" in out.getvalue()
+    assert not item_of(alpha, page).withdrawn
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
+
+
+def test_failing_rows_back_off_and_old_processed_rows_are_pruned(alpha, publish):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    page = publish(alpha, "用于清理的信息", "正文")
+    row = OutboxEvent.objects.get(item_key=f"alpha:{page.translation_key}")
+    stuck = OutboxEvent.objects.create(site=alpha, item_key="alpha:stuck", page_id=0,
+                                       event="published", version=1, attempts=12,
+                                       last_attempt_at=timezone.now() - timedelta(minutes=5))
+    assert stuck not in services.pending_events(older_than=timedelta(0))
+    OutboxEvent.objects.filter(pk=stuck.pk).update(last_attempt_at=timezone.now() - timedelta(hours=2))
+    assert stuck in services.pending_events(older_than=timedelta(0))
+    OutboxEvent.objects.filter(pk=row.pk).update(processed_at=timezone.now() - timedelta(days=31))
+    assert services.prune_outbox() >= 1
+    assert not OutboxEvent.objects.filter(pk=row.pk).exists()

@@ -1,0 +1,64 @@
+"""Every kind of event the trail records (Z3), with the label auditors read."""
+
+EVENT_TYPES = {
+    # sign-in (site admins and the console)
+    "auth.login": "登录",
+    "auth.login_failed": "登录失败",
+    "auth.logout": "退出",
+    "auth.lockout": "账户/地址锁定",
+    "auth.unlock": "解除锁定",
+    "auth.idle_timeout": "空闲超时退出",
+    "auth.2fa_enrolled": "启用两步验证",
+    "auth.2fa_verified": "两步验证通过",
+    "auth.2fa_failed": "两步验证失败",
+    "auth.2fa_recovery_used": "使用恢复码",
+    "auth.2fa_reset": "重置两步验证",
+    # users and permissions
+    "user.create": "新建用户",
+    "user.change": "修改用户",
+    "user.delete": "删除用户",
+    "user.groups": "用户角色变更",
+    "user.permissions": "用户权限变更",
+    "group.create": "新建角色",
+    "group.change": "修改角色",
+    "group.delete": "删除角色",
+    "group.permissions": "角色权限变更",
+    "permission.page": "栏目权限变更",
+    "permission.collection": "素材库权限变更",
+    # settings
+    "settings.change": "网站设置变更",
+    # content (mirrored from Wagtail's own log: page.publish, page.unpublish, page.delete…)
+    "page.publish": "发布",
+    "page.unpublish": "撤销发布",
+    "page.delete": "删除",
+    "page.create": "新建",
+    "page.edit": "保存草稿",
+    "page.move": "移动",
+    "workflow.start": "提交审核",
+    "workflow.approve": "审核通过",
+    "workflow.reject": "审核退回",
+    "workflow.cancel": "取消审核",
+    "workflow.resume": "重新提交审核",
+    # federation (recorded by the syndication and broadcast apps through record())
+    "syndication.offer": "推送上级",
+    "syndication.accept": "采用",
+    "syndication.reject": "不采用",
+    "syndication.withdraw": "撤回",
+    "syndication.push": "下推",
+    "broadcast.send": "发送通知",
+    "broadcast.withdraw": "撤回通知",
+    # platform console and operations
+    "console.site_provisioned": "开设网站",
+    "console.site_status": "改变网站状态",
+    "console.site_registry": "修改网站登记信息",
+    "console.site_frozen": "应急冻结（只读）",
+    "console.site_unfrozen": "解除冻结",
+    "console.backup": "备份网站",
+    "console.restore": "恢复网站",
+    "audit.export": "导出审计日志",
+    "console.audit_purge": "清理过期审计记录",
+}
+
+
+def label(event_type: str) -> str:
+    return EVENT_TYPES.get(event_type, event_type)

@@ -1,0 +1,36 @@
+"""Admin view: the yearly disclosure report figures, on screen and as CSV."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from . import services
+
+REPORT_PERMISSION = "disclosure.view_disclosure_report"
+
+
+def yearly_report(request):
+    if not request.user.has_perm(REPORT_PERMISSION):
+        raise PermissionDenied
+    this_year = timezone.localdate().year
+    error = None
+    raw = request.GET.get("year", str(this_year))
+    try:
+        year = int(raw)
+        if not 1990 <= year <= this_year + 1:
+            raise ValueError
+    except ValueError:
+        error = f"年份“{raw[:10]}”无效：请填写 1990 至 {this_year + 1} 之间的年份。"
+        year = this_year
+    report = services.yearly_report(year)
+    if request.GET.get("format") == "csv" and not error:
+        response = HttpResponse(
+            "\ufeff" + services.yearly_report_csv(report),  # BOM: Excel reads it as UTF-8
+            content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="disclosure-report-{year}.csv"'
+        return response
+    return render(request, "disclosure/admin/yearly_report.html", {
+        "report": report, "error": error, "years": range(this_year, this_year - 10, -1),
+        "header_title": "政府信息公开年度报告数据",
+    }, status=400 if error else 200)

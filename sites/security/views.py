@@ -1,0 +1,201 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, logout
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+
+from audit import services as audit
+from audit.context import client_ip
+from audit.events import EVENT_TYPES
+from audit.models import AuditEvent
+
+from . import lockout, totp, twofactor
+from .forms import TokenForm
+
+
+def _home_url():
+    return reverse("console:site_list") if twofactor.is_console() else reverse("wagtailadmin_home")
+
+
+def _login_url():
+    return reverse("console:login") if twofactor.is_console() else reverse("wagtailadmin_login")
+
+
+def _next_url(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return _home_url()
+
+
+def _issuer(request):
+    tenant = getattr(request, "tenant", None)
+    name = getattr(tenant, "short_name", "") or "集约"
+    return f"{name}" if not twofactor.is_console() else "集约平台控制台"
+
+
+def _render(request, template, context, status=200):
+    context = {"is_console": twofactor.is_console(), "next": _next_url(request), **context}
+    return render(request, template, context, status=status)
+
+
+@never_cache
+def two_factor_verify(request):
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(_login_url())
+    if twofactor.confirmed_device(user) is None:
+        return redirect(f"{reverse('security:2fa_setup')}?next={_next_url(request)}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        lock = lockout.current_lock(user.get_username(), ip)
+        kind = None if lock else twofactor.verify(user, form.cleaned_data["code"])
+        if kind:
+            request.session[twofactor.SESSION_VERIFIED] = True
+            request.session.cycle_key()
+            audit.record("auth.2fa_recovery_used" if kind == "recovery" else "auth.2fa_verified",
+                         obj=user, changes={"recovery_codes_left": twofactor.remaining_recovery_codes(user)}
+                         if kind == "recovery" else {})
+            if kind == "recovery":
+                messages.warning(request, f"已使用一个恢复码，还剩 {twofactor.remaining_recovery_codes(user)} 个。"
+                                          "请尽快重新绑定认证器。")
+            return redirect(_next_url(request))
+        audit.record("auth.2fa_failed", obj=user)
+        lock = lock or lockout.register_failure(user.get_username(), ip) or lockout.current_lock(
+            user.get_username(), ip)
+        if lock:
+            # Guessing second factors counts toward the same lockout as guessing passwords.
+            logout(request)
+            messages.error(request, lock.message)
+            return redirect(_login_url())
+        form.add_error("code", "验证码不正确或已使用过，请输入认证器上当前显示的 6 位数字。")
+    return _render(request, "security/two_factor_verify.html", {"form": form})
+
+
+@never_cache
+def two_factor_setup(request):
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(_login_url())
+    device = twofactor.confirmed_device(user)
+    # Re-binding an authenticator needs a verified session: a stolen password alone must
+    # not be enough to replace the owner's authenticator.
+    if device is not None and not request.session.get(twofactor.SESSION_VERIFIED):
+        return redirect(f"{reverse('security:2fa_verify')}?next={request.path}")
+    secret = request.session.get(twofactor.SESSION_PENDING_SECRET)
+    if not secret or (request.method == "GET" and request.GET.get("new")):
+        secret = totp.new_secret()
+        request.session[twofactor.SESSION_PENDING_SECRET] = secret
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.enrol(user, secret, form.cleaned_data["code"])
+        if codes:
+            del request.session[twofactor.SESSION_PENDING_SECRET]
+            request.session[twofactor.SESSION_VERIFIED] = True
+            request.session.cycle_key()
+            audit.record("auth.2fa_enrolled", obj=user)
+            return _render(request, "security/two_factor_codes.html", {"codes": codes})
+        form.add_error("code", "验证码不正确：请确认手机时间准确，并输入认证器当前显示的 6 位数字。")
+    uri = totp.provisioning_uri(secret, user.get_username(), _issuer(request))
+    return _render(request, "security/two_factor_setup.html", {
+        "form": form, "secret": secret, "secret_groups": [secret[i:i + 4] for i in range(0, len(secret), 4)],
+        "uri": uri, "qr_svg": _qr_svg(uri), "required": twofactor.required_for(user),
+        "already": device is not None,
+    })
+
+
+def _qr_svg(data: str) -> str:
+    import segno
+
+    return segno.make(data, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+
+
+# --- the Wagtail admin: this site's audit trail (auditors) and locks (webmasters) ---------
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _filtered_events(request, schema_name=None):
+    events = AuditEvent.objects.all()
+    if schema_name is not None:
+        events = events.filter(schema_name=schema_name)
+    elif request.GET.get("site"):
+        events = events.filter(schema_name=request.GET["site"])
+    if request.GET.get("event"):
+        events = events.filter(event_type=request.GET["event"])
+    if request.GET.get("actor"):
+        events = events.filter(actor__icontains=request.GET["actor"][:150])
+    for name, lookup in (("from", "created_at__date__gte"), ("to", "created_at__date__lte")):
+        try:
+            day = datetime.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            continue
+        events = events.filter(**{lookup: day})
+    return events.order_by("-created_at", "-id")
+
+
+def audit_page(request, events, template, extra=None):
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {
+        "page_obj": page, "event_types": sorted(EVENT_TYPES.items()), "filters": request.GET,
+        "query": query.urlencode(), **(extra or {}),
+    })
+
+
+def csv_response(request, events, filename, schema_name):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    count = audit.write_csv(events, response)
+    audit.record("audit.export", schema_name=schema_name,
+                 changes={"rows": count, "filters": dict(request.GET.items())})
+    return response
+
+
+def site_audit_trail(request):
+    from django.db import connection
+
+    if not request.user.has_perm("security.view_audit_trail"):
+        raise PermissionDenied
+    events = _filtered_events(request, connection.schema_name)
+    if request.GET.get("format") == "csv":
+        return csv_response(request, events, f"audit-{connection.schema_name}.csv", connection.schema_name)
+    return audit_page(request, events, "security/admin_audit_trail.html")
+
+
+def account_security(request):
+    if not request.user.has_perm("security.unlock_account"):
+        raise PermissionDenied
+    user_model = get_user_model()
+    if request.method == "POST":
+        scope, value = request.POST.get("scope"), (request.POST.get("value") or "")[:150]
+        if scope == "account" and value:
+            lockout.clear_account(value)
+            audit.record("auth.unlock", object_type="auth.user", object_repr=value, changes={"account": value})
+            messages.success(request, f"已解除账户 {value} 的锁定。")
+        elif scope == "ip" and value:
+            lockout.clear_ip(value)
+            audit.record("auth.unlock", object_repr=value, changes={"ip": value})
+            messages.success(request, f"已解除地址 {value} 的锁定。")
+        elif scope == "2fa" and value:
+            target = user_model.objects.filter(username=value).first()
+            if target is not None:
+                twofactor.reset(target)
+                audit.record("auth.2fa_reset", obj=target)
+                messages.success(request, f"已重置 {value} 的两步验证：其下次登录时需重新绑定。")
+        return redirect("security_accounts")
+    from .models import TwoFactorDevice
+
+    return render(request, "security/admin_accounts.html", {
+        "locks": lockout.locked_accounts(),
+        "devices": TwoFactorDevice.objects.filter(confirmed_at__isnull=False).select_related("user"),
+    })

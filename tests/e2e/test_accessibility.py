@@ -1,0 +1,71 @@
+"""V6: public pages pass axe-core's WCAG 2.1 A/AA rules in a real browser."""
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from django_tenants.utils import schema_context
+
+from tenants import services
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_TAGS,
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"][:3]]}
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture(scope="module")
+def article_path(live_port):
+    with schema_context("alpha"):
+        from sites.core.models import ArticlePage, ColumnPage
+
+        column = ColumnPage.objects.get(slug="tzgg")
+        page = ArticlePage(
+            title="关于2026年冬季供暖期安全用热的温馨提示", slug="a11y-heating-notice",
+            date=datetime.date(2026, 11, 20), source="甲区住房和城乡建设局",
+            summary="提醒居民安全用热。",
+            body=[
+                ("heading", {"text": "一、注意事项", "level": "h2"}),
+                ("paragraph", "<p>请居民朋友不要私自改装供暖设施。</p>"),
+                ("notice", {"tone": "warning", "title": "温馨提示", "text": "发现漏水请及时报修。"}),
+                ("table", {"caption": "报修电话", "source_note": "区住建局",
+                           "table": {"data": [["片区", "电话"], ["城区", "0473-0000000"]]}}),
+            ],
+        )
+        if not ArticlePage.objects.filter(slug=page.slug).exists():
+            column.add_child(instance=page)
+            page.save_revision().publish()
+    return "/tzgg/a11y-heating-notice/"
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)")
+@pytest.mark.parametrize("path_name", ["home", "column", "article", "not_found"])
+def test_public_pages_have_no_wcag_violations(new_page, site_url, article_path, path_name):
+    alpha = services.get_site("alpha")
+    path = {"home": "/", "column": "/tzgg/", "article": article_path,
+            "not_found": "/no-such-page/"}[path_name]
+    page = new_page()
+    page.goto(site_url(alpha, path))
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)")
+def test_status_pages_have_no_wcag_violations(new_page, site_url):
+    page = new_page()
+    page.goto(site_url("nosuchsite.localhost"))
+    assert axe_violations(page) == []
+    page.goto(site_url("console.localhost", "/login/"))
+    assert axe_violations(page) == []

@@ -1,0 +1,190 @@
+"""Sign-in hardening: lockout, idle timeout, TOTP two-factor with recovery codes."""
+
+import time
+
+import pytest
+from django_tenants.utils import schema_context
+
+from audit.models import AuditEvent
+from sites.security import totp, twofactor
+from sites.security.middleware import SESSION_LAST_SEEN
+from sites.security.roles import EDITOR, WEBMASTER
+from tests.conftest import PASSWORD
+
+from .conftest import make_user, site_client
+
+
+def login(client, username, password):
+    return client.post("/admin/login/", {"username": username, "password": password})
+
+
+def test_totp_matches_rfc_6238_and_refuses_replay():
+    # RFC 6238 appendix B: ASCII "12345678901234567890", T = 59 s → 94287082 (8 digits).
+    import base64
+
+    key = b"12345678901234567890"
+    assert totp.hotp(key, 59 // 30, digits=8) == "94287082"
+    assert totp.hotp(key, 1111111109 // 30, digits=8) == "07081804"
+    secret = base64.b32encode(key).decode()
+    code = totp.code_at(secret, at=1_000_000)
+    step = totp.match(secret, code, at=1_000_000)
+    assert step == 1_000_000 // 30
+    assert totp.match(secret, code, after_step=step, at=1_000_000) is None  # replay
+    assert totp.match(secret, code, at=1_000_000 + 120) is None  # too old
+    assert totp.match(secret, "12345", at=1_000_000) is None
+
+
+@pytest.mark.django_db
+def test_five_failures_lock_the_account_with_a_clear_message_until_a_webmaster_unlocks(alpha, webmaster):
+    make_user(alpha, "clerk", EDITOR, password="Clerk-Password-2026")
+    client = site_client(alpha)
+    for _ in range(4):
+        assert "锁定" not in login(client, "clerk", "wrong-password-xx").content.decode()
+    fifth = login(client, "clerk", "wrong-password-xx").content.decode()
+    assert "已被暂时锁定" in fifth and "网站管理员解锁" in fifth
+    # Even the right password is refused now, from any address.
+    elsewhere = site_client(alpha, REMOTE_ADDR="10.9.9.9")
+    response = login(elsewhere, "clerk", "Clerk-Password-2026")
+    assert response.status_code == 200 and "已被暂时锁定" in response.content.decode()
+    assert AuditEvent.objects.filter(schema_name="alpha", event_type="auth.lockout", actor="clerk").exists()
+    # The lock is alpha's only: beta has its own accounts and counters.
+    make_user(beta_site(), "clerk", EDITOR, password="Clerk-Password-2026")
+    assert login(site_client(beta_site(), REMOTE_ADDR="10.9.9.8"), "clerk", "Clerk-Password-2026").status_code == 302
+
+    admin = site_client(alpha, webmaster)
+    page = admin.get("/admin/security/accounts/").content.decode()
+    assert "clerk" in page
+    admin.post("/admin/security/accounts/", {"scope": "account", "value": "clerk"})
+    admin.post("/admin/security/accounts/", {"scope": "ip", "value": "127.0.0.1"})
+    assert login(site_client(alpha, REMOTE_ADDR="10.9.9.9"), "clerk", "Clerk-Password-2026").status_code == 302
+    assert AuditEvent.objects.filter(schema_name="alpha", event_type="auth.unlock").exists()
+
+
+def beta_site():
+    from tenants.services import get_site
+
+    return get_site("beta")
+
+
+@pytest.mark.django_db
+def test_five_failures_from_one_address_lock_that_address(alpha):
+    make_user(alpha, "someone", EDITOR, password="Someone-Password-2026")
+    client = site_client(alpha, REMOTE_ADDR="10.5.5.5")
+    for i in range(5):
+        login(client, f"guess{i}", "wrong-password-xx")
+    response = login(client, "someone", "Someone-Password-2026")
+    assert "您所在网络地址已被暂时锁定" in response.content.decode()
+    assert login(site_client(alpha, REMOTE_ADDR="10.5.5.6"), "someone", "Someone-Password-2026").status_code == 302
+
+
+@pytest.mark.django_db
+def test_admin_session_ends_after_30_idle_minutes(alpha):
+    editor = make_user(alpha, "idle-editor", EDITOR)
+    client = site_client(alpha, editor)
+    assert client.get("/admin/").status_code == 200
+    with schema_context("alpha"):
+        session = client.session
+        session[SESSION_LAST_SEEN] = time.time() - 29 * 60
+        session.save()
+    assert client.get("/admin/").status_code == 200  # 29 minutes: still signed in
+    with schema_context("alpha"):
+        session = client.session
+        session[SESSION_LAST_SEEN] = time.time() - 31 * 60
+        session.save()
+    response = client.get("/admin/pages/")
+    assert response.status_code == 302 and response["Location"] == "/admin/login/?next=%2Fadmin%2Fpages%2F"
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    assert AuditEvent.objects.filter(schema_name="alpha", event_type="auth.idle_timeout",
+                                     actor="idle-editor").exists()
+
+
+@pytest.mark.django_db
+def test_webmaster_must_enrol_then_verify_and_can_use_recovery_codes_once(alpha):
+    make_user(alpha, "wm2", WEBMASTER, password="Webmaster-Two-2026")
+    client = site_client(alpha)
+    assert login(client, "wm2", "Webmaster-Two-2026").status_code == 302
+    response = client.get("/admin/")
+    assert response["Location"].startswith("/admin/2fa/setup/")
+    assert client.get("/admin/pages/")["Location"].startswith("/admin/2fa/setup/")
+    setup = client.get("/admin/2fa/setup/")
+    assert setup.status_code == 200 and "<svg" in setup.content.decode()
+    with schema_context("alpha"):
+        secret = client.session[twofactor.SESSION_PENDING_SECRET]
+    wrong = "000000" if totp.code_at(secret) != "000000" else "111111"
+    assert "验证码不正确" in client.post("/admin/2fa/setup/", {"code": wrong}).content.decode()
+    enrolled = client.post("/admin/2fa/setup/", {"code": totp.code_at(secret)})
+    codes = list(enrolled.context["codes"])
+    assert len(codes) == 10
+    assert client.get("/admin/").status_code == 200
+
+    # A new sign-in: password, then the authenticator (the next 30 s code).
+    second = site_client(alpha)
+    login(second, "wm2", "Webmaster-Two-2026")
+    assert second.get("/admin/")["Location"].startswith("/admin/2fa/")
+    assert "验证码不正确" in second.post("/admin/2fa/", {"code": "123456"}).content.decode()
+    assert second.post("/admin/2fa/", {"code": totp.code_at(secret, time.time() + 30)}).status_code == 302
+    assert second.get("/admin/").status_code == 200
+
+    # A recovery code works once.
+    third = site_client(alpha)
+    login(third, "wm2", "Webmaster-Two-2026")
+    assert third.post("/admin/2fa/", {"code": codes[0]}).status_code == 302
+    assert third.get("/admin/").status_code == 200
+    fourth = site_client(alpha)
+    login(fourth, "wm2", "Webmaster-Two-2026")
+    assert fourth.post("/admin/2fa/", {"code": codes[0]}).status_code == 200
+    kinds = set(AuditEvent.objects.filter(schema_name="alpha", actor="wm2").values_list("event_type", flat=True))
+    assert {"auth.2fa_enrolled", "auth.2fa_verified", "auth.2fa_recovery_used", "auth.2fa_failed"} <= kinds
+
+
+@pytest.mark.django_db
+def test_second_factor_guesses_count_toward_the_lockout(alpha):
+    user = make_user(alpha, "wm3", WEBMASTER, password="Webmaster-Three-2026")
+    with schema_context("alpha"):
+        from sites.security.models import TwoFactorDevice
+
+        TwoFactorDevice.objects.create(user=user, secret=totp.new_secret(), confirmed_at="2026-01-01T00:00Z")
+    client = site_client(alpha, REMOTE_ADDR="10.7.7.7")
+    login(client, "wm3", "Webmaster-Three-2026")
+    for _ in range(4):
+        client.post("/admin/2fa/", {"code": "000000"})
+    response = client.post("/admin/2fa/", {"code": "000000"})
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert "已被暂时锁定" in login(site_client(alpha, REMOTE_ADDR="10.7.7.8"), "wm3",
+                                   "Webmaster-Three-2026").content.decode()
+
+
+@pytest.mark.django_db
+def test_editors_need_no_second_factor_but_may_enrol(alpha):
+    make_user(alpha, "plain-editor", EDITOR, password="Plain-Editor-2026")
+    client = site_client(alpha)
+    login(client, "plain-editor", "Plain-Editor-2026")
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/2fa/setup/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_console_operator_needs_two_factor(alpha):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    get_user_model().objects.create_user("op2", password="Operator-Pass-2026", is_staff=True)
+    client = Client(HTTP_HOST="console.localhost")
+    response = client.post("/login/", {"username": "op2", "password": "Operator-Pass-2026"})
+    assert response.status_code == 302
+    assert client.get("/")["Location"].startswith("/2fa/setup/")
+    assert client.get("/2fa/setup/").status_code == 200
+    secret = client.session[twofactor.SESSION_PENDING_SECRET]
+    client.post("/2fa/setup/", {"code": totp.code_at(secret)})
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_password_rules(alpha):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("short-9A", "password1234", "123456789012"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password(PASSWORD)

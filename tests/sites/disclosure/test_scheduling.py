@@ -1,0 +1,100 @@
+"""Scheduled publishing and expiry run by themselves (I4)."""
+
+import datetime
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from config.celery import app
+from sites.disclosure import scheduler, services, tasks
+from sites.disclosure.models import DisclosureArticlePage
+from tests.sites.disclosure.conftest import make_article
+
+
+def schedule(page, go_live_in=None, expire_in=None):
+    now = timezone.now()
+    if go_live_in is not None:
+        page.go_live_at = now + datetime.timedelta(seconds=go_live_in)
+    if expire_in is not None:
+        page.expire_at = now + datetime.timedelta(seconds=expire_in)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def test_go_live_and_expiry_in_one_site(in_alpha):
+    due = schedule(make_article(publish=False, title="定时发布的通知"), go_live_in=1)
+    expiring = schedule(make_article(publish=False, title="到期下线的通知"), expire_in=1)
+    assert not due.live and expiring.live
+    services.publish_scheduled_for_site("alpha")
+    due.refresh_from_db()
+    assert not due.live  # not yet
+    time.sleep(1.2)
+    services.publish_scheduled_for_site("alpha")
+    due.refresh_from_db()
+    expiring.refresh_from_db()
+    assert due.live and not expiring.live and expiring.expired
+
+
+def test_beat_schedules_the_sweep_and_the_task_publishes(in_alpha, django_capture_on_commit_callbacks):
+    entry = settings.CELERY_BEAT_SCHEDULE["publish-scheduled-pages"]
+    assert entry["task"] in app.tasks and entry["schedule"] <= 60
+    due = schedule(make_article(publish=False, title="任务发布的通知"), go_live_in=1)
+    time.sleep(1.1)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.publish_scheduled_all_sites.apply()
+    due.refresh_from_db()
+    assert due.live
+
+
+def test_the_in_process_runner_publishes_without_anyone_asking(django_db_setup, django_db_blocker):
+    """Committed data, the runner's own thread and connection, nothing called by hand."""
+    with django_db_blocker.unblock():
+        with schema_context("alpha"):
+            page = schedule(make_article(publish=False, title=f"自动定时发布{time.time_ns()}"),
+                            go_live_in=1)
+            assert not page.live
+        connection.set_schema_to_public()
+        runner = scheduler.ScheduledPublishingRunner(interval=0.3)
+        runner.start()
+        try:
+            deadline = time.monotonic() + 15
+            live = False
+            while time.monotonic() < deadline and not live:
+                time.sleep(0.3)
+                with schema_context("alpha"):
+                    live = DisclosureArticlePage.objects.get(pk=page.pk).live
+            assert live, "the runner did not publish the scheduled page"
+            assert runner.sweeps >= 1
+        finally:
+            runner.stop()
+            runner.join(5)
+            with schema_context("alpha"):
+                DisclosureArticlePage.objects.get(pk=page.pk).delete()
+
+
+def test_only_one_sweep_at_a_time(django_db_setup, django_db_blocker):
+    """A second process (here: a second connection) skips while one sweep holds the lock."""
+    import threading
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [scheduler.SWEEP_LOCK])
+        try:
+            result = []
+            thread = threading.Thread(target=lambda: (result.append(scheduler.sweep_once()),
+                                                      connection.close()))
+            thread.start()
+            thread.join(10)
+            assert result == [False]
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [scheduler.SWEEP_LOCK])
+
+
+def test_the_runner_is_not_started_when_a_broker_does_the_job(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/3"
+    assert scheduler.start_in_process() is None

@@ -1,0 +1,79 @@
+"""The platform console on the public schema's host: operators only."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from tenants import services
+
+pytestmark = pytest.mark.django_db
+CONSOLE = "console.localhost"
+
+
+@pytest.fixture
+def operator():
+    return get_user_model().objects.create_user("ops", password="Operator-Pass-2026", is_staff=True)
+
+
+@pytest.fixture
+def console(operator):
+    client = Client(HTTP_HOST=CONSOLE)
+    assert client.post("/login/", {"username": "ops", "password": "Operator-Pass-2026"}).status_code == 302
+    return client
+
+
+def test_console_requires_an_operator_login():
+    client = Client(HTTP_HOST=CONSOLE)
+    assert client.get("/").status_code == 302
+    get_user_model().objects.create_user("citizen", password="Citizen-Pass-2026")
+    client.post("/login/", {"username": "citizen", "password": "Citizen-Pass-2026"})
+    response = client.get("/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_site_webmaster_credentials_do_not_open_the_console(alpha):
+    from tests.conftest import PASSWORD
+
+    client = Client(HTTP_HOST=CONSOLE)
+    response = client.post("/login/", {"username": "webmaster", "password": PASSWORD})
+    assert response.status_code == 200  # form shown again with an error: no such console account
+
+
+def test_operator_lists_sites_and_provisions_one(console, alpha, beta):
+    listing = console.get("/").content.decode()
+    assert alpha.legal_name in listing and beta.legal_name in listing
+    assert "site_template" not in listing
+
+    response = console.post("/sites/new/", {
+        "kind": "department", "legal_name": "乌海市林业和草原局", "short_name": "市林草局",
+        "domain": "lcj.example.gov.cn", "schema_name": "",
+    })
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "已开设" in html and "初始密码" in html
+    assert services.get_site("lcj").legal_name == "乌海市林业和草原局"
+
+
+def test_bad_domain_in_the_form_says_the_rule_and_creates_nothing(console):
+    response = console.post("/sites/new/", {
+        "kind": "district", "legal_name": "测试区人民政府", "short_name": "测试区",
+        "domain": "test.example.com",
+    })
+    assert response.status_code == 200
+    assert ".gov.cn" in response.content.decode()
+    assert not services.sites().filter(legal_name="测试区人民政府").exists()
+
+
+def test_operator_suspends_and_reactivates_a_site(console, alpha):
+    console.post(f"/sites/{alpha.schema_name}/status/", {"status": "suspended"})
+    assert services.get_site("alpha").status == "suspended"
+    assert Client().get("/", HTTP_HOST=alpha.primary_domain).status_code == 503
+    console.post(f"/sites/{alpha.schema_name}/status/", {"status": "active"})
+    assert services.get_site("alpha").status == "active"
+    response = console.post("/sites/nosuch/status/", {"status": "active"}, follow=True)
+    assert "没有模式名" in response.content.decode()
+
+
+def test_console_is_not_served_on_a_site_host_and_vice_versa(alpha):
+    assert Client().get("/sites/new/", HTTP_HOST=alpha.primary_domain).status_code == 404
+    assert Client().get("/admin/", HTTP_HOST=CONSOLE).status_code == 404

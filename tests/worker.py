@@ -1,0 +1,103 @@
+"""A real Celery worker process on the Redis broker, against the committed test database."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def redis_available() -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1):
+        return True
+    return False
+
+
+def test_database_url() -> str:
+    s = connection.settings_dict
+    host = quote(s["HOST"], safe="") if s["HOST"].startswith("/") else f"{s['HOST']}:{s.get('PORT') or 5432}"
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{host}/{s['NAME']}"
+
+
+@contextlib.contextmanager
+def celery_worker(redis_db: int, queue: str):
+    """Start `celery worker` for `queue` and yield the broker URL; stop it afterwards."""
+    if not redis_available():
+        pytest.skip(f"no Redis at {REDIS_HOST}:{REDIS_PORT}: `make services` starts one")
+    broker = f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": test_database_url(),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+    }
+    log = open(ROOT / "var" / f"worker-{queue}.log", "w")  # noqa: SIM115 (closed below)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--loglevel=INFO", "-Q", queue, "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_until_ready(worker, ROOT / "var" / f"worker-{queue}.log")
+        yield broker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+
+
+def _wait_until_ready(worker, log_path, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"celery worker exited early:\n{log_path.read_text()[-3000:]}")
+        if "ready." in log_path.read_text():
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"celery worker not ready after {timeout} s:\n{log_path.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def sending_to(broker: str):
+    """Make this (test) process send tasks to `broker` instead of running them eagerly.
+
+    Yields `wait(result, timeout)` that reads a task's result from the broker's Redis.
+    """
+    from celery.backends.redis import RedisBackend
+    from celery.result import AsyncResult
+
+    from config.celery import app
+
+    def reset_connections():
+        # Drop the app's references so they are rebuilt for the new broker. Not closed: kombu
+        # keeps producer pools in a global registry keyed by broker and reuses them.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)
+    reset_connections()
+    backend = RedisBackend(app=app, url=broker)
+
+    def wait(result, timeout=30):
+        return AsyncResult(result.id, app=app, backend=backend).get(timeout=timeout)
+
+    try:
+        yield wait
+    finally:
+        app.conf.update(saved)
+        reset_connections()
