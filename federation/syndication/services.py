@@ -77,6 +77,14 @@ def actor(user) -> str:
     return getattr(user, "get_username", lambda: "")() or "system"
 
 
+def audit(event_type: str, obj, message: str = "", user=None, **changes) -> None:
+    """The site's audit trail (Z3): who offered, accepted, declined, pushed down."""
+    from audit.services import record
+
+    record(event_type, obj=obj, message=message[:500], user=user if getattr(user, "pk", None) else None,
+           changes=changes or None)
+
+
 def item_for_page(website, page) -> LibraryItem | None:
     return LibraryItem.objects.filter(item_key=f"{website.schema_name}:{page.translation_key}").first()
 
@@ -104,6 +112,7 @@ def offer_page(website, page, user=None) -> SyndicationOffer | None:
         site=website, page_key=page.translation_key,
         defaults={"scope": OfferRule.Scope.PAGE, "title": page.title[:255], "created_by": actor(user)},
     )
+    audit("syndication.offer", page, f"报送{target.legal_name}", user)
     item = item_for_page(website, page)
     if item is None or item.withdrawn:
         return None  # on its way into the library: on_item_changed makes the offer
@@ -175,6 +184,8 @@ def accept_offer(offer, column_slug: str, user=None) -> Delivery:
         offer.status, offer.column_slug = OfferStatus.ACCEPTED, column_slug
         offer.decided_by, offer.decided_at = actor(user), timezone.now()
         offer.save(update_fields=["status", "column_slug", "decided_by", "decided_at"])
+        audit("syndication.accept", offer, f"采用到栏目 {column_slug}", user,
+              source=offer.source.legal_name, item=offer.item.item_key)
         return ensure_delivery(offer.item, offer.target, column_slug, Delivery.Origin.OFFER,
                                offer=offer, subscription=offer.subscription)
 
@@ -188,6 +199,8 @@ def decline_offer(offer, reason: str, user=None) -> SyndicationOffer:
     offer.status, offer.decline_reason = OfferStatus.DECLINED, reason[:2000]
     offer.decided_by, offer.decided_at = actor(user), timezone.now()
     offer.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+    audit("syndication.reject", offer, offer.decline_reason, user, source=offer.source.legal_name,
+          item=offer.item.item_key)
     return offer
 
 
@@ -250,6 +263,8 @@ def push_down(item, *, audience: str, column_slug: str, mandatory: bool = True, 
         for target in rules.audience_sites(audience, sites, exclude=item.site):
             ensure_delivery(item, target, column_slug, Delivery.Origin.PUSH_DOWN,
                             push_down=record, mandatory=mandatory)
+        audit("syndication.push", record, f"{record.get_audience_display()} · 栏目 {column_slug}",
+              user, mandatory=mandatory, item=item.item_key)
     return record
 
 
@@ -425,6 +440,8 @@ def decline_delivery(delivery, reason: str, user=None) -> Delivery:
     delivery.status, delivery.declined_by = Status.DECLINED, actor(user)
     delivery.decline_reason = (reason or "").strip()[:2000]
     delivery.save(update_fields=["status", "declined_by", "decline_reason", "updated_at"])
+    audit("syndication.withdraw", delivery, delivery.decline_reason or "退回转载信息", user,
+          item=delivery.item.item_key)
     send_delivery(delivery)
     return delivery
 
