@@ -332,6 +332,8 @@ CELERY_BEAT_SCHEDULE |= {
     "library-prune-outbox": {"task": "library.prune_outbox", "schedule": 86400.0},
     # federation.syndication: re-sends deliveries (copies on receiving sites) never made.
     "syndication-sweep-deliveries": {"task": "syndication.sweep_deliveries", "schedule": 30.0},
+    # A broadcast starting or ending changes every cached page of every site.
+    "syndication-broadcast-boundaries": {"task": "syndication.broadcast_boundaries", "schedule": 15.0},
 }
-# Portal users in this group (besides superusers) curate offers, push down and broadcast.
-SYNDICATION_CURATOR_GROUP = "门户信息编审"
+# Portal roles (sites.security.roles) that curate offers, push down and broadcast.
+SYNDICATION_CURATOR_GROUPS = ("市级编审", "网站管理员")

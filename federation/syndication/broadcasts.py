@@ -12,13 +12,13 @@ appears and disappears on time even from the held list.
 import time
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import Broadcast, BroadcastLogEntry
 from .signals import broadcasts_changed
 
-CACHE_SECONDS = 2
+CACHE_SECONDS = 1
 UPCOMING_WINDOW_SECONDS = 3600
 
 
@@ -39,6 +39,7 @@ def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=Non
             site=site, detail={"title": broadcast.title, "text": broadcast.text, "link": link,
                                "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
         )
+        _audit("broadcast.send", broadcast, user, f"{broadcast.starts_at:%Y-%m-%d %H:%M} 至 {broadcast.ends_at:%Y-%m-%d %H:%M}")
         _changed(broadcast)
     return broadcast
 
@@ -53,16 +54,58 @@ def withdraw_broadcast(broadcast, user=None, site=None) -> Broadcast:
         broadcast.save(update_fields=["withdrawn_at", "withdrawn_by"])
         BroadcastLogEntry.objects.create(broadcast=broadcast, action=BroadcastLogEntry.Action.WITHDRAWN,
                                          actor=broadcast.withdrawn_by, site=site)
+        _audit("broadcast.withdraw", broadcast, user, "")
         _changed(broadcast)
     return broadcast
+
+
+def _audit(event_type, broadcast, user, message):
+    from .services import audit
+
+    audit(event_type, broadcast, message, user)
 
 
 def _changed(broadcast):
     def after_commit():
         forget_cache()
+        purge_every_site()
         broadcasts_changed.send_robust(sender=Broadcast, broadcast=broadcast)
 
     transaction.on_commit(after_commit)
+
+
+def purge_every_site() -> int:
+    """The banner is part of every page of every site: cached pages must go (sites.pagecache)."""
+    from sites.pagecache.services import purge_site
+    from tenants.models import Website
+
+    schemas = list(Website.objects.filter(kind__in=Website.SITE_KINDS)
+                   .values_list("schema_name", flat=True))
+    for schema in schemas:
+        purge_site(schema)
+    return len(schemas)
+
+
+BOUNDARY_WINDOW_SECONDS = 120
+
+
+def purge_at_boundaries(now=None) -> int:
+    """Periodic (beat): a broadcast that started or ended since the last run changes every
+    page; purge every site once per boundary (marked in the cache so reruns do nothing)."""
+    from django.core.cache import cache
+
+    now = now or timezone.now()
+    since = now - timezone.timedelta(seconds=BOUNDARY_WINDOW_SECONDS)
+    crossed = []
+    for b in Broadcast.objects.filter(withdrawn_at__isnull=True).filter(
+            models.Q(starts_at__gt=since, starts_at__lte=now) | models.Q(ends_at__gt=since, ends_at__lte=now)):
+        edge = "end" if since < b.ends_at <= now else "start"
+        if cache.add(f"syndication:broadcast-edge:{b.pk}:{edge}", 1, BOUNDARY_WINDOW_SECONDS * 2):
+            crossed.append(b)
+    if crossed:
+        forget_cache()
+        purge_every_site()
+    return len(crossed)
 
 
 _shared = {"rows": None, "until": 0.0}

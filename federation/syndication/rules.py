@@ -56,11 +56,22 @@ def copy_should_be_live(delivery) -> bool:
 
 
 def can_curate(user) -> bool:
-    """Portal curators (and the municipal office posting broadcasts): the portal's superusers
-    and members of its curator group."""
+    """Portal curators (and the municipal office posting broadcasts): the portal's 市级编审
+    and 网站管理员 roles (SYNDICATION_CURATOR_GROUPS), and superusers."""
     from django.conf import settings
+
+    from sites.security.roles import MUNICIPAL_CURATOR, WEBMASTER
 
     if not user.is_authenticated or not user.is_active:
         return False
-    group = getattr(settings, "SYNDICATION_CURATOR_GROUP", "门户信息编审")
-    return user.is_superuser or user.groups.filter(name=group).exists()
+    groups = getattr(settings, "SYNDICATION_CURATOR_GROUPS", (MUNICIPAL_CURATOR, WEBMASTER))
+    return user.is_superuser or user.groups.filter(name__in=groups).exists()
+
+
+def can_decline_copies(user) -> bool:
+    """The receiving site's webmaster decides which optional copies it keeps."""
+    from sites.security.roles import WEBMASTER
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=WEBMASTER).exists()

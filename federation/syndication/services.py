@@ -62,14 +62,27 @@ def portal() -> Website | None:
 
 
 def current_site() -> Website | None:
+    """The site whose schema the connection is on (None for the public schema)."""
     schema = connection.schema_name
     if schema == get_public_schema_name():
         return None
+    # In a request the middleware already loaded the site: no query per admin button.
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Website) and tenant.schema_name == schema:
+        return tenant if tenant.is_site else None
     return Website.objects.filter(schema_name=schema, kind__in=Website.SITE_KINDS).first()
 
 
 def actor(user) -> str:
     return getattr(user, "get_username", lambda: "")() or "system"
+
+
+def audit(event_type: str, obj, message: str = "", user=None, **changes) -> None:
+    """The site's audit trail (Z3): who offered, accepted, declined, pushed down."""
+    from audit.services import record
+
+    record(event_type, obj=obj, message=message[:500], user=user if getattr(user, "pk", None) else None,
+           changes=changes or None)
 
 
 def item_for_page(website, page) -> LibraryItem | None:
@@ -89,6 +102,8 @@ def offer_page(website, page, user=None) -> SyndicationOffer | None:
         raise SyndicationError("平台上还没有门户网站，无法报送。")
     if website.pk == target.pk:
         raise SyndicationError("门户网站的信息无需报送给自己。")
+    if getattr(page.specific, "syndication_key", None):
+        raise SyndicationError("转载来的信息不能再报送，请报送原文。")
     if not page.live:
         raise SyndicationError("只有已发布的信息才能报送。")
     if page.get_view_restrictions().exists():
@@ -97,6 +112,7 @@ def offer_page(website, page, user=None) -> SyndicationOffer | None:
         site=website, page_key=page.translation_key,
         defaults={"scope": OfferRule.Scope.PAGE, "title": page.title[:255], "created_by": actor(user)},
     )
+    audit("syndication.offer", page, f"报送{target.legal_name}", user)
     item = item_for_page(website, page)
     if item is None or item.withdrawn:
         return None  # on its way into the library: on_item_changed makes the offer
@@ -168,6 +184,8 @@ def accept_offer(offer, column_slug: str, user=None) -> Delivery:
         offer.status, offer.column_slug = OfferStatus.ACCEPTED, column_slug
         offer.decided_by, offer.decided_at = actor(user), timezone.now()
         offer.save(update_fields=["status", "column_slug", "decided_by", "decided_at"])
+        audit("syndication.accept", offer, f"采用到栏目 {column_slug}", user,
+              source=offer.source.legal_name, item=offer.item.item_key)
         return ensure_delivery(offer.item, offer.target, column_slug, Delivery.Origin.OFFER,
                                offer=offer, subscription=offer.subscription)
 
@@ -181,6 +199,8 @@ def decline_offer(offer, reason: str, user=None) -> SyndicationOffer:
     offer.status, offer.decline_reason = OfferStatus.DECLINED, reason[:2000]
     offer.decided_by, offer.decided_at = actor(user), timezone.now()
     offer.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+    audit("syndication.reject", offer, offer.decline_reason, user, source=offer.source.legal_name,
+          item=offer.item.item_key)
     return offer
 
 
@@ -243,6 +263,8 @@ def push_down(item, *, audience: str, column_slug: str, mandatory: bool = True, 
         for target in rules.audience_sites(audience, sites, exclude=item.site):
             ensure_delivery(item, target, column_slug, Delivery.Origin.PUSH_DOWN,
                             push_down=record, mandatory=mandatory)
+        audit("syndication.push", record, f"{record.get_audience_display()} · 栏目 {column_slug}",
+              user, mandatory=mandatory, item=item.item_key)
     return record
 
 
@@ -341,6 +363,14 @@ def deliver(delivery_id: int) -> str:
             return "no column"
         rendered = render_body(item)
         fields = copy_fields(delivery, item, rendered.html)
+        if copy is not None and copy.live and _shows(copy, fields):
+            # A new library version with the same content (a resync, a move at the source):
+            # record it, without a new revision of the copy nor a cache purge.
+            SyndicatedPage.objects.filter(pk=copy.pk).update(library_version=item.version)
+            delivery.copy_page_id, delivery.delivered_version = copy.pk, item.version
+            delivery.status, delivery.last_error = Status.DELIVERED, ""
+            delivery.save()
+            return "unchanged"
         if copy is None:
             copy = SyndicatedPage(slug=copy_slug(item, column), **fields)
             column.add_child(instance=copy)
@@ -362,6 +392,12 @@ def deliver(delivery_id: int) -> str:
         delivery.save()
     copies_changed(connection.schema_name, [copy.pk])
     return outcome
+
+
+def _shows(copy, fields) -> bool:
+    """Does the copy already show these fields (all but the version it was made from)?"""
+    return all(getattr(copy, name) == value for name, value in fields.items()
+               if name != "library_version")
 
 
 def copy_fields(delivery, item, body_html) -> dict:
@@ -404,6 +440,8 @@ def decline_delivery(delivery, reason: str, user=None) -> Delivery:
     delivery.status, delivery.declined_by = Status.DECLINED, actor(user)
     delivery.decline_reason = (reason or "").strip()[:2000]
     delivery.save(update_fields=["status", "declined_by", "decline_reason", "updated_at"])
+    audit("syndication.withdraw", delivery, delivery.decline_reason or "退回转载信息", user,
+          item=delivery.item.item_key)
     send_delivery(delivery)
     return delivery
 

@@ -22,3 +22,11 @@ def sweep_deliveries():
     from . import services
 
     return services.sweep_deliveries()
+
+
+@app.task(name="syndication.broadcast_boundaries")
+def broadcast_boundaries():
+    """Periodic (Celery beat): purge cached pages when a broadcast starts or ends."""
+    from . import broadcasts
+
+    return broadcasts.purge_at_boundaries()

@@ -112,6 +112,7 @@ def report(request, site):
     return render(request, "syndication/admin/report.html", {"heading": HEADINGS["report"], 
         "site": site, "offers": offers, "received": received, "columns": columns,
         "is_portal": site.kind == Website.Kind.PORTAL,
+        "can_decline": rules.can_decline_copies(request.user),
     })
 
 
@@ -119,7 +120,7 @@ def report(request, site):
 @site_view()
 def decline_delivery(request, site, delivery_id):
     delivery = get_object_or_404(Delivery, pk=delivery_id, target=site)
-    if not request.user.is_superuser:
+    if not rules.can_decline_copies(request.user):
         raise PermissionDenied("只有网站管理员可以退回转载信息。")
     try:
         services.decline_delivery(delivery, request.POST.get("reason", ""), request.user)

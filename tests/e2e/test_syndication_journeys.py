@@ -21,7 +21,7 @@ def login(page, url, username, password):
     page.click("button[type=submit]")
 
 
-def test_offer_accept_and_read_on_the_portal_with_a_broadcast(new_page, site_url, portal_schema):
+def test_offer_accept_and_read_on_the_portal_with_a_broadcast(new_page, site_url, portal_schema):  # noqa: F811
     alpha, portal = services.get_site("alpha"), services.get_site(portal_schema)
     stamp = f"{datetime.datetime.now():%H%M%S%f}"
     title = f"甲区开展冬季安全生产大检查 {stamp}"

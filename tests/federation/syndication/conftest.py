@@ -6,6 +6,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenants import services as tenant_services
+from tests.conftest import RESPONSIBILITY
 
 PORTAL_PASSWORD = "Portal-Curator-Password-5"
 PORTAL_SCHEMA = "synportal"
@@ -21,7 +22,7 @@ def portal_schema(django_db_setup, django_db_blocker):
             site = tenant_services.provision_site(
                 kind="portal", legal_name="乌海市人民政府", short_name="乌海市政府",
                 domain=f"{PORTAL_SCHEMA}.localhost", schema_name=PORTAL_SCHEMA,
-                webmaster_password=PORTAL_PASSWORD, site_code="1503000001",
+                webmaster_password=PORTAL_PASSWORD, site_code="1503000001", **RESPONSIBILITY,
             ).website
         connection.set_schema_to_public()
     return site.schema_name

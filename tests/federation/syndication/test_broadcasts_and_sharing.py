@@ -77,7 +77,8 @@ def test_the_municipal_office_broadcasts_from_the_portal_admin_only(alpha, porta
             "ends_at": (now + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")}
     with committed():
         response = admin_client(portal).post("/admin/syndication/broadcasts/", form)
-    assert response.status_code == 302
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert response["Location"] == "/admin/syndication/broadcasts/", response["Location"]
     b = Broadcast.objects.get(title=title)
     assert b.posted_by == "webmaster"
     assert BroadcastLogEntry.objects.get(broadcast=b).site == portal
@@ -122,3 +123,56 @@ def test_a_shared_portal_document_is_listed_everywhere_and_never_copied(alpha, b
 def test_only_the_portal_curator_can_share(alpha, portal):
     assert admin_client(alpha).post("/admin/syndication/shared/document/1/", {"share": "1"}).status_code == 404
     assert admin_client(portal).post("/admin/syndication/shared/document/999999/", {"share": "1"}).status_code == 404
+
+
+def cached(client, website, path="/"):
+    """Fetch until the page cache serves it (a new host takes a request to learn, one to store)."""
+    return any(client.get(path, HTTP_HOST=website.primary_domain)["X-Page-Cache"] == "hit"
+               for _ in range(3))
+
+
+@pytest.fixture
+def pagecache(settings):
+    """The page cache (sites.pagecache) switched on and empty, as in production."""
+    from django.core.cache import caches
+
+    from sites.pagecache import middleware
+
+    settings.PAGECACHE_ENABLED = True
+    caches["pages"].clear()
+    middleware.forget_local_hosts()
+    yield
+    caches["pages"].clear()
+    middleware.forget_local_hosts()
+
+
+def test_broadcasts_purge_cached_pages_and_are_audited(alpha, beta, portal, committed, pagecache):
+    """With the page cache on, a visitor must not keep seeing a page without the banner."""
+    from audit.models import AuditEvent
+
+    client = Client()
+    before = client.get("/", HTTP_HOST=alpha.primary_domain)
+    assert 'role="alert"' not in before.content.decode()
+    assert cached(client, alpha)
+    title = unique("燃气管道抢修通知")
+    b = post(title, committed=committed)
+    assert title in client.get("/", HTTP_HOST=alpha.primary_domain).content.decode()
+    assert AuditEvent.objects.filter(event_type="broadcast.send", object_id=str(b.pk)).exists()
+    with committed():
+        broadcasts.withdraw_broadcast(b)
+    assert title not in client.get("/", HTTP_HOST=alpha.primary_domain).content.decode()
+    assert AuditEvent.objects.filter(event_type="broadcast.withdraw", object_id=str(b.pk)).exists()
+
+
+def test_a_broadcast_starting_later_purges_at_its_start(alpha, committed, pagecache):
+    client = Client()
+    later = post(unique("定时广播"), starts=30, ends=3600, committed=committed)
+    assert later.title not in client.get("/", HTTP_HOST=alpha.primary_domain).content.decode()
+    assert cached(client, alpha)
+    at_start = later.starts_at + datetime.timedelta(seconds=1)
+    with committed():  # the purge happens on commit (the beat task runs in autocommit)
+        assert broadcasts.purge_at_boundaries(now=at_start) == 1
+        assert broadcasts.purge_at_boundaries(now=at_start) == 0  # once per boundary
+    Broadcast.objects.filter(pk=later.pk).update(starts_at=timezone.now() - datetime.timedelta(seconds=1))
+    broadcasts.forget_cache()
+    assert later.title in client.get("/", HTTP_HOST=alpha.primary_domain).content.decode()

@@ -97,6 +97,10 @@ def test_offer_accept_makes_a_copy_with_provenance(alpha, portal, publish, commi
     assert copy.source_site_name == alpha.legal_name and copy.source_url == item.url
     assert 'href="http://alpha.localhost/gzdt/"' in copy.body_html  # absolute to the source
     assert Delivery.objects.get(item=item, target=portal).status == Delivery.Status.DELIVERED
+    # The copy is not a library item of its own: one item per original, platform-wide.
+    assert not LibraryItem.objects.filter(site=portal, page_id=copy.pk).exists()
+    with schema_context(portal.schema_name), pytest.raises(services.SyndicationError):
+        services.offer_page(portal, copy)
 
     response = admin_client(portal).get(f"/yaowen/{copy.slug}/")
     html = response.content.decode()
@@ -141,13 +145,13 @@ def test_the_inbox_exists_only_on_the_portal(alpha, beta, portal):
     assert admin_client(portal).get("/admin/syndication/inbox/").status_code == 200
 
 
-def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, portal, publish, committed):
+def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, beta, portal, publish,
+                                                                  committed):
     plain = publish(alpha, unique("未报送的信息"), "正文")
     with committed():
         draft = make_article(alpha, unique("草稿"), "正文", publish=False, live=False)
-    with schema_context("alpha"):
-        with pytest.raises(services.SyndicationError):
-            services.offer_page(alpha, draft)
+    with schema_context("alpha"), pytest.raises(services.SyndicationError):
+        services.offer_page(alpha, draft)
     restricted = publish(alpha, unique("受限信息"), "正文")
     with committed(), schema_context("alpha"):
         PageViewRestriction.objects.create(page=restricted, restriction_type="login")
@@ -157,8 +161,11 @@ def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, portal,
         plain.pk, draft.pk, restricted.pk]).exists()
     inbox = admin_client(portal).get("/admin/syndication/inbox/").content.decode()
     assert plain.title not in inbox and draft.title not in inbox
-    with schema_context(portal.schema_name):
-        assert not SyndicatedPage.objects.filter(title__in=[plain.title, draft.title]).exists()
+    for site in (portal, beta):
+        with schema_context(site.schema_name):
+            assert not SyndicatedPage.objects.filter(title__in=[plain.title, draft.title,
+                                                                restricted.title]).exists()
+    assert plain.title not in admin_client(beta).get("/admin/syndication/").content.decode()
 
 
 def test_a_column_that_offers_everything(alpha, portal, publish, committed):
@@ -249,9 +256,12 @@ def test_an_edit_at_the_source_updates_every_copy_once(alpha, portal, accepted, 
     delivery = Delivery.objects.get(item=item)
     with schema_context(portal.schema_name):
         assert services.deliver(delivery.pk) == "up to date"  # a duplicate delivery
+        revisions = copy.revisions.count()
         Delivery.objects.filter(pk=delivery.pk).update(delivered_version=0)
-        assert services.deliver(delivery.pk) == "updated"  # redelivered after a crash
+        assert services.deliver(delivery.pk) == "unchanged"  # redelivered after a crash
+        assert copy.revisions.count() == revisions  # no new revision for the same content
     assert len(copies(portal, item)) == 1
+    assert Delivery.objects.get(pk=delivery.pk).delivered_version == item.version
 
 
 @pytest.mark.parametrize("how", ["unpublish", "delete", "suspend"])
@@ -296,7 +306,7 @@ def test_push_down_to_all_districts_is_mandatory_and_read_only(alpha, beta, port
 
     client = admin_client(alpha)
     response = client.get(f"/admin/pages/{copy.pk}/edit/", follow=True)
-    assert "必须转载的信息，本站只读" in response.content.decode()
+    assert "必须转载的信息，本站只读，不能修改" in response.content.decode()
     response = client.post(f"/admin/pages/{copy.pk}/delete/", follow=True)
     assert "不能删除" in response.content.decode()
     assert copies(alpha, item)[0].live
@@ -312,7 +322,11 @@ def test_optional_push_down_can_be_declined_and_stays_declined(beta, portal, pub
         services.push_down(item, audience=Audience.CHOSEN, sites=[beta], column_slug="tzgg",
                            mandatory=False)
     delivery = Delivery.objects.get(item=item, target=beta)
-    assert copies(beta, item)[0].live
+    copy = copies(beta, item)[0]
+    assert copy.live and not copy.locked
+    # Deleting by hand is refused (the copy would return with the next update): decline it.
+    response = admin_client(beta).post(f"/admin/pages/{copy.pk}/delete/", follow=True)
+    assert "请在“信息共享 › 报送与转载”中退回" in response.content.decode()
     with committed():
         response = admin_client(beta).post(f"/admin/syndication/received/{delivery.pk}/decline/",
                                            {"reason": "本局不适用"})

@@ -19,7 +19,7 @@ from federation.syndication.models import Audience, Delivery, Subscription, Synd
 from sites.syndicated.models import SyndicatedPage
 from tenants import services as tenant_services
 from tests.federation.conftest import make_article
-from tests.federation.syndication.worker import REDIS_HOST, REDIS_PORT, celery_worker, sending_to
+from tests.worker import REDIS_HOST, REDIS_PORT, celery_worker, sending_to
 
 pytestmark = pytest.mark.worker
 REDIS_DB = 11

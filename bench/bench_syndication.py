@@ -1,0 +1,238 @@
+"""Syndication: publish-to-visible-on-portal latency, library sync throughput, broadcast reach.
+
+With Redis at 127.0.0.1:6379, a real Celery worker (prefork, 2 processes, Redis database 11)
+runs the library's and syndication's tasks, as in production; otherwise everything runs
+in-process after commit (figure `syndication_real_worker` says which).
+
+- latency: a district editor publishes an article in 工作动态, which the portal's column
+  co-construction subscription takes automatically; the clock runs from the publication's
+  commit until the copy is live in the portal's schema (the editor's own publish time is
+  reported apart). Sequential, 200 publications over 5 district sites.
+- throughput: 10 sites resync 20 items each (200 outbox events at once); items/s until every
+  event is processed (projection, search index, syndication rules, redelivery of copies).
+- broadcast: a real HTTP server (gunicorn, 2 workers, other processes than the one posting)
+  serves 50 sites; one visitor per site (8 at a time) reloads its home page; the clock runs
+  from posting until the banner is on every site's home page.
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from django.db import connection
+from django.utils import timezone
+
+from bench import harness
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS = ("127.0.0.1", 6379)
+REDIS_DB = 11
+PUBLICATIONS = 200
+SITES = 50
+
+
+def _redis_up() -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(REDIS, timeout=1):
+        return True
+    return False
+
+
+@contextlib.contextmanager
+def _worker():
+    """A celery worker on the bench database; this process sends tasks to it."""
+    import redis
+
+    from config.celery import app
+
+    broker = f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}"
+    redis.Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB).flushdb()  # our own database only
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+           "CELERY_BROKER_URL": broker}
+    log_path = ROOT / "var" / "bench" / "worker-syndication.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
+             "--concurrency=2", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+        try:
+            _wait_for_worker(app, broker, worker, log_path)
+            app.conf.update(broker_url=broker, task_always_eager=False)
+            app._pool = None
+            app.amqp._producer_pool = None
+            yield
+        finally:
+            app.conf.update(saved)
+            app._pool = None
+            app.amqp._producer_pool = None
+            worker.terminate()
+            try:
+                worker.wait(15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def _wait_for_worker(app, broker, worker, log_path, timeout=60):
+    from celery import Celery
+
+    probe = Celery(broker=broker)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"worker exited:\n{log_path.read_text()[-2000:]}")
+        with contextlib.suppress(Exception):
+            if probe.control.ping(timeout=0.5):
+                return
+        time.sleep(0.5)
+    raise RuntimeError("worker not ready")
+
+
+def _poll(check, timeout=60, interval=0.01):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        connection.set_schema_to_public()
+        if check():
+            return True
+        time.sleep(interval)
+    raise RuntimeError("timed out")
+
+
+def _publish(website, title, column="gzdt"):
+    import datetime
+
+    from sites.core.models import ArticlePage, ColumnPage
+
+    with harness.schema_context(website.schema_name):
+        page = ArticlePage(title=title, date=datetime.date.today(), summary="基准测试摘要",
+                           body=[("paragraph", "<p>" + "各街道办事处、区直各部门：" * 30 + "</p>")])
+        ColumnPage.objects.get(slug=column).add_child(instance=page)
+        page.save_revision().publish()
+        return f"{website.schema_name}:{page.translation_key}"
+
+
+def _copy_live(portal, key) -> bool:
+    from sites.syndicated.models import SyndicatedPage
+
+    with harness.schema_context(portal.schema_name):
+        return SyndicatedPage.objects.filter(syndication_key=key, live=True).exists()
+
+
+def _latency(report, portal, districts):
+    samples, publishing = [], []
+    for i in range(PUBLICATIONS):
+        site = districts[i % len(districts)]
+        started = time.perf_counter()
+        key = _publish(site, f"基准工作动态{i:04d}")
+        # The clock starts when the editor's publication has committed (the request is done).
+        committed = time.perf_counter()
+        _poll(lambda key=key: _copy_live(portal, key))
+        samples.append((time.perf_counter() - committed) * 1000)
+        publishing.append((committed - started) * 1000)
+    stats = harness.summary(samples)
+    report("syndication_publish_to_portal_p50", stats["p50"], "ms")
+    report("syndication_publish_to_portal_p95", stats["p95"], "ms")
+    report("syndication_editor_publish_p50", harness.summary(publishing)["p50"], "ms")
+
+
+def _throughput(report, districts):
+    from federation.library import services as library
+    from federation.library.models import LibraryItem, OutboxEvent
+
+    sites = districts[:10]
+    for site in sites:  # the first five hold the latency run's articles already
+        for j in range(max(0, 20 - LibraryItem.objects.filter(site=site).count())):
+            _publish(site, f"基准同步{j:03d}")
+    _poll(lambda: not OutboxEvent.objects.filter(processed_at__isnull=True).exists(), timeout=300)
+    started_version = OutboxEvent.objects.order_by("-version").values_list("version", flat=True).first()
+    started = time.perf_counter()
+    total = sum(library.resync_site(site) for site in sites)
+    _poll(lambda: not OutboxEvent.objects.filter(version__gt=started_version,
+                                                 processed_at__isnull=True).exists(),
+          timeout=600, interval=0.05)
+    elapsed = time.perf_counter() - started
+    report("library_sync_items", total, "items")
+    report("library_sync_throughput", total / elapsed, "items/s")
+
+
+@contextlib.contextmanager
+def _http_server():
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"}
+    log_path = ROOT / "var" / "bench" / "gunicorn-syndication.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2",
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+                    break
+                time.sleep(0.2)
+            yield port
+        finally:
+            server.terminate()
+            server.wait(15)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _home(port, host):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": host})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local bench)
+        return response.read().decode()
+
+
+def _broadcast_reach(report, sites):
+    from federation.syndication import broadcasts
+
+    with _http_server() as port:
+        hosts = [s.primary_domain for s in sites]
+        for host in hosts:  # warm: every site rendered once, no banner
+            assert 'role="alert"' not in _home(port, host)
+        title = f"基准紧急广播{int(time.time())}"
+        started = time.perf_counter()
+        now = timezone.now()
+        broadcasts.post_broadcast(title=title, text="基准测试", link="http://example.gov.cn/",
+                                  starts_at=now - timezone.timedelta(seconds=1),
+                                  ends_at=now + timezone.timedelta(hours=1))
+
+        def seen(host):
+            # One visitor per site, reloading until the banner is there.
+            while time.perf_counter() - started < 60:
+                if title in _home(port, host):
+                    return time.perf_counter() - started
+            raise RuntimeError(f"banner missing on {host} after 60 s")
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            times = list(pool.map(seen, hosts))
+        report("broadcast_visible_on_50_sites", max(times), "s")
+        report("broadcast_visible_p50_site", harness.summary(times)["p50"], "s")
+
+
+def run(report):
+    from federation.syndication.models import Audience, Subscription
+
+    print(f"   provisioning {SITES} district sites and a portal…", flush=True)
+    districts = harness.ensure_sites(SITES)
+    portal = harness.provision(0, kind="portal", prefix="p")
+    Subscription.objects.create(name="区县工作动态", target=portal, column_slug="yaowen",
+                                audience=Audience.ALL_DISTRICTS, item_types=["news"])
+    real_worker = _redis_up()
+    report("syndication_real_worker", int(real_worker), "1=Celery worker on Redis, 0=in-process")
+    with _worker() if real_worker else contextlib.nullcontext():
+        _latency(report, portal, districts[:5])
+        _throughput(report, districts)
+    _broadcast_reach(report, [portal, *districts[: SITES - 1]])
