@@ -60,6 +60,7 @@ class Command(BaseCommand):
             by_key[spec["key"]] = website
             self._record_responsibility(website, spec)
             security_demo.seed(website, DEMO_PASSWORD)
+            self._leader(website)
             with schema_context(website.schema_name):
                 added = self._seed_articles(website, spec)
                 self._fix_site_port()
@@ -86,6 +87,23 @@ class Command(BaseCommand):
                 user = user_model.objects.create_user(username, password=DEMO_PASSWORD,
                                                       first_name=name)
             user.groups.add(roles[role])
+
+    def _leader(self, website):
+        """A leader (领导审批) account, so the sensitive-document workflow can be walked."""
+        from django.contrib.auth.models import Group
+
+        from sites.disclosure.workflows import LEADER
+
+        with schema_context(website.schema_name):
+            user_model = get_user_model()
+            user, new = user_model.objects.get_or_create(username="leader",
+                                                         defaults={"first_name": LEADER})
+            if new:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            group = Group.objects.filter(name=LEADER).first()
+            if group:
+                user.groups.add(group)
 
     def _record_responsibility(self, website, spec):
         """Responsible leader and operating unit on record (Z3, O1): a site needs them."""
@@ -146,7 +164,7 @@ class Command(BaseCommand):
             url = f"http://{website.primary_domain}{suffix}/"
             w(f"  {website.legal_name:<20}{url:<34}{webmaster_username(key)} / {DEMO_PASSWORD}")
         w("")
-        roles = ", ".join(security_demo.DEMO_USERS.values())
+        roles = ", ".join([*security_demo.DEMO_USERS.values(), "leader"])
         w(f"  On every site, one account per role too ({roles}), same password.")
         if getattr(settings, "TWO_FACTOR_ENFORCED", False):
             w("  Webmasters and console operators enrol an authenticator app (TOTP) at first sign-in;")
