@@ -5,6 +5,7 @@ nothing installed. Every process that loads settings takes a handle on it; pgser
 the server when the last handle goes away.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -36,6 +37,7 @@ def start_embedded(pgdata: Path, name: str = "jiyue") -> Path:
     import warnings
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _repair_handle_list(pgdata)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pgserver warns when XDG_RUNTIME_DIR is unset
         import pgserver
@@ -44,6 +46,19 @@ def start_embedded(pgdata: Path, name: str = "jiyue") -> Path:
     socket_dir = Path(server.get_postmaster_info().socket_dir)
     _ensure_database(server, name)
     return socket_dir
+
+
+def _repair_handle_list(pgdata: Path) -> None:
+    """pgserver keeps the pids using the server in a JSON file it rewrites in place; a process
+    killed mid-write (Ctrl-C at the wrong moment) leaves it empty, and then no process can
+    start. An unreadable list is reset: the server then stays up until its next clean stop."""
+    handles = pgdata / ".handle_pids.json"
+    try:
+        if handles.exists():
+            json.loads(handles.read_text())
+    except ValueError:
+        handles.write_text("[]")
+        print(f"note: reset the embedded PostgreSQL's unreadable handle list {handles}")
 
 
 def _ensure_database(server, name: str) -> None:
