@@ -8,4 +8,7 @@ class SyndicationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (follows library_item_changed)
+        from . import (
+            receivers,  # noqa: F401  (follows library_item_changed)
+            tasks,  # noqa: F401  (registers the beat's tasks in every process)
+        )

@@ -38,7 +38,7 @@ SITE_ROLES = {
          "core.change_siteidentity",
          "wagtailredirects.add_redirect", "wagtailredirects.change_redirect",
          "wagtailredirects.delete_redirect",
-         "security.unlock_account"],
+         "security.unlock_account", "disclosure.view_disclosure_report"],
         ALL_PAGE_PERMISSIONS,
         ALL_MEDIA,
     ),
@@ -49,8 +49,10 @@ SITE_ROLES = {
         ["add", "change", "choose"],
     ),
     REVIEWER: (
+        # No publish_page: approving the review task is what publishes (sites.disclosure
+        # finishes the workflow), so a reviewer cannot skip the confidentiality review.
         ["wagtailadmin.access_admin"],
-        ["change_page", "publish_page", "lock_page", "unlock_page"],
+        ["change_page", "lock_page", "unlock_page"],
         ["choose"],
     ),
     CONFIDENTIALITY_REVIEWER: (
@@ -115,8 +117,10 @@ def content_permissions(actions) -> list:
     labels = [c.label for c in apps.get_app_configs()
               if c.name.startswith("sites.") and c.label not in NOT_CONTENT_APPS]
     perms = Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+    # Only the model's own add/change/delete/view permissions: an app's custom permissions
+    # (e.g. disclosure.view_disclosure_report) are granted to roles explicitly.
     return [p for p in perms
-            if p.codename.split("_", 1)[0] in actions
+            if p.codename in {f"{action}_{p.content_type.model}" for action in actions}
             and (p.content_type.app_label, p.content_type.model) not in NOT_CONTENT_MODELS]
 
 

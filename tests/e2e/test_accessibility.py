@@ -13,6 +13,22 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+@pytest.fixture
+def new_page(browser):
+    """Pages whose context lets the test inject axe-core past the sites' CSP (which forbids
+    inline scripts, as it should: tests/security checks it). The page itself is unchanged."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(locale="zh-CN", bypass_csp=True)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 def axe_violations(page):
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(

@@ -30,7 +30,7 @@ MATRIX = {
     "page explorer": ("/admin/pages/{home}/", {W, E, R, C, OUT}),
     "add article": ("/admin/pages/add/core/articlepage/{column}/", {W, E, OUT}),
     "edit page": ("/admin/pages/{article}/edit/", {W, E, R, C, OUT}),
-    "delete page": ("/admin/pages/{article}/delete/", {W, R}),
+    "delete page": ("/admin/pages/{article}/delete/", {W}),  # live pages: publish right needed
     "images": ("/admin/images/", {W, E, OUT}),
     "documents": ("/admin/documents/", {W, E, OUT}),
     "users": ("/admin/users/", {W}),
@@ -43,7 +43,8 @@ MATRIX = {
     "audit trail": ("/admin/security/audit/", {A}),
     "account locks": ("/admin/security/accounts/", {W}),
 }
-CAN_PUBLISH = {W, R}
+# Reviewers approve; the finished workflow publishes (sites.disclosure): no publish right.
+CAN_PUBLISH = {W}
 
 
 def outcome(response) -> str:

@@ -47,6 +47,10 @@ def test_operator_lists_sites_and_provisions_one(console, alpha, beta):
     response = console.post("/sites/new/", {
         "kind": "department", "legal_name": "乌海市林业和草原局", "short_name": "市林草局",
         "domain": "lcj.example.gov.cn", "schema_name": "",
+        # Z3/O1: a site is opened with its responsible leader and operating unit on record.
+        "responsible_leader": "分管副局长", "responsible_leader_phone": "0473-1234567",
+        "operator_unit": "市林草局办公室", "operator_contact": "网站负责人",
+        "operator_contact_phone": "0473-7654321",
     })
     assert response.status_code == 200
     html = response.content.decode()

@@ -203,6 +203,7 @@ def test_process_outbox_command_and_the_beat_entry(alpha, django_capture_on_comm
     call_command("process_outbox", "--grace", "0", stdout=out)
     assert "handed on" in out.getvalue()
     assert not item_of(alpha, page).withdrawn
+    app.loader.import_default_modules()  # what a worker or beat process does when it starts
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
 
