@@ -1,14 +1,15 @@
 """City-wide emergency broadcasts (I5): posted once on the portal, shown by every site.
 
-Every page of every site asks `live_broadcasts()`. The answer is one small list held in the
-process for CACHE_SECONDS, for all sites at once: one indexed query on the public table per
-process every few seconds, whatever the number of sites (the Django cache would key it per
-tenant, and switching to the public schema for it costs a `SET search_path` per page view).
-A post or withdrawal clears this process's copy at once; other processes (gunicorn workers)
-follow within CACHE_SECONDS. Start and end times are checked at read time, so a broadcast
-appears and disappears on time even from the held list.
+Every page of every site asks `live_broadcasts()`, which must cost no SQL query in the steady
+state (pages have query budgets). The list of broadcasts not yet ended lives in a cache that
+all processes share and whose keys are not per tenant (the `pages` alias: the default alias
+prefixes the current schema to every key); each process also holds it for HOLD_SECONDS to
+spare even the cache read. Posting, withdrawing, and each start or end (the beat task
+`purge_at_boundaries`) delete the shared entry and purge every site's page cache. Start and
+end times are checked at read time, so a broadcast appears and disappears on time.
 """
 
+import contextlib
 import time
 
 from django.core.exceptions import ValidationError
@@ -18,8 +19,9 @@ from django.utils import timezone
 from .models import Broadcast, BroadcastLogEntry
 from .signals import broadcasts_changed
 
-CACHE_SECONDS = 1
-UPCOMING_WINDOW_SECONDS = 3600
+HOLD_SECONDS = 1
+CACHE_ALIAS = "pages"
+CACHE_KEY = "syndication:broadcasts:v2"
 
 
 def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=None) -> Broadcast:
@@ -108,28 +110,40 @@ def purge_at_boundaries(now=None) -> int:
     return len(crossed)
 
 
-_shared = {"rows": None, "until": 0.0}
+_held = {"rows": None, "until": 0.0}
+
+
+def _cache():
+    from django.core.cache import caches
+
+    return caches[CACHE_ALIAS]
 
 
 def forget_cache():
-    _shared["rows"], _shared["until"] = None, 0.0
+    """Drop the shared list (every process reloads within HOLD_SECONDS) and this process's."""
+    _held["rows"], _held["until"] = None, 0.0
+    with contextlib.suppress(Exception):  # a cache that is down holds nothing stale
+        _cache().delete(CACHE_KEY)
 
 
 def _load() -> list[dict]:
-    now = timezone.now()
-    # Live now, or starting within the window: the cache then also serves the start on time.
-    rows = (Broadcast.objects.filter(withdrawn_at__isnull=True, ends_at__gt=now,
-                                     starts_at__lte=now + timezone.timedelta(seconds=UPCOMING_WINDOW_SECONDS))
-            .order_by("-starts_at").values("pk", "title", "text", "link", "starts_at", "ends_at"))
-    return list(rows)
+    # Every broadcast not withdrawn and not ended: a handful of rows, filtered by time on read.
+    return list(Broadcast.objects.filter(withdrawn_at__isnull=True, ends_at__gt=timezone.now())
+                .order_by("-starts_at").values("pk", "title", "text", "link", "starts_at", "ends_at"))
 
 
 def live_broadcasts(at=None) -> list[dict]:
-    """The broadcasts to show now, newest first. One cache read per page view."""
+    """The broadcasts to show now, newest first. No SQL query once the list is cached."""
     at = at or timezone.now()
-    rows, until = _shared["rows"], _shared["until"]
-    if rows is None or time.monotonic() >= until:
-        # The table is in the public schema, on every tenant's search_path: no schema switch.
-        rows = _load()
-        _shared["rows"], _shared["until"] = rows, time.monotonic() + CACHE_SECONDS
+    rows = _held["rows"]
+    if rows is None or time.monotonic() >= _held["until"]:
+        try:
+            rows = _cache().get(CACHE_KEY)
+        except Exception:
+            rows = None  # the cache is down: read the table (public schema, on every search_path)
+        if rows is None:
+            rows = _load()
+            with contextlib.suppress(Exception):
+                _cache().set(CACHE_KEY, rows, timeout=None)  # deleted on every change
+        _held["rows"], _held["until"] = rows, time.monotonic() + HOLD_SECONDS
     return [r for r in rows if r["starts_at"] <= at < r["ends_at"]]
