@@ -10,6 +10,7 @@ end times are checked at read time, so a broadcast appears and disappears on tim
 """
 
 import contextlib
+import threading
 import time
 
 from django.core.exceptions import ValidationError
@@ -70,13 +71,26 @@ def _audit(event_type, broadcast, user, message):
 def _changed(broadcast):
     def after_commit():
         forget_cache()
-        purge_every_site()
+        schemas = purge_every_site()
+        # Second pass once every process's held list has expired: a page rendered meanwhile
+        # from a held (or a just-loaded, pre-commit) list is orphaned by the new generation.
+        timer = threading.Timer(HOLD_SECONDS + 1, _second_pass, args=[schemas])
+        timer.daemon = True
+        timer.start()
         broadcasts_changed.send_robust(sender=Broadcast, broadcast=broadcast)
 
     transaction.on_commit(after_commit)
 
 
-def purge_every_site() -> int:
+def _second_pass(schemas):
+    from sites.pagecache.services import purge_site
+
+    forget_cache()
+    for schema in schemas:
+        purge_site(schema)  # cache writes only: no database in this thread
+
+
+def purge_every_site() -> list[str]:
     """The banner is part of every page of every site: cached pages must go (sites.pagecache)."""
     from sites.pagecache.services import purge_site
     from tenants.models import Website
@@ -85,7 +99,7 @@ def purge_every_site() -> int:
                    .values_list("schema_name", flat=True))
     for schema in schemas:
         purge_site(schema)
-    return len(schemas)
+    return schemas
 
 
 BOUNDARY_WINDOW_SECONDS = 120
@@ -106,7 +120,9 @@ def purge_at_boundaries(now=None) -> int:
             crossed.append(b)
     if crossed:
         forget_cache()
-        purge_every_site()
+        schemas = purge_every_site()
+        time.sleep(HOLD_SECONDS + 1)  # the beat's own worker: a second pass, as in _changed
+        _second_pass(schemas)
     return len(crossed)
 
 
