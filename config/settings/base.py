@@ -328,6 +328,7 @@ ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3"))
 
 # --- The library's outbox sweep (federation.library): re-sends rows whose task never ran.
 CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,  # keep the entries defined above (disclosure's scheduled publishing)
     "library-sweep-outbox": {"task": "library.sweep_outbox", "schedule": 30.0},
     "library-prune-outbox": {"task": "library.prune_outbox", "schedule": 86400.0},
     # federation.syndication: re-sends deliveries (copies on receiving sites) never made.

@@ -8,4 +8,4 @@ class SyndicationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (follows library_item_changed)
+        from . import receivers, tasks  # noqa: F401  (follows library_item_changed; beat tasks registered)
