@@ -1,14 +1,15 @@
 """City-wide emergency broadcasts (I5): posted once on the portal, shown by every site.
 
-Every page of every site asks `live_broadcasts()`. The answer is one small list held in the
-process for CACHE_SECONDS, for all sites at once: one indexed query on the public table per
-process every few seconds, whatever the number of sites (the Django cache would key it per
-tenant, and switching to the public schema for it costs a `SET search_path` per page view).
-A post or withdrawal clears this process's copy at once; other processes (gunicorn workers)
-follow within CACHE_SECONDS. Start and end times are checked at read time, so a broadcast
-appears and disappears on time even from the held list.
+Every page of every site asks `live_broadcasts()`: the list of broadcasts not yet ended, held
+in the process for HOLD_SECONDS, for all sites at once (one indexed query on the public table
+per process every HOLD_SECONDS, whatever the number of sites; the default cache would key it
+per tenant). Start and end times are checked at read time. Posting, withdrawing, and each
+start or end (the beat task `purge_at_boundaries`) purge every site's page cache twice: at
+once, and again when every process's held list has expired, so no page stays cached with a
+stale banner.
 """
 
+import threading
 import time
 
 from django.core.exceptions import ValidationError
@@ -18,8 +19,7 @@ from django.utils import timezone
 from .models import Broadcast, BroadcastLogEntry
 from .signals import broadcasts_changed
 
-CACHE_SECONDS = 1
-UPCOMING_WINDOW_SECONDS = 3600
+HOLD_SECONDS = 2
 
 
 def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=None) -> Broadcast:
@@ -68,13 +68,26 @@ def _audit(event_type, broadcast, user, message):
 def _changed(broadcast):
     def after_commit():
         forget_cache()
-        purge_every_site()
+        schemas = purge_every_site()
+        # Second pass once every process's held list has expired: a page rendered meanwhile
+        # from a held (or a just-loaded, pre-commit) list is orphaned by the new generation.
+        timer = threading.Timer(HOLD_SECONDS + 1, _second_pass, args=[schemas])
+        timer.daemon = True
+        timer.start()
         broadcasts_changed.send_robust(sender=Broadcast, broadcast=broadcast)
 
     transaction.on_commit(after_commit)
 
 
-def purge_every_site() -> int:
+def _second_pass(schemas):
+    from sites.pagecache.services import purge_site
+
+    forget_cache()
+    for schema in schemas:
+        purge_site(schema)  # cache writes only: no database in this thread
+
+
+def purge_every_site() -> list[str]:
     """The banner is part of every page of every site: cached pages must go (sites.pagecache)."""
     from sites.pagecache.services import purge_site
     from tenants.models import Website
@@ -83,7 +96,7 @@ def purge_every_site() -> int:
                    .values_list("schema_name", flat=True))
     for schema in schemas:
         purge_site(schema)
-    return len(schemas)
+    return schemas
 
 
 BOUNDARY_WINDOW_SECONDS = 120
@@ -104,32 +117,32 @@ def purge_at_boundaries(now=None) -> int:
             crossed.append(b)
     if crossed:
         forget_cache()
-        purge_every_site()
+        schemas = purge_every_site()
+        time.sleep(HOLD_SECONDS + 1)  # the beat's own worker: a second pass, as in _changed
+        _second_pass(schemas)
     return len(crossed)
 
 
-_shared = {"rows": None, "until": 0.0}
+_held = {"rows": None, "until": 0.0}
 
 
 def forget_cache():
-    _shared["rows"], _shared["until"] = None, 0.0
+    """Drop this process's held list (others reload within HOLD_SECONDS)."""
+    _held["rows"], _held["until"] = None, 0.0
 
 
 def _load() -> list[dict]:
-    now = timezone.now()
-    # Live now, or starting within the window: the cache then also serves the start on time.
-    rows = (Broadcast.objects.filter(withdrawn_at__isnull=True, ends_at__gt=now,
-                                     starts_at__lte=now + timezone.timedelta(seconds=UPCOMING_WINDOW_SECONDS))
-            .order_by("-starts_at").values("pk", "title", "text", "link", "starts_at", "ends_at"))
-    return list(rows)
+    # Every broadcast not withdrawn and not ended: a handful of rows, filtered by time on read.
+    return list(Broadcast.objects.filter(withdrawn_at__isnull=True, ends_at__gt=timezone.now())
+                .order_by("-starts_at").values("pk", "title", "text", "link", "starts_at", "ends_at"))
 
 
 def live_broadcasts(at=None) -> list[dict]:
-    """The broadcasts to show now, newest first. One cache read per page view."""
+    """The broadcasts to show now, newest first: one indexed query per process per HOLD_SECONDS."""
     at = at or timezone.now()
-    rows, until = _shared["rows"], _shared["until"]
-    if rows is None or time.monotonic() >= until:
+    rows = _held["rows"]
+    if rows is None or time.monotonic() >= _held["until"]:
         # The table is in the public schema, on every tenant's search_path: no schema switch.
         rows = _load()
-        _shared["rows"], _shared["until"] = rows, time.monotonic() + CACHE_SECONDS
+        _held["rows"], _held["until"] = rows, time.monotonic() + HOLD_SECONDS
     return [r for r in rows if r["starts_at"] <= at < r["ends_at"]]
