@@ -9,7 +9,10 @@ app_name = "console"
 urlpatterns = [
     path("", views.site_list, name="site_list"),
     path("login/", auth_views.LoginView.as_view(template_name="tenants/console/login.html",
-                                                authentication_form=ConsoleLoginForm),
+                                                authentication_form=ConsoleLoginForm,
+                                                # not LOGIN_REDIRECT_URL (/accounts/profile/):
+                                                # the console has no such page
+                                                next_page="console:site_list"),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("sites/new/", views.provision, name="provision"),

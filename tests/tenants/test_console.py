@@ -18,7 +18,8 @@ def operator():
 @pytest.fixture
 def console(operator):
     client = Client(HTTP_HOST=CONSOLE)
-    assert client.post("/login/", {"username": "ops", "password": "Operator-Pass-2026"}).status_code == 302
+    response = client.post("/login/", {"username": "ops", "password": "Operator-Pass-2026"})
+    assert response.status_code == 302 and response["Location"] == "/"  # the site list
     return client
 
 
