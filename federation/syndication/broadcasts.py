@@ -73,10 +73,25 @@ def _changed(broadcast):
         # from a held (or a just-loaded, pre-commit) list is orphaned by the new generation.
         timer = threading.Timer(HOLD_SECONDS + 1, _second_pass, args=[schemas])
         timer.daemon = True
+        _timers.append(timer)
         timer.start()
         broadcasts_changed.send_robust(sender=Broadcast, broadcast=broadcast)
 
     transaction.on_commit(after_commit)
+
+
+_timers: list[threading.Timer] = []
+
+
+def cancel_pending() -> None:
+    """Cancel second passes not yet run (tests: one test's purge must not hit the next)."""
+    while _timers:
+        _timers.pop().cancel()
+
+
+def held_broadcasts() -> list[dict]:
+    """The list this process renders banners from (for the page cache's expiry bound)."""
+    return list(_held["rows"] or [])
 
 
 def _second_pass(schemas):
