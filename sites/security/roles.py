@@ -137,22 +137,28 @@ def ensure_site_roles(website) -> dict[str, Group]:
     home = HomePage.objects.first() or Page.get_first_root_node()
     root_collection = Collection.get_first_root_node()
     Group.objects.filter(name__in=WAGTAIL_DEFAULT_GROUPS, user__isnull=True).delete()
+    # Provisioning runs this for every new site: look permissions up once and write the
+    # page/collection grants in bulk (unique per group+object+permission, so it stays
+    # idempotent) instead of a get_or_create per grant (~200 queries, most of a second).
+    by_codename = {(p.content_type.app_label, p.codename): p for p in Permission.objects.filter(
+        content_type__app_label__in=["wagtailcore", "wagtailimages", "wagtaildocs"])
+        .select_related("content_type")}
     groups = {}
+    page_grants, media_grants = [], []
     for name, (model_perms, page_perms, media_perms) in roles_for(website.kind).items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*_permissions(model_perms))
         group.permissions.add(*content_permissions(CONTENT_MODEL_ACTIONS.get(name, ())))
-        for codename in page_perms:
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=home,
-                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename))
-        for action in media_perms:
-            for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document")):
-                GroupCollectionPermission.objects.get_or_create(
-                    group=group, collection=root_collection,
-                    permission=Permission.objects.get(content_type__app_label=app,
-                                                      codename=f"{action}_{model}"))
+        page_grants += [GroupPagePermission(group=group, page=home,
+                                            permission=by_codename["wagtailcore", codename])
+                        for codename in page_perms]
+        media_grants += [GroupCollectionPermission(group=group, collection=root_collection,
+                                                   permission=by_codename[app, f"{action}_{model}"])
+                         for action in media_perms
+                         for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))]
         groups[name] = group
+    GroupPagePermission.objects.bulk_create(page_grants, ignore_conflicts=True)
+    GroupCollectionPermission.objects.bulk_create(media_grants, ignore_conflicts=True)
     return groups
 
 
