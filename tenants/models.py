@@ -56,6 +56,17 @@ class Website(TenantMixin):
     auto_create_schema = False
     auto_drop_schema = False
 
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        from django_tenants.postgresql_backend.base import _check_schema_name
+
+        from .cloning import clone_template
+
+        _check_schema_name(self.schema_name)
+        if sync_schema and self.kind != self.Kind.TEMPLATE and clone_template(self.schema_name):
+            return True
+        return super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema,
+                                     verbosity=verbosity)
+
     class Meta:
         verbose_name = "网站"
         verbose_name_plural = "网站"

@@ -136,3 +136,32 @@ def test_commands_provision_list_and_change_status(capsys):
         call_command("suspend_site", "nosuchsite")
     with pytest.raises(CommandError, match="gov.cn"):
         call_command("provision_site", kind="district", name="X", short_name="X", domain="x.example.org")
+
+
+@pytest.mark.django_db
+def test_a_current_template_is_cloned_without_replaying_migrations(monkeypatch):
+    from django.core import management
+
+    calls = []
+    original = management.call_command
+    monkeypatch.setattr("django_tenants.models.call_command",
+                        lambda *a, **k: calls.append(a) or original(*a, **k))
+    provision()
+    assert calls == []  # no migrate_schemas: the copied django_migrations is already complete
+    with schema_context("hbw"):
+        assert HomePage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_template_behind_on_migrations_takes_the_migrating_path(monkeypatch):
+    from django.core import management
+
+    with connection.cursor() as cursor:  # as if a migration was added after the template
+        cursor.execute("DELETE FROM site_template.django_migrations WHERE id = (SELECT max(id) "
+                       "FROM site_template.django_migrations WHERE app = 'security')")
+    calls = []
+    original = management.call_command
+    monkeypatch.setattr("django_tenants.models.call_command",
+                        lambda *a, **k: calls.append(a) or original(*a, **k))
+    provision()
+    assert calls and calls[0][0] == "migrate_schemas"
