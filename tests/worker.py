@@ -22,7 +22,7 @@ def redis_available() -> bool:
     return False
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     s = connection.settings_dict
     host = quote(s["HOST"], safe="") if s["HOST"].startswith("/") else f"{s['HOST']}:{s.get('PORT') or 5432}"
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
@@ -38,7 +38,7 @@ def celery_worker(redis_db: int, queue: str):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
     }

@@ -5,13 +5,11 @@ started as a subprocess: the worker reads the same test database through DATABAS
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -22,20 +20,13 @@ from federation.library import services
 from federation.library.models import LibraryItem, OutboxEvent
 from federation.library.tasks import process_outbox_event
 from tests.federation.conftest import make_article, unique
+from tests.worker import redis_available, worker_database_url
 
 pytestmark = pytest.mark.worker
 
 BROKER = "redis://127.0.0.1:6379/5"  # this area's Redis database; never FLUSHALL
 DEAD_BROKER = "redis://127.0.0.1:1/5"  # nothing listens on port 1
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 def use_broker(url: str | None):
@@ -60,13 +51,12 @@ def wait_for(predicate, timeout=20.0, step=0.05):
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    if not redis_up():
-        pytest.skip("Redis is not running on 127.0.0.1:6379 (`make services` starts it)")
-    db = connection.settings_dict
+    if not redis_available():
+        pytest.skip("no Redis at 127.0.0.1:6379: `make services` starts one")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{quote(str(db['HOST']), safe='')}/{db['NAME']}",
+        "DATABASE_URL": worker_database_url(),
         "CELERY_BROKER_URL": BROKER,
         "PYTHONUNBUFFERED": "1",
     }
