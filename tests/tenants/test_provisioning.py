@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 from wagtail.models import Site
 
@@ -165,3 +165,83 @@ def test_a_template_behind_on_migrations_takes_the_migrating_path(monkeypatch):
                         lambda *a, **k: calls.append(a) or original(*a, **k))
     provision()
     assert calls and calls[0][0] == "migrate_schemas"
+
+
+def schema_fingerprint(schema: str) -> dict:
+    """What migrations would see of a schema, with the schema's own name taken out: columns,
+    constraints and indexes by name and definition, identity sequences' positions."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), "
+            "a.attnotnull, a.attidentity, pg_get_expr(d.adbin, d.adrelid), a.attstorage "
+            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r' AND a.attnum > 0 "
+            "AND NOT a.attisdropped ORDER BY 1, 2", [schema])
+        columns = [row[:1] + row[2:] for row in cursor.fetchall()]  # attnum may differ
+        cursor.execute(
+            "SELECT c.relname, k.conname, k.contype, replace(pg_get_constraintdef(k.oid), %s, 'SCHEMA.') "
+            "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+            "WHERE k.connamespace = %s::regnamespace ORDER BY 1, 2", [f"{schema}.", schema])
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT x.relname, replace(pg_get_indexdef(x.oid), %s, 'SCHEMA.') FROM pg_class x "
+            "WHERE x.relnamespace = %s::regnamespace AND x.relkind = 'i' ORDER BY 1",
+            [f"{schema}.", schema])
+        # A partial index's predicate is printed from its parsed form, which PostgreSQL may
+        # spell differently once re-parsed (ARRAY[…]::text[] vs ARRAY[…::text]): compare
+        # the index up to its WHERE, and that it has one.
+        indexes = [(name, definition.split(" WHERE ")[0], " WHERE " in definition)
+                   for name, definition in cursor.fetchall()]
+        cursor.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = %s "
+                       "ORDER BY 1", [schema])
+        sequences = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relnamespace = %s::regnamespace "
+                       "AND relkind = 'r'", [schema])
+        tables = cursor.fetchone()[0]
+    return {"tables": tables, "columns": columns, "constraints": constraints,
+            "indexes": indexes, "sequences": sequences}
+
+
+@pytest.mark.django_db
+def test_the_clone_is_the_template_to_the_catalog():
+    """Every table, column, default, identity, constraint and index of the template, under its
+    own name, and identity sequences continuing where the template's stand (a site's first
+    new row must not collide with a copied one). Compared before provisioning adds its rows."""
+    from tenants.cloning import clone_template
+
+    expected = schema_fingerprint("site_template")
+    with transaction.atomic():
+        assert clone_template("clonecheck")
+        actual = schema_fingerprint("clonecheck")
+        with connection.cursor() as cursor:  # foreign keys point inside the clone
+            cursor.execute(
+                "SELECT count(*) FROM pg_constraint WHERE connamespace = 'clonecheck'::regnamespace "
+                "AND contype = 'f' AND confrelid::regclass::text LIKE 'site\\_template.%%'")
+            assert cursor.fetchone()[0] == 0
+            cursor.execute("SELECT count(*) FROM clonecheck.django_migrations")
+            copied = cursor.fetchone()[0]
+            cursor.execute("SHOW search_path")
+            assert cursor.fetchone()[0] == "public"  # the clone leaves the search path as it was
+        transaction.set_rollback(True)
+    assert expected["tables"] > 50 and len(expected["indexes"]) > 100
+    for part in ("tables", "columns", "constraints", "indexes", "sequences"):
+        assert actual[part] == expected[part], part
+    assert copied > 100
+
+
+@pytest.mark.django_db
+def test_a_template_holding_an_object_the_clone_does_not_copy_takes_the_general_path():
+    from tenants.cloning import CloneUnsupported, clone_script
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE VIEW site_template.recent_pages AS SELECT id FROM site_template.wagtailcore_page")
+    with pytest.raises(CloneUnsupported, match="recent_pages"):
+        clone_script("site_template", "x")
+    result = provision()  # django-tenants' clone copies the view too
+    with schema_context("hbw"):
+        assert HomePage.objects.count() == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM hbw.recent_pages")
+            assert cursor.fetchone()[0] >= 2
+    assert result.website.schema_name == "hbw"
