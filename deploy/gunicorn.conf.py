@@ -18,8 +18,10 @@ keepalive = 5
 timeout = 30
 graceful_timeout = 20
 # Recycle workers now and then: bounds slow leaks (template caches of hundreds of sites).
-max_requests = 5000
-max_requests_jitter = 500
+# Counted in requests, so it must be large: cached pages are answered at thousands a second,
+# and a worker restarted every few seconds answers its next requests cold.
+max_requests = 100_000
+max_requests_jitter = 10_000
 # Load Django once in the master: workers fork ready (faster start, shared memory), and the
 # master keeps the embedded PostgreSQL running while workers come and go.
 preload_app = True

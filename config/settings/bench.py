@@ -13,7 +13,8 @@ from config.database import database_settings  # noqa: E402
 from .base import *  # noqa: E402,F403
 
 DEBUG = False
-DATABASES = {"default": database_settings(BASE_DIR, name="jiyue_bench")}  # noqa: F405
+# BENCH_DATABASE: bench_serve keeps its many-sites city in a second database beside this one.
+DATABASES = {"default": database_settings(BASE_DIR, name=os.environ.get("BENCH_DATABASE", "jiyue_bench"))}  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING["loggers"]["jiyue"]["level"] = "WARNING"  # noqa: F405
