@@ -245,12 +245,14 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Scheduled publishing and expiry (I4) run by themselves: with a broker, beat sends this sweep
-# every minute; without one, the web process runs it in a thread (sites.disclosure.scheduler).
-CELERY_BEAT_SCHEDULE = {
-    "publish-scheduled-pages": {"task": "disclosure.publish_scheduled_all_sites", "schedule": 60.0},
-}
+# Periodic jobs. With a broker, beat sends them; without one, every web process runs them
+# in a thread (config.periodic), one process at a time per entry. Scheduled publishing and
+# expiry (I4) first: SCHEDULED_PUBLISHING_INTERVAL seconds (60).
 SCHEDULED_PUBLISHING_INTERVAL = int(os.environ.get("SCHEDULED_PUBLISHING_INTERVAL", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "publish-scheduled-pages": {"task": "disclosure.publish_scheduled_all_sites",
+                                "schedule": float(SCHEDULED_PUBLISHING_INTERVAL)},
+}
 
 LOGGING = {
     "version": 1,

@@ -8,8 +8,9 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from config import periodic
 from config.celery import app
-from sites.disclosure import scheduler, services, tasks
+from sites.disclosure import services, tasks
 from sites.disclosure.models import DisclosureArticlePage
 from tests.sites.disclosure.conftest import make_article
 
@@ -58,7 +59,9 @@ def test_the_in_process_runner_publishes_without_anyone_asking(django_db_setup, 
                             go_live_in=1)
             assert not page.live
         connection.set_schema_to_public()
-        runner = scheduler.ScheduledPublishingRunner(interval=0.3)
+        entry = settings.CELERY_BEAT_SCHEDULE["publish-scheduled-pages"]
+        runner = periodic.Runner({"publish-scheduled-pages": {**entry, "schedule": 0.3}},
+                                 tick=0.1, first_delay=0)
         runner.start()
         try:
             deadline = time.monotonic() + 15
@@ -68,7 +71,7 @@ def test_the_in_process_runner_publishes_without_anyone_asking(django_db_setup, 
                 with schema_context("alpha"):
                     live = DisclosureArticlePage.objects.get(pk=page.pk).live
             assert live, "the runner did not publish the scheduled page"
-            assert runner.sweeps >= 1
+            assert runner.runs["publish-scheduled-pages"] >= 1
         finally:
             runner.stop()
             runner.join(30)
@@ -78,23 +81,27 @@ def test_the_in_process_runner_publishes_without_anyone_asking(django_db_setup, 
             connection.close()
 
 
+NAME = "publish-scheduled-pages"
+ENTRY = settings.CELERY_BEAT_SCHEDULE[NAME]
+
+
 def test_only_one_sweep_at_a_time(django_db_setup, django_db_blocker):
     """A second process (here: a second connection) skips while one sweep holds the lock."""
     import threading
 
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [scheduler.SWEEP_LOCK])
+            cursor.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [periodic.LOCK_SPACE, NAME])
         try:
             result = []
-            thread = threading.Thread(target=lambda: (result.append(scheduler.sweep_once()),
+            thread = threading.Thread(target=lambda: (result.append(periodic.run_entry(NAME, ENTRY)),
                                                       connection.close()))
             thread.start()
             thread.join(10)
             assert result == [False]
         finally:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [scheduler.SWEEP_LOCK])
+                cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [periodic.LOCK_SPACE, NAME])
             # Committed-data tests open their own connection: close it, or the test database
             # cannot be dropped at the end (after Playwright's event loop, asgiref may hand
             # teardown a different connection object than this test used).
@@ -103,4 +110,4 @@ def test_only_one_sweep_at_a_time(django_db_setup, django_db_blocker):
 
 def test_the_runner_is_not_started_when_a_broker_does_the_job(settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/3"
-    assert scheduler.start_in_process() is None
+    assert periodic.start_in_process() is None

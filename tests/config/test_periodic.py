@@ -1,0 +1,70 @@
+"""Without a broker the web process runs the beat schedule itself (config.periodic)."""
+
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from config import periodic
+from federation.library.models import LibraryItem, OutboxEvent
+from federation.search.models import SearchDocument
+from tenants import services
+from tests.federation.conftest import make_article, unique
+
+
+def test_every_beat_entry_is_run_in_process():
+    runner = periodic.Runner(first_delay=0)
+    assert set(runner.entries) == set(settings.CELERY_BEAT_SCHEDULE)
+    assert {"publish-scheduled-pages", "library-sweep-outbox", "syndication-sweep-deliveries",
+            "syndication-broadcast-boundaries"} <= set(runner.entries)
+
+
+def test_an_entry_only_beat_can_run_is_reported_not_guessed(caplog):
+    from celery.schedules import crontab
+
+    runner = periodic.Runner({"nightly": {"task": "library.prune_outbox", "schedule": crontab(hour=3)}})
+    assert runner.entries == {}
+    assert "only a Celery beat can run" in caplog.text
+
+
+def test_the_runner_catches_the_library_outbox_up(django_db_setup, django_db_blocker):
+    """A publication whose task was lost (a broker that died, a search cluster that was down)
+    reaches the search index with nobody calling anything: the runner's sweep finds its row."""
+    with django_db_blocker.unblock():
+        alpha = services.get_site("alpha")
+        page = make_article(alpha, unique("补发的信息"), "正文")
+        key = f"alpha:{page.translation_key}"
+        try:
+            assert SearchDocument.objects.filter(item__item_key=key).exists()
+            # As if its task had never run: the row waits, the index lacks the item.
+            OutboxEvent.objects.filter(item_key=key).update(
+                processed_at=None, last_attempt_at=None, created_at=timezone.now() - timedelta(hours=1))
+            SearchDocument.objects.filter(item__item_key=key).delete()
+            entry = settings.CELERY_BEAT_SCHEDULE["library-sweep-outbox"]
+            runner = periodic.Runner({"library-sweep-outbox": {**entry, "schedule": 0.2}},
+                                     tick=0.1, first_delay=0)
+            runner.start()
+            try:
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline:
+                    if SearchDocument.objects.filter(item__item_key=key).exists():
+                        break
+                    time.sleep(0.2)
+                assert SearchDocument.objects.filter(item__item_key=key).exists(), "not caught up"
+                assert not OutboxEvent.objects.filter(item_key=key, processed_at__isnull=True).exists()
+                assert runner.runs["library-sweep-outbox"] >= 1
+            finally:
+                runner.stop()
+                runner.join(30)
+                assert not runner.is_alive()
+        finally:
+            with schema_context("alpha"):
+                page.delete()
+            connection.set_schema_to_public()
+            SearchDocument.objects.filter(item__item_key=key).delete()
+            OutboxEvent.objects.filter(item_key=key).delete()
+            LibraryItem.objects.filter(item_key=key).delete()
+            connection.close()
