@@ -50,10 +50,18 @@ def run_entry(name: str, entry: dict) -> bool:
 
 class Runner(threading.Thread):
     def __init__(self, schedule: dict | None = None, tick: float = 1.0, first_delay: float = FIRST_RUN_DELAY):
+        from config.celery import app
+
         super().__init__(name="periodic-jobs", daemon=True)
+        # A web process has imported no tasks module: find them now (a worker does at start),
+        # so each entry's task is known by name.
+        app.autodiscover_tasks(force=True)
         self.entries = {}
         for name, entry in (settings.CELERY_BEAT_SCHEDULE if schedule is None else schedule).items():
             every = seconds(entry["schedule"])
+            if entry["task"] not in app.tasks:
+                log.error("periodic entry %s: no task named %s", name, entry["task"])
+                continue
             if every is None:
                 log.error("periodic entry %s: only a Celery beat can run schedule %r", name, entry["schedule"])
                 continue

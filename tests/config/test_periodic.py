@@ -68,3 +68,18 @@ def test_the_runner_catches_the_library_outbox_up(django_db_setup, django_db_blo
             OutboxEvent.objects.filter(item_key=key).delete()
             LibraryItem.objects.filter(item_key=key).delete()
             connection.close()
+
+
+def test_a_fresh_web_process_knows_every_entrys_task():
+    """Found on a fresh `make run`: a web process imports no tasks module, so each entry's
+    task must be found by the runner itself (pytest has imported them all already)."""
+    import subprocess
+    import sys
+
+    code = ("import django; django.setup(); from config.periodic import Runner; "
+            "from config.celery import app; from django.conf import settings; r = Runner(); "
+            "print(sorted(r.entries) == sorted(settings.CELERY_BEAT_SCHEDULE) "
+            "and all(e['task'] in app.tasks for e in settings.CELERY_BEAT_SCHEDULE.values()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"})
+    assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]
