@@ -113,6 +113,11 @@ def test_reindex_builds_the_new_table_with_the_same_layout(alpha):
     assert average_vector_bytes(ids) > 700
     values, rows = out_of_line_values()  # the new table's TOAST relation
     assert values >= rows >= ROWS
+    # Written oldest first (ids here run newest first): a year's rows share pages.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT item_id FROM public.{TABLE} WHERE item_id = ANY(%s) ORDER BY ctid",  # noqa: S608
+                       [ids])
+        assert [r[0] for r in cursor.fetchall()] == sorted(ids, reverse=True)
 
 
 def test_the_migration_tags_vectors_as_the_indexing_code_does(alpha):
