@@ -118,7 +118,7 @@ _INDEX_DEF = re.compile(rf"^CREATE (UNIQUE )?INDEX (\w+) ON public\.{TABLE} (.+)
 
 
 def live_layout(cursor) -> tuple[str, dict[str, str]]:
-    """The live table's storage parameters ("toast_tuple_target=128") and, by name, the
+    """The live table's storage parameters, if any ("fillfactor=90"), and, by name, the
     statements creating its indexes (primary key aside) on the build table: a reindex copies
     whatever the migrations made, so the two can never drift apart."""
     cursor.execute("SELECT array_to_string(reloptions, ', ') FROM pg_class "

@@ -10,18 +10,16 @@ from django.db import migrations, models
 # Values as they were when this migration was written (a migration must not follow the model).
 TABLE = "federation_search_document"
 BALLAST_CHARS = 2100
-TOAST_TUPLE_TARGET = 128
 
-# Storage first: adding the generated column rewrites every row, and the rewrite is what moves
-# the existing vectors out of line. Both subcommands run before that rewrite.
+# Storage first: adding the generated column (BALLAST) rewrites every row, and that rewrite
+# moves the existing vectors out of line as set here. The ballast's own STORAGE MAIN is set in
+# the same ALTER TABLE, which applies it before the rewrite.
 STORAGE = f"""
-ALTER TABLE {TABLE} SET (toast_tuple_target = {TOAST_TUPLE_TARGET}),
-    ALTER COLUMN vector SET STORAGE EXTERNAL,
+ALTER TABLE {TABLE} ALTER COLUMN vector SET STORAGE EXTERNAL,
     ALTER COLUMN identifiers SET STORAGE MAIN
 """
 STORAGE_REVERSE = f"""
-ALTER TABLE {TABLE} RESET (toast_tuple_target),
-    ALTER COLUMN vector SET STORAGE EXTENDED,
+ALTER TABLE {TABLE} ALTER COLUMN vector SET STORAGE EXTENDED,
     ALTER COLUMN identifiers SET STORAGE EXTENDED
 """
 # The tags as backends/postgres.tags writes them ('site:12', 'type:notice', 'year:2025').
