@@ -52,7 +52,7 @@ def tsquery(parsed) -> str:
 
 def tsvector(item: LibraryItem) -> str:
     """The item's terms with positions and weights: title A, identifiers/category B,
-    summary C, body D (PostgreSQL's default rank weights 1.0, 0.4, 0.2, 0.1)."""
+    summary C, body D (PostgreSQL's default rank weights 1.0, 0.4, 0.2, 0.1); then its tags."""
     merged: dict[str, list[str]] = defaultdict(list)
     pos = 0
     fields = [
@@ -209,8 +209,8 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             options, indexes = live_layout(cursor)
             cursor.execute(f"DROP TABLE IF EXISTS public.{BUILD_TABLE}")
-            # The live table's columns with their storage and the generated ballast, and its
-            # storage parameters: without them the new rows would keep their vectors inline.
+            # The live table's columns with their storage and the generated ballast (without
+            # them the new rows would keep their vectors inline), and its storage parameters.
             cursor.execute(
                 f"CREATE TABLE public.{BUILD_TABLE} (LIKE public.{TABLE} INCLUDING ALL "
                 f"EXCLUDING INDEXES){f' WITH ({options})' if options else ''}")
@@ -219,8 +219,8 @@ class PostgresBackend(SearchBackend):
             done = self._fill(cursor, BUILD_TABLE, self._oldest_first(items), items.count(), progress)
             for definition in indexes.values():
                 cursor.execute(definition)
-            # Statistics before the first search: the planner's choice between reading the
-            # newest rows in index order and a bitmap of all matches depends on them.
+            # Statistics before the first search: without them the planner guesses how many
+            # rows a word matches (and so how much memory and which join to use).
             cursor.execute(f"ANALYZE public.{BUILD_TABLE}")
         with transaction.atomic(), connection.cursor() as cursor:
             # Writers wait from here to the commit (readers do not): rows written to the live
@@ -342,7 +342,7 @@ class Matching:
         (`years`: those with matches, as tags for the index); identifier matches regardless.
         Without `chosen`, the caller tests sites, types and years itself."""
         match, params = [], []
-        if self.text:  # no weights and no phrase: the GIN index answers without a recheck
+        if self.text:  # without a phrase (positions), the GIN index answers without a recheck
             tags = [*self.tags, any_tag("year", years)] if since_year else self.tags
             match.append("(d.vector @@ %s::tsquery AND d.year >= %s)" if since_year
                          else "d.vector @@ %s::tsquery")
@@ -359,9 +359,9 @@ class Matching:
 
     def facets(self, cursor):
         """Counts by site, type and year, and the total, in one pass over the matches: rows
-        are counted per (site, type, year) first, and only those few hundred counts are
-        filtered (MATERIALIZED: or the planner would move the filters back to every row)
-        and rolled up."""
+        are counted per (site, type, year) first, and only those counts (a few thousand at
+        most) are filtered (MATERIALIZED: or the planner would move the filters back to every
+        row) and rolled up."""
         where, params = self.matching(chosen=False)
         conditions, chosen_params = self.chosen("c")
         cursor.execute(
