@@ -73,7 +73,10 @@ class SearchBackend:
             sites = sites.filter(pk=request.site_id)
         if request.sites:
             sites = sites.filter(schema_name__in=request.sites)
-        return list(sites.values_list("pk", flat=True))
+        found = list(sites.values_list("pk", "schema_name", "short_name"))
+        # Facet labels come from the same rows (no second query): a count's site is one of these.
+        request._site_names = {pk: (schema_name, short_name) for pk, schema_name, short_name in found}
+        return [pk for pk, _, _ in found]
 
     @staticmethod
     def empty_notes(request: SearchRequest) -> list[str]:
@@ -102,8 +105,12 @@ class SearchBackend:
     @staticmethod
     def label_facets(request: SearchRequest, sites: dict, types: dict, years: dict):
         """Facet values with labels, largest first (years newest first), selected ones marked."""
-        names = dict(Website.objects.filter(pk__in=list(sites)).values_list("pk", "schema_name"))
-        labels = dict(Website.objects.filter(pk__in=list(sites)).values_list("pk", "short_name"))
+        known = getattr(request, "_site_names", None)
+        if known is None:
+            known = {pk: (schema_name, short_name) for pk, schema_name, short_name in
+                     Website.objects.filter(pk__in=list(sites)).values_list("pk", "schema_name", "short_name")}
+        names = {pk: schema_name for pk, (schema_name, _) in known.items()}
+        labels = {pk: short_name for pk, (_, short_name) in known.items()}
         type_labels = dict(ItemType.choices)
         return {
             "site": sorted(

@@ -6,9 +6,12 @@ never sees the text, and user input can never be tsquery syntax. The `simple` co
 is implied: terms are stored exactly as given.
 """
 
+import re
 from collections import defaultdict
+from contextlib import contextmanager
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -20,12 +23,6 @@ from ..query import SearchRequest
 from .base import SearchBackend, SearchResults
 
 BUILD_TABLE = f"{TABLE}_build"
-# Index names as the migration created them, and the primary key's constraint name.
-INDEXES = {
-    "search_doc_vector_gin": "USING gin (vector)",
-    "search_doc_ident_gin": "USING gin (identifiers)",
-    "search_doc_site_date_idx": "(site_id, published_at DESC)",
-}
 PKEY = f"{TABLE}_pkey"
 # Recency: a result's text rank is multiplied by 1 + 1/(1 + age/half-year): today's item
 # counts double, a six-month-old one 1.5×, an old one barely more than its text rank.
@@ -55,7 +52,7 @@ def tsquery(parsed) -> str:
 
 def tsvector(item: LibraryItem) -> str:
     """The item's terms with positions and weights: title A, identifiers/category B,
-    summary C, body D (PostgreSQL's default rank weights 1.0, 0.4, 0.2, 0.1)."""
+    summary C, body D (PostgreSQL's default rank weights 1.0, 0.4, 0.2, 0.1); then its tags."""
     merged: dict[str, list[str]] = defaultdict(list)
     pos = 0
     fields = [
@@ -71,7 +68,25 @@ def tsvector(item: LibraryItem) -> str:
             for p in positions:
                 if len(slots) < segment.MAX_POSITIONS_PER_TERM:
                     slots.append(f"{min(p, 16383)}{weight}")
-    return " ".join(f"{lexeme(t)}:{','.join(p)}" for t, p in merged.items())
+    words = " ".join(f"{lexeme(t)}:{','.join(p)}" for t, p in merged.items())
+    return " ".join([words, *(lexeme(t) for t in tags(item))]).strip()
+
+
+def tag(kind: str, value) -> str:
+    """A lexeme that no word can be (terms are word characters only, never ':'): the row's
+    site, type or year inside its vector. A search for one site, type or year then asks the
+    GIN index for `… & 'site:12'`, which reads only that site's matches from the table."""
+    return f"{kind}:{value}"
+
+
+def tags(item: LibraryItem) -> list[str]:
+    year = local_year(item.published_at)
+    return [tag("site", item.site_id), tag("type", item.item_type),
+            *([tag("year", year)] if year else [])]
+
+
+def any_tag(kind: str, values) -> str:
+    return "(" + " | ".join(lexeme(tag(kind, v)) for v in values) + ")"
 
 
 def identifiers(item: LibraryItem) -> list[str]:
@@ -80,7 +95,7 @@ def identifiers(item: LibraryItem) -> list[str]:
 
 def local_year(moment) -> int | None:
     """The year as the site's readers see it (Asia/Shanghai), not UTC's: 1 January counts."""
-    return timezone.localtime(moment).year if moment else None
+    return timezone.localtime(moment, timezone.get_default_timezone()).year if moment else None
 
 
 def row(item: LibraryItem) -> tuple:
@@ -97,6 +112,30 @@ def upsert_sql(table: str) -> str:
         "published_at = EXCLUDED.published_at, expires_at = EXCLUDED.expires_at, "
         "identifiers = EXCLUDED.identifiers, vector = EXCLUDED.vector"
     )
+
+
+_INDEX_DEF = re.compile(rf"^CREATE (UNIQUE )?INDEX (\w+) ON public\.{TABLE} (.+)$")
+
+
+def live_layout(cursor) -> tuple[str, dict[str, str]]:
+    """The live table's storage parameters, if any ("fillfactor=90"), and, by name, the
+    statements creating its indexes (primary key aside) on the build table: a reindex copies
+    whatever the migrations made, so the two can never drift apart."""
+    cursor.execute("SELECT array_to_string(reloptions, ', ') FROM pg_class "
+                   "WHERE oid = %s::regclass", [f"public.{TABLE}"])
+    options = cursor.fetchone()[0] or ""
+    cursor.execute("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                   "JOIN pg_class i ON i.oid = x.indexrelid "
+                   "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary ORDER BY i.relname",
+                   [f"public.{TABLE}"])
+    indexes = {}
+    for name, definition in cursor.fetchall():
+        found = _INDEX_DEF.match(definition)
+        if not found or found.group(2) != name:
+            raise RuntimeError(f"cannot copy index {name} of {TABLE}: {definition}")
+        indexes[name] = (f"CREATE {found.group(1) or ''}INDEX {name}_build "
+                         f"ON public.{BUILD_TABLE} {found.group(3)}")
+    return options, indexes
 
 
 class PostgresBackend(SearchBackend):
@@ -128,9 +167,22 @@ class PostgresBackend(SearchBackend):
             withdrawn=False, site__status="active").order_by("pk")
         return qs.filter(site=site) if site is not None else qs
 
+    @staticmethod
+    def _oldest_first(items):
+        """The items oldest first, as publishing adds them, read BATCH at a time: a new table
+        written in this order keeps a year's rows on neighbouring pages, so the newest
+        matches of a common word are read from a few pages, not from all of them. (Only the
+        ids are sorted; the rows themselves may be large.)"""
+        ids = list(items.order_by(F("published_at").asc(nulls_first=True), "pk")
+                   .values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start:start + BATCH]
+            found = items.in_bulk(chunk)
+            yield from (found[pk] for pk in chunk if pk in found)
+
     def _fill(self, cursor, table, items, total, progress):
         done, batch = 0, []
-        for item in items.iterator(chunk_size=BATCH):
+        for item in items:
             batch.append(row(item))
             if len(batch) >= BATCH:
                 cursor.executemany(upsert_sql(table), batch)
@@ -149,20 +201,27 @@ class PostgresBackend(SearchBackend):
         items = self._current_items(site)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM public.{TABLE} WHERE site_id = %s", [site.pk])  # noqa: S608
-            return self._fill(cursor, TABLE, items, items.count(), progress)
+            return self._fill(cursor, TABLE, items.iterator(chunk_size=BATCH), items.count(), progress)
 
     def _rebuild_all(self, progress):
         started = timezone.now()
         items = self._current_items()
         with connection.cursor() as cursor:
+            options, indexes = live_layout(cursor)
             cursor.execute(f"DROP TABLE IF EXISTS public.{BUILD_TABLE}")
+            # The live table's columns with their storage and the generated ballast (without
+            # them the new rows would keep their vectors inline), and its storage parameters.
             cursor.execute(
-                f"CREATE TABLE public.{BUILD_TABLE} (LIKE public.{TABLE} INCLUDING DEFAULTS)")
+                f"CREATE TABLE public.{BUILD_TABLE} (LIKE public.{TABLE} INCLUDING ALL "
+                f"EXCLUDING INDEXES){f' WITH ({options})' if options else ''}")
             cursor.execute(f"ALTER TABLE public.{BUILD_TABLE} ADD CONSTRAINT {PKEY}_build "
                            "PRIMARY KEY (item_id)")
-            done = self._fill(cursor, BUILD_TABLE, items, items.count(), progress)
-            for name, definition in INDEXES.items():
-                cursor.execute(f"CREATE INDEX {name}_build ON public.{BUILD_TABLE} {definition}")
+            done = self._fill(cursor, BUILD_TABLE, self._oldest_first(items), items.count(), progress)
+            for definition in indexes.values():
+                cursor.execute(definition)
+            # Statistics before the first search: without them the planner guesses how many
+            # rows a word matches (and so how much memory and which join to use).
+            cursor.execute(f"ANALYZE public.{BUILD_TABLE}")
         with transaction.atomic(), connection.cursor() as cursor:
             # Writers wait from here to the commit (readers do not): rows written to the live
             # table while the new one was built are carried over, then the tables swap.
@@ -176,11 +235,15 @@ class PostgresBackend(SearchBackend):
             cursor.execute(f"DROP TABLE public.{TABLE}")
             cursor.execute(f"ALTER TABLE public.{BUILD_TABLE} RENAME TO {TABLE}")
             cursor.execute(f"ALTER TABLE public.{TABLE} RENAME CONSTRAINT {PKEY}_build TO {PKEY}")
-            for name in INDEXES:
+            for name in indexes:
                 cursor.execute(f"ALTER INDEX public.{name}_build RENAME TO {name}")
         return done
 
     # --- reading ---
+    #
+    # Two statements per search, both through the GIN index and the narrow main rows: the
+    # facet counts (which give the total and the matches per year), then the page, whose
+    # work the year counts bound. Vectors are read from TOAST only for the rows ranked.
 
     def search(self, request: SearchRequest) -> SearchResults:
         results = SearchResults(request, notes=list(request.notes))
@@ -192,73 +255,10 @@ class PostgresBackend(SearchBackend):
         if not site_ids:
             results.notes.append("所选网站没有可检索的信息。")
             return results
-        parsed = request.parsed
-        query = tsquery(parsed)
-        ident = [parsed.identifier] if parsed.identifier else []
-        match, params = [], []
-        if query:
-            match.append("d.vector @@ %s::tsquery")
-            params.append(query)
-        if ident:
-            match.append("d.identifiers @> %s::varchar[]")
-            params.append(ident)
-        where = [f"({' OR '.join(match)})", "d.site_id = ANY(%s)",
-                 "(d.expires_at IS NULL OR d.expires_at > now())"]
-        params.append(site_ids)
-        if request.types:
-            where.append("d.item_type = ANY(%s)")
-            params.append(request.types)
-        if request.years:
-            where.append("d.year = ANY(%s)")
-            params.append(request.years)
-        where_sql = " AND ".join(where)
-        rank = (f"ts_rank_cd(d.vector, %s::tsquery) * (1 + 1 / (1 + GREATEST(0, EXTRACT(EPOCH "
-                f"FROM now() - COALESCE(d.published_at, now()))) / {RECENCY_SECONDS}))"
-                if query else "0")
-        exact = "(d.identifiers @> %s::varchar[])" if ident else "false"
-        exact_first = f"{exact} DESC, " if ident else ""
-        select_params = ([query] if query else []) + ([ident] if ident else [])
-        order = ("exact DESC, score DESC, d.published_at DESC NULLS LAST, d.item_id DESC"
-                 if request.sort == "relevance"
-                 else "d.published_at DESC NULLS LAST, d.item_id DESC")
-        with connection.cursor() as cursor:
-            if request.sort == "relevance" and query:
-                # Rank the RANK_CANDIDATES newest matches (exact 文号 matches first), not every
-                # match: a word in half the library would otherwise be scored row by row.
-                # Below that many matches (nearly every real query) nothing changes.
-                cursor.execute(
-                    f"WITH matched AS (SELECT d.item_id FROM public.{TABLE} d "  # noqa: S608
-                    f"WHERE {where_sql} ORDER BY {exact_first}d.published_at DESC NULLS LAST "
-                    f"LIMIT {RANK_CANDIDATES}) "
-                    f"SELECT d.item_id, {rank} AS score, {exact} AS exact "
-                    f"FROM public.{TABLE} d JOIN matched USING (item_id) "
-                    f"ORDER BY {order} LIMIT %s OFFSET %s",
-                    params + ([ident] if ident else []) + select_params
-                    + [request.per_page, request.offset],
-                )
-            else:
-                cursor.execute(
-                    f"SELECT d.item_id, {rank} AS score, {exact} AS exact "  # noqa: S608
-                    f"FROM public.{TABLE} d WHERE {where_sql} ORDER BY {order} LIMIT %s OFFSET %s",
-                    select_params + params + [request.per_page, request.offset],
-                )
-            page_rows = cursor.fetchall()
-            cursor.execute(
-                "SELECT GROUPING(d.site_id, d.item_type, d.year), d.site_id, d.item_type, "  # noqa: S608
-                f"d.year, count(*) FROM public.{TABLE} d WHERE {where_sql} "
-                "GROUP BY GROUPING SETS ((d.site_id), (d.item_type), (d.year), ())",
-                params,
-            )
-            sites, types, years = {}, {}, {}
-            for grouping, site_id, item_type, year, count in cursor.fetchall():
-                if grouping == 0b011:
-                    sites[site_id] = count
-                elif grouping == 0b101:
-                    types[item_type] = count
-                elif grouping == 0b110:
-                    years[year] = count
-                elif grouping == 0b111:
-                    results.total = count
+        found = Matching(request, site_ids)
+        with index_scans_only() as cursor:
+            sites, types, years, results.total = found.facets(cursor)
+            page_rows = found.page(cursor, years, results.total) if results.total > request.offset else []
         results.hits = self.hydrate([(r[0], float(r[1])) for r in page_rows], request)
         results.facets = self.label_facets(request, sites, types, years)
         if results.total and not results.hits:
@@ -267,3 +267,169 @@ class PostgresBackend(SearchBackend):
             results.notes.append("没有找到相关信息，请换用其他检索词或扩大检索范围。")
         return results
 
+
+@contextmanager
+def index_scans_only():
+    """A cursor whose statements are planned without sequential scans. The planner prices a
+    row by its main part, and with the vectors out of line a sequential scan looks cheap for a
+    common word, but it would fetch every vector from TOAST to test it (300 ms for 100,000
+    rows here); the GIN index answers without reading a vector. SET LOCAL lasts until the end
+    of the transaction: our own one normally; inside a caller's transaction the setting is put
+    back at once (on an error the caller's transaction is rolled back, the setting with it)."""
+    nested = connection.in_atomic_block
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield cursor
+        if nested:
+            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+
+
+def newest_years_start(years: dict, needed: int) -> int | None:
+    """The latest year from which on there are at least `needed` matches (`years`: matches
+    per year): the newest `needed` matches are all from then on. None when the dated matches
+    are fewer (undated ones sort last)."""
+    running = 0
+    for year in sorted((y for y in years if y is not None), reverse=True):
+        running += years[year]
+        if running >= needed:
+            return year
+    return None
+
+
+def newest(alias: str) -> str:
+    """Newest first, undated last; the item id makes the order total (stable pages)."""
+    return f"{alias}.published_at DESC NULLS LAST, {alias}.item_id DESC"
+
+
+class Matching:
+    """The SQL of one search: which rows match, and how they are counted, ranked and paged."""
+
+    def __init__(self, request: SearchRequest, site_ids: list[int]):
+        self.request = request
+        parsed = request.parsed
+        self.text = tsquery(parsed)  # what is ranked
+        self.ident = [parsed.identifier] if parsed.identifier else []
+        # Narrowing tags (see `tag`) for the filters that keep a small part of the library;
+        # every site of a city-wide search would only add work.
+        self.tags = []
+        if request.scope == "site" or request.sites:
+            self.tags.append(any_tag("site", site_ids))
+        if request.types:
+            self.tags.append(any_tag("type", request.types))
+        if request.years:
+            self.tags.append(any_tag("year", request.years))
+        # What every row must pass, tested on the narrow main row whatever the tags did: not
+        # expired, and of the sites (bigint[] like the column: a smallint[] comparison is not
+        # hashed), types and years chosen. The facet counts test the last three per (site,
+        # type, year) count, not per row: the same result for a fraction of the work.
+        self.site_ids = site_ids
+        self.where, self.params = self.matching()
+
+    def chosen(self, alias: str):
+        """The site, type and year conditions on the rows of `alias`, with their parameters."""
+        request = self.request
+        conditions, params = [f"{alias}.site_id = ANY(%s::bigint[])"], [self.site_ids]
+        if request.types:
+            conditions.append(f"{alias}.item_type = ANY(%s)")
+            params.append(request.types)
+        if request.years:
+            conditions.append(f"{alias}.year = ANY(%s)")
+            params.append(request.years)
+        return conditions, params
+
+    def matching(self, since_year: int | None = None, years=(), chosen=True):
+        """WHERE and parameters. With `since_year`, text matches only from that year on
+        (`years`: those with matches, as tags for the index); identifier matches regardless.
+        Without `chosen`, the caller tests sites, types and years itself."""
+        match, params = [], []
+        if self.text:  # without a phrase (positions), the GIN index answers without a recheck
+            tags = [*self.tags, any_tag("year", years)] if since_year else self.tags
+            match.append("(d.vector @@ %s::tsquery AND d.year >= %s)" if since_year
+                         else "d.vector @@ %s::tsquery")
+            params += [" & ".join([f"({self.text})", *tags]), *([since_year] if since_year else [])]
+        if self.ident:
+            match.append("d.identifiers @> %s::varchar[]")
+            params.append(self.ident)
+        where = [f"({' OR '.join(match)})", "(d.expires_at IS NULL OR d.expires_at > now())"]
+        if chosen:
+            conditions, chosen_params = self.chosen("d")
+            where += conditions
+            params += chosen_params
+        return " AND ".join(where), params
+
+    def facets(self, cursor):
+        """Counts by site, type and year, and the total, in one pass over the matches: rows
+        are counted per (site, type, year) first, and only those counts (a few thousand at
+        most) are filtered (MATERIALIZED: or the planner would move the filters back to every
+        row) and rolled up."""
+        where, params = self.matching(chosen=False)
+        conditions, chosen_params = self.chosen("c")
+        cursor.execute(
+            f"WITH combinations AS MATERIALIZED (SELECT d.site_id, d.item_type, d.year, "  # noqa: S608
+            f"count(*) AS n FROM public.{TABLE} d WHERE {where} GROUP BY 1, 2, 3) "
+            "SELECT GROUPING(site_id, item_type, year), site_id, item_type, year, sum(n) "
+            f"FROM combinations c WHERE {' AND '.join(conditions)} "
+            "GROUP BY GROUPING SETS ((site_id), (item_type), (year), ())",
+            params + chosen_params,
+        )
+        sites, types, years, total = {}, {}, {}, 0
+        for grouping, site_id, item_type, year, count in cursor.fetchall():
+            if grouping == 0b011:
+                sites[site_id] = int(count)
+            elif grouping == 0b101:
+                types[item_type] = int(count)
+            elif grouping == 0b110:
+                years[year] = int(count)
+            elif grouping == 0b111:
+                total = int(count or 0)  # no matches: one row with a NULL sum
+        return sites, types, years, total
+
+    def rank(self, alias: str):
+        """Text rank × recency of the rows of `alias`, with its parameters. Floating point:
+        date_part gives a double where EXTRACT would give a slower numeric."""
+        if not self.text:
+            return "0::float8", []
+        return (f"ts_rank_cd({alias}.vector, %s::tsquery) * (1 + 1 / (1 + GREATEST(0, date_part("
+                f"'epoch', now() - COALESCE({alias}.published_at, now()))) / {RECENCY_SECONDS}))",
+                [self.text])
+
+    def newest_matches(self, years: dict, total: int, needed: int):
+        """WHERE and parameters for a query that wants the newest `needed` matches: by the
+        year counts, only the years they fall in. For a common word the rows read and sorted
+        are then one year's, not the whole library's."""
+        since = newest_years_start(years, needed) if total > needed else None
+        if since is None:
+            return self.where, self.params
+        return self.matching(since, [y for y in years if y is not None and y >= since])
+
+    def page(self, cursor, years: dict, total: int):
+        """The page's (item id, score) rows. The inner query picks rows by their narrow main
+        part (the vector column there is a TOAST pointer, carried, not read); the outer one
+        reads the vectors of those rows only, to rank them."""
+        request = self.request
+        limit = [request.per_page, request.offset]
+        if request.sort == "date" or not self.text:
+            # Newest first (an identifier alone ranks nothing): the page, then its rank.
+            where, params = self.newest_matches(years, total, request.offset + request.per_page)
+            rank, rank_params = self.rank("p")
+            cursor.execute(
+                f"SELECT p.item_id, {rank} AS score FROM (SELECT d.item_id, d.vector, "  # noqa: S608
+                f"d.published_at FROM public.{TABLE} d WHERE {where} "
+                f"ORDER BY {newest('d')} LIMIT %s OFFSET %s) AS p ORDER BY {newest('p')}",
+                rank_params + params + limit,
+            )
+            return cursor.fetchall()
+        # Relevance: rank the RANK_CANDIDATES newest matches, exact 文号/索引号 matches first,
+        # not every match: a word found in half the library would otherwise be scored row by
+        # row. Below that many matches (nearly every real query) all are ranked.
+        where, params = self.newest_matches(years, total, RANK_CANDIDATES)
+        exact, exact_params = ("d.identifiers @> %s::varchar[]", [self.ident]) if self.ident else ("false", [])
+        rank, rank_params = self.rank("c")
+        cursor.execute(
+            f"SELECT c.item_id, {rank} AS score FROM (SELECT d.item_id, d.vector, "  # noqa: S608
+            f"d.published_at, {exact} AS exact FROM public.{TABLE} d WHERE {where} "
+            f"ORDER BY exact DESC, {newest('d')} LIMIT {RANK_CANDIDATES}) AS c "
+            f"ORDER BY c.exact DESC, score DESC, {newest('c')} LIMIT %s OFFSET %s",
+            rank_params + exact_params + params + limit,
+        )
+        return cursor.fetchall()

@@ -92,6 +92,47 @@ def test_a_document_number_typed_exactly_finds_its_document(alpha, publish, monk
         assert titles(results)[:1] == ["道路维修管理办法"], query
 
 
+def test_past_the_candidate_limit_the_newest_matches_are_ranked_and_exact_numbers_first(
+        alpha, publish, monkeypatch):
+    """A common word: only the RANK_CANDIDATES newest matches are ranked, found through the
+    year counts (1 January in Beijing time belongs to its year); an exact 文号 is one of them
+    and comes first however old its document is."""
+    from federation.search.backends import postgres
+    from sites.core.models import ArticlePage
+
+    marker = unique("nc")
+    number = f"乌海甲发〔2019〕{datetime.datetime.now():%M%S%f}号"
+    monkeypatch.setattr(ArticlePage, "library_projection", lambda self: {
+        "document_number": number if "办法" in self.title else ""}, raising=False)
+    monkeypatch.setattr(postgres, "RANK_CANDIDATES", 3)
+    # The oldest is the best text match (the word twice in its title), and it has the 文号.
+    publish(alpha, f"{marker} 管理办法 {marker}", f"{marker} {number}", date=datetime.date(2019, 5, 1))
+    dated = {
+        datetime.date(2026, 5, 1): "五月", datetime.date(2025, 3, 1): "三月",
+        datetime.date(2024, 6, 1): "六月", datetime.date(2024, 1, 1): "元旦",
+    }
+    for date, name in dated.items():
+        publish(alpha, f"{name}通知 {marker}", f"正文引用{number}", date=date)
+    results = search(alpha, marker)
+    assert results.total == 5
+    assert sorted(titles(results)) == sorted(f"{n}通知 {marker}" for n in ("五月", "三月", "六月"))
+    by_number = search(alpha, number)
+    assert by_number.total == 5  # all cite the number; one has it as its 文号
+    assert titles(by_number)[0] == f"{marker} 管理办法 {marker}"
+    assert sorted(titles(by_number)[1:]) == sorted(f"{n}通知 {marker}" for n in ("五月", "三月"))
+    # Newest first, one per page: each page is bounded by the year counts the same way.
+    qd = QueryDict(mutable=True)
+    qd.update({"q": marker, "sort": "date"})
+    req = from_params(qd, website=alpha)
+    req.per_page = 1
+    pages = []
+    for n in range(1, 6):
+        req.page = n
+        pages.append(titles(get_backend().search(req)))
+    assert pages == [[f"{n}通知 {marker}"] for n in ("五月", "三月", "六月", "元旦")] + [
+        [f"{marker} 管理办法 {marker}"]]
+
+
 def test_title_matches_rank_above_body_matches_and_recent_above_old(alpha, publish):
     marker = unique("rk")
     publish(alpha, f"通知 {marker}", "正文提到河道治理。", date=datetime.date(2025, 1, 1))
