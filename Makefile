@@ -57,10 +57,13 @@ node_modules/.installed: package.json
 	  npm install --no-audit --no-fund --silent && touch $@; \
 	else echo "!! npm not found: the accessibility tests will be skipped"; fi
 
-browser: ## make sure Debian's Chromium is installed (end-to-end tests drive it)
+browser: ## make sure Debian's Chromium and a Chinese font are installed (end-to-end tests drive it)
 	@test -x $(CHROMIUM) || { echo "==> Installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "!! could not install chromium: browser tests will be skipped (needs root + apt)"; }
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { echo "==> Installing a Chinese font (Chinese text in the test browser and its screenshots)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) \
+	  || echo "!! could not install fonts-wqy-microhei: Chinese shows as boxes in browser screenshots"; }
 
 services: ## start Redis for the worker tests if it is installed but not running
 	@if command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \

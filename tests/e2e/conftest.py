@@ -6,7 +6,9 @@ the public schema's registry after each test. Tests name what they create unique
 """
 
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
@@ -22,10 +24,21 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+FAILURE_SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e-failures"
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so fixtures can tell that it failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +80,7 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(request, browser):
     """new_page() → a page in a fresh browser context (its own cookies: one person)."""
     contexts = []
 
@@ -78,5 +91,18 @@ def new_page(browser):
         return context.new_page()
 
     yield make
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        # What each person's browser showed when the test failed: var/e2e-failures/.
+        FAILURE_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        for number, context in enumerate(contexts, 1):
+            for index, page in enumerate(context.pages, 1):
+                path = FAILURE_SCREENSHOTS / f"{name}-{number}-{index}.png"
+                try:
+                    page.screenshot(path=str(path), full_page=True)
+                    print(f"screenshot of the failed journey: {path}")
+                except Exception as error:  # noqa: BLE001 (a closed page must not hide the failure)
+                    print(f"no screenshot of {path.name}: {error}")
     for context in contexts:
         context.close()

@@ -7,15 +7,9 @@ from playwright.sync_api import expect
 from tenants import services
 from tests.federation.conftest import make_article, unique
 
-
-def portal():
-    existing = services.sites().filter(schema_name="e2e_portal").first()
-    if existing:
-        return existing
-    return services.provision_site(
-        kind="portal", legal_name="乌海市人民政府（检索测试）", short_name="乌海市",
-        domain="e2e-portal.localhost", schema_name="e2e_portal",
-    ).website
+# The city's one portal, shared with the syndication tests: a second portal made here would
+# become "the portal" (the oldest) for whichever of them ran first.
+from tests.federation.syndication.conftest import portal_schema  # noqa: E402,F401 (fixture)
 
 
 def test_visitor_searches_a_site_then_widens_to_all_sites(new_page, site_url):
@@ -49,8 +43,8 @@ def test_visitor_searches_a_site_then_widens_to_all_sites(new_page, site_url):
     expect(page.locator("h1")).to_contain_text("乙局道路养护作业通知")
 
 
-def test_the_portal_searches_every_site_and_hostile_input_is_shown_as_text(new_page, site_url):
-    city = portal()
+def test_the_portal_searches_every_site_and_hostile_input_is_shown_as_text(new_page, site_url, portal_schema):  # noqa: F811
+    city = services.get_site(portal_schema)
     marker = unique("e2p")
     make_article(services.get_site("beta"), f"全市出行安全提示 {marker}", "节日期间注意出行安全。",
                  column="bmdt")
