@@ -262,10 +262,7 @@ def many_sites_database(count: int) -> tuple[str, dict]:
     """The second city: `count` sites in their own database, made by a subprocess (this
     process stays connected to the 1-site database). Returns (database name, its paths)."""
     name = f"{settings.DATABASES['default']['NAME']}_many"
-    with connection.cursor() as cursor:  # a DATABASE_URL server does not create it for us
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
+    harness.ensure_database(name)  # a DATABASE_URL server does not create it for us
     alias = f"{os.environ.get('BENCH_DATABASE', 'jiyue_bench')}_many"  # what settings turn into `name`
     env = {**os.environ, "BENCH_DATABASE": alias}
     result = ROOT / "var" / "bench" / "serve-many-sites.json"

@@ -3,6 +3,7 @@
 import statistics
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -10,8 +11,20 @@ from django_tenants.utils import schema_context
 from tenants import services
 
 
+def ensure_database(name: str | None = None) -> None:
+    """Create a bench database on the DATABASE_URL server if it is missing (the embedded
+    server creates its own). Connects to the server's maintenance database to do so."""
+    name = name or settings.DATABASES["default"]["NAME"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            print(f"   creating database {name}", flush=True)
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
 def reset_database():
     """Drop every schema of the bench database and migrate from scratch."""
+    ensure_database()
     print("   preparing the bench database (migrations + site template, ~15 s)…", flush=True)
     with connection.cursor() as cursor:
         cursor.execute(
