@@ -5,6 +5,12 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 application = get_wsgi_application()
 
+# The search's word dictionary (jieba, ~0.7 s to load) is loaded before the first request,
+# not by the first visitor's search; with gunicorn's preload_app the workers share it.
+from federation.search.segment import jieba  # noqa: E402
+
+jieba()
+
 # Without a broker, this process runs the beat schedule itself (scheduled publishing, outbox
 # and delivery sweeps, broadcast boundaries): see the module.
 from config.periodic import start_in_process  # noqa: E402
