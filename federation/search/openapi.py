@@ -60,6 +60,12 @@ def schema(request=None) -> dict:
                         "query": {"type": "string"}, "scope": {"type": "string"},
                         "sort": {"type": "string"}, "page": {"type": "integer"},
                         "per_page": {"type": "integer"}, "total": {"type": "integer"},
+                        "total_estimated": {
+                            "type": "boolean",
+                            "description": "true when the total and the facet counts are "
+                                           "estimated from a sample (PostgreSQL backend, a "
+                                           "word found in tens of thousands of items); the results "
+                                           "themselves and their order are never estimated"},
                         "num_pages": {"type": "integer"},
                         "results": {"type": "array", "items": hit},
                         "facets": {"type": "object", "properties": {

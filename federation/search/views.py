@@ -84,7 +84,8 @@ def search_api(request):
     req = results.request
     body = {
         "query": req.text, "scope": req.scope, "sort": req.sort, "page": req.page,
-        "per_page": req.per_page, "total": results.total, "num_pages": results.num_pages,
+        "per_page": req.per_page, "total": results.total, "total_estimated": results.estimated,
+        "num_pages": results.num_pages,
         "results": [hit_json(h) for h in results.hits],
         "facets": {k: [{"value": f.value, "label": f.label, "count": f.count,
                         "selected": f.selected} for f in v] for k, v in results.facets.items()},

@@ -34,6 +34,7 @@ class FacetValue:
 class SearchResults:
     request: SearchRequest
     total: int = 0
+    estimated: bool = False  # the total and the facet counts come from a sample (约)
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

@@ -6,9 +6,12 @@ never sees the text, and user input can never be tsquery syntax. The `simple` co
 is implied: terms are stored exactly as given.
 """
 
+import json
+import math
 import re
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -29,6 +32,23 @@ PKEY = f"{TABLE}_pkey"
 RECENCY_SECONDS = 180 * 86400
 BATCH = 500
 RANK_CANDIDATES = 2000
+# Counting. Up to EXACT_COUNT_LIMIT matches the total and the facets are exact. A word found in
+# more (通知, 工作: tens of thousands of items in a city's library) would make the counts visit
+# every matching row, so they are estimated from a sample of about SAMPLE_ROWS matches and
+# shown as such ("约"). Every row belongs to one of SAMPLE_BUCKETS buckets by its item id
+# (`sample_bucket`, and a 'sample:N' tag in its vector, so the index reads only the sampled
+# rows' entries); a sample is the first k buckets.
+EXACT_COUNT_LIMIT = 20_000
+SAMPLE_ROWS = 10_000
+SAMPLE_BUCKETS = 64
+SAMPLE_BUCKET_SQL = "(mod(d.item_id * 40503, 65536) / 1024)"
+
+
+def sample_bucket(item_id: int) -> int:
+    """Fibonacci hashing: the top 6 of the low 16 bits of id × 40503 (2^16 / golden ratio), as
+    SAMPLE_BUCKET_SQL computes it. Consecutive ids spread evenly over the 64 buckets, and so do
+    ids in any stride (two sites publishing in turn), which id mod 64 would put in half of them."""
+    return (item_id * 40503 % 65536) >> 10
 COLUMNS = "item_id, site_id, item_type, year, published_at, expires_at, identifiers, vector"
 
 
@@ -82,7 +102,7 @@ def tag(kind: str, value) -> str:
 def tags(item: LibraryItem) -> list[str]:
     year = local_year(item.published_at)
     return [tag("site", item.site_id), tag("type", item.item_type),
-            *([tag("year", year)] if year else [])]
+            *([tag("year", year)] if year else []), tag("sample", sample_bucket(item.pk))]
 
 
 def any_tag(kind: str, values) -> str:
@@ -105,6 +125,10 @@ def row(item: LibraryItem) -> tuple:
 
 
 def upsert_sql(table: str) -> str:
+    """Rows are written as new rows (index_items deletes an item's old row first): an UPDATE
+    would keep the old row's stored ballast, compressed to 35 bytes, and the new vector would
+    then stay in the row (see models.py). The ON CONFLICT clause only settles two writers
+    indexing the same item at once."""
     return (
         f"INSERT INTO public.{table} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector) "  # noqa: S608
         "ON CONFLICT (item_id) DO UPDATE SET site_id = EXCLUDED.site_id, "
@@ -147,10 +171,10 @@ class PostgresBackend(SearchBackend):
     def index_items(self, items) -> None:
         items = list(items)
         current = [i for i in items if self.is_indexable(i)]
-        gone = [i.pk for i in items if not self.is_indexable(i)]
         with connection.cursor() as cursor:
-            if gone:
-                cursor.execute(f"DELETE FROM public.{TABLE} WHERE item_id = ANY(%s)", [gone])  # noqa: S608
+            # Every old row goes, withdrawn or not: a current item's row is written anew.
+            cursor.execute(f"DELETE FROM public.{TABLE} WHERE item_id = ANY(%s)",  # noqa: S608
+                           [[i.pk for i in items]])
             if current:
                 cursor.executemany(upsert_sql(TABLE), [row(i) for i in current])
 
@@ -241,9 +265,10 @@ class PostgresBackend(SearchBackend):
 
     # --- reading ---
     #
-    # Two statements per search, both through the GIN index and the narrow main rows: the
-    # facet counts (which give the total and the matches per year), then the page, whose
-    # work the year counts bound. Vectors are read from TOAST only for the rows ranked.
+    # Two or three statements per search, all through the GIN index and the narrow main rows:
+    # the counts (the total, the facets and the matches per year; for a very common word, from
+    # a sample), then the page, whose work the year counts bound. Vectors are read from TOAST
+    # only for the rows ranked.
 
     def search(self, request: SearchRequest) -> SearchResults:
         results = SearchResults(request, notes=list(request.notes))
@@ -257,10 +282,11 @@ class PostgresBackend(SearchBackend):
             return results
         found = Matching(request, site_ids)
         with index_scans_only() as cursor:
-            sites, types, years, results.total = found.facets(cursor)
-            page_rows = found.page(cursor, years, results.total) if results.total > request.offset else []
+            counts = found.counts(cursor)
+            page_rows = found.page(cursor, counts) if counts.total > request.offset else []
+        results.total, results.estimated = counts.total, counts.estimated
         results.hits = self.hydrate([(r[0], float(r[1])) for r in page_rows], request)
-        results.facets = self.label_facets(request, sites, types, years)
+        results.facets = self.label_facets(request, counts.sites, counts.types, counts.years)
         if results.total and not results.hits:
             results.notes.append(f"没有第{request.page}页：共{results.num_pages}页结果。")
         elif not results.total:
@@ -282,6 +308,22 @@ def index_scans_only():
         yield cursor
         if nested:
             cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+
+
+@dataclass
+class Counts:
+    """Matches in all, by site id, by type and by year; `estimated`: from a sample."""
+    total: int
+    sites: dict
+    types: dict
+    years: dict
+    estimated: bool = False
+
+
+def estimate(n: float) -> int:
+    """A count estimated from a sample, to three significant figures (99,473 → 99,500)."""
+    digits = len(str(int(n)))
+    return int(round(n, -max(0, digits - 3)))
 
 
 def newest_years_start(years: dict, needed: int) -> int | None:
@@ -320,69 +362,82 @@ class Matching:
             self.tags.append(any_tag("year", request.years))
         # What every row must pass, tested on the narrow main row whatever the tags did: not
         # expired, and of the sites (bigint[] like the column: a smallint[] comparison is not
-        # hashed), types and years chosen. The facet counts test the last three per (site,
-        # type, year) count, not per row: the same result for a fraction of the work.
+        # hashed), types and years chosen.
         self.site_ids = site_ids
         self.where, self.params = self.matching()
 
-    def chosen(self, alias: str):
-        """The site, type and year conditions on the rows of `alias`, with their parameters."""
-        request = self.request
-        conditions, params = [f"{alias}.site_id = ANY(%s::bigint[])"], [self.site_ids]
-        if request.types:
-            conditions.append(f"{alias}.item_type = ANY(%s)")
-            params.append(request.types)
-        if request.years:
-            conditions.append(f"{alias}.year = ANY(%s)")
-            params.append(request.years)
-        return conditions, params
-
-    def matching(self, since_year: int | None = None, years=(), chosen=True):
+    def matching(self, since_year: int | None = None, years=(), buckets: int | None = None):
         """WHERE and parameters. With `since_year`, text matches only from that year on
         (`years`: those with matches, as tags for the index); identifier matches regardless.
-        Without `chosen`, the caller tests sites, types and years itself."""
+        With `buckets`, only the rows of the first `buckets` sample buckets."""
+        request = self.request
         match, params = [], []
         if self.text:  # without a phrase (positions), the GIN index answers without a recheck
-            tags = [*self.tags, any_tag("year", years)] if since_year else self.tags
+            tags = [*self.tags, any_tag("year", years)] if since_year else list(self.tags)
+            if buckets:
+                tags.append(any_tag("sample", range(buckets)))
             match.append("(d.vector @@ %s::tsquery AND d.year >= %s)" if since_year
                          else "d.vector @@ %s::tsquery")
             params += [" & ".join([f"({self.text})", *tags]), *([since_year] if since_year else [])]
         if self.ident:
             match.append("d.identifiers @> %s::varchar[]")
             params.append(self.ident)
-        where = [f"({' OR '.join(match)})", "(d.expires_at IS NULL OR d.expires_at > now())"]
-        if chosen:
-            conditions, chosen_params = self.chosen("d")
-            where += conditions
-            params += chosen_params
+        where = [f"({' OR '.join(match)})", "(d.expires_at IS NULL OR d.expires_at > now())",
+                 "d.site_id = ANY(%s::bigint[])"]
+        params.append(self.site_ids)
+        if request.types:
+            where.append("d.item_type = ANY(%s)")
+            params.append(request.types)
+        if request.years:
+            where.append("d.year = ANY(%s)")
+            params.append(request.years)
+        if buckets:  # identifier matches too, not only the tagged text matches
+            where.append(f"{SAMPLE_BUCKET_SQL} < {int(buckets)}")
         return " AND ".join(where), params
 
-    def facets(self, cursor):
-        """Counts by site, type and year, and the total, in one pass over the matches: rows
-        are counted per (site, type, year) first, and only those counts (a few thousand at
-        most) are filtered (MATERIALIZED: or the planner would move the filters back to every
-        row) and rolled up."""
-        where, params = self.matching(chosen=False)
-        conditions, chosen_params = self.chosen("c")
+    def counts(self, cursor) -> Counts:
+        """The total and the facets: exact up to EXACT_COUNT_LIMIT matches, estimated from a
+        sample above. The planner's estimate of the matches decides which (from the column's
+        statistics: close for the frequent words that matter here); where it was too high,
+        the sample shows it and the counts are made exact after all."""
+        expected = self.expected_matches(cursor)
+        if expected > EXACT_COUNT_LIMIT:
+            buckets = math.ceil(SAMPLE_BUCKETS * SAMPLE_ROWS / expected)
+            if buckets < SAMPLE_BUCKETS:
+                sampled = self.count(cursor, buckets)
+                if sampled.total > EXACT_COUNT_LIMIT:
+                    return sampled
+        return self.count(cursor)
+
+    def expected_matches(self, cursor) -> float:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM public.{TABLE} d WHERE {self.where}",  # noqa: S608
+                       self.params)
+        plan = cursor.fetchone()[0]
+        return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+
+    def count(self, cursor, buckets: int | None = None) -> Counts:
+        """Counts by site, type and year, and the total, in one pass over the matching rows (of
+        the first `buckets` sample buckets, scaled up, if given)."""
+        where, params = self.matching(buckets=buckets) if buckets else (self.where, self.params)
         cursor.execute(
-            f"WITH combinations AS MATERIALIZED (SELECT d.site_id, d.item_type, d.year, "  # noqa: S608
-            f"count(*) AS n FROM public.{TABLE} d WHERE {where} GROUP BY 1, 2, 3) "
-            "SELECT GROUPING(site_id, item_type, year), site_id, item_type, year, sum(n) "
-            f"FROM combinations c WHERE {' AND '.join(conditions)} "
-            "GROUP BY GROUPING SETS ((site_id), (item_type), (year), ())",
-            params + chosen_params,
+            "SELECT GROUPING(d.site_id, d.item_type, d.year), d.site_id, d.item_type, d.year, "  # noqa: S608
+            f"count(*) FROM public.{TABLE} d WHERE {where} "
+            "GROUP BY GROUPING SETS ((d.site_id), (d.item_type), (d.year), ())",
+            params,
         )
-        sites, types, years, total = {}, {}, {}, 0
-        for grouping, site_id, item_type, year, count in cursor.fetchall():
+        counts = Counts(0, {}, {}, {}, estimated=bool(buckets))
+        scale = SAMPLE_BUCKETS / buckets if buckets else 1
+        for grouping, site_id, item_type, year, n in cursor.fetchall():
+            n = estimate(n * scale) if buckets else n
             if grouping == 0b011:
-                sites[site_id] = int(count)
+                counts.sites[site_id] = n
             elif grouping == 0b101:
-                types[item_type] = int(count)
+                counts.types[item_type] = n
             elif grouping == 0b110:
-                years[year] = int(count)
+                counts.years[year] = n
             elif grouping == 0b111:
-                total = int(count or 0)  # no matches: one row with a NULL sum
-        return sites, types, years, total
+                counts.total = n
+        return counts
 
     def rank(self, alias: str):
         """Text rank × recency of the rows of `alias`, with its parameters. Floating point:
@@ -393,24 +448,37 @@ class Matching:
                 f"'epoch', now() - COALESCE({alias}.published_at, now()))) / {RECENCY_SECONDS}))",
                 [self.text])
 
-    def newest_matches(self, years: dict, total: int, needed: int):
+    def newest_matches(self, counts: Counts, needed: int):
         """WHERE and parameters for a query that wants the newest `needed` matches: by the
         year counts, only the years they fall in. For a common word the rows read and sorted
-        are then one year's, not the whole library's."""
-        since = newest_years_start(years, needed) if total > needed else None
+        are then one year's, not the whole library's. Estimated counts may be high: the years
+        must then hold twice as many."""
+        needed = needed * 2 if counts.estimated else needed
+        since = newest_years_start(counts.years, needed) if counts.total > needed else None
         if since is None:
             return self.where, self.params
-        return self.matching(since, [y for y in years if y is not None and y >= since])
+        return self.matching(since, [y for y in counts.years if y is not None and y >= since])
 
-    def page(self, cursor, years: dict, total: int):
-        """The page's (item id, score) rows. The inner query picks rows by their narrow main
-        part (the vector column there is a TOAST pointer, carried, not read); the outer one
-        reads the vectors of those rows only, to rank them."""
+    def page(self, cursor, counts: Counts):
+        """The page's (item id, score) rows, from the years that hold the matches it needs.
+        Should those years have held too few after all (estimated counts), from every year."""
+        request = self.request
+        by_date = request.sort == "date" or not self.text  # an identifier alone ranks nothing
+        needed = request.offset + request.per_page if by_date else RANK_CANDIDATES
+        where, params = self.newest_matches(counts, needed)
+        rows = self.page_rows(cursor, by_date, where, params)
+        if where != self.where and len(rows) < min(request.per_page, counts.total - request.offset):
+            rows = self.page_rows(cursor, by_date, self.where, self.params)
+        return rows
+
+    def page_rows(self, cursor, by_date: bool, where: str, params: list):
+        """The inner query picks rows by their narrow main part (the vector column there is a
+        TOAST pointer, carried, not read); the outer one reads the vectors of those rows only,
+        to rank them."""
         request = self.request
         limit = [request.per_page, request.offset]
-        if request.sort == "date" or not self.text:
-            # Newest first (an identifier alone ranks nothing): the page, then its rank.
-            where, params = self.newest_matches(years, total, request.offset + request.per_page)
+        if by_date:
+            # Newest first: the page, then its rank.
             rank, rank_params = self.rank("p")
             cursor.execute(
                 f"SELECT p.item_id, {rank} AS score FROM (SELECT d.item_id, d.vector, "  # noqa: S608
@@ -422,7 +490,6 @@ class Matching:
         # Relevance: rank the RANK_CANDIDATES newest matches, exact 文号/索引号 matches first,
         # not every match: a word found in half the library would otherwise be scored row by
         # row. Below that many matches (nearly every real query) all are ranked.
-        where, params = self.newest_matches(years, total, RANK_CANDIDATES)
         exact, exact_params = ("d.identifiers @> %s::varchar[]", [self.ident]) if self.ident else ("false", [])
         rank, rank_params = self.rank("c")
         cursor.execute(

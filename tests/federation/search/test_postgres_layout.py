@@ -97,6 +97,22 @@ def test_every_new_vector_is_stored_out_of_line(alpha):
     assert values_after - values_before >= ROWS
 
 
+def test_an_item_indexed_again_keeps_its_vector_out_of_line(alpha):
+    """Every edit of a page indexes its item again. Written as an UPDATE, the row kept its
+    compressed ballast and the new vector stayed in the row: a library of edited items grew
+    back to wide rows."""
+    ids = index_library_items(alpha, unique("ag"))
+    items = list(LibraryItem.objects.filter(pk__in=ids))
+    for item in items:
+        item.title += " 修订"
+    values_before, rows_before = out_of_line_values()
+    get_backend().index_items(items)
+    # The old rows' values are gone with them (to this transaction); the new ones replace
+    # them. Kept in the rows, the count would drop by one per item.
+    assert out_of_line_values() == (values_before, rows_before)
+    assert average_vector_bytes(ids) > 700
+
+
 def test_reindex_builds_the_new_table_with_the_same_layout(alpha):
     ids = index_library_items(alpha, unique("rl"))
     before = layout()
@@ -135,6 +151,32 @@ def test_the_migration_tags_vectors_as_the_indexing_code_does(alpha):
         cursor.execute(migration.ADD_TAGS + " WHERE item_id = ANY(%s)", [ids])
         cursor.execute(f"SELECT item_id, vector::text FROM public.{TABLE} WHERE item_id = ANY(%s)", [ids])  # noqa: S608
         assert dict(cursor.fetchall()) == written
+
+
+def test_the_sample_migration_tags_vectors_as_the_indexing_code_does_and_keeps_them_out_of_line(alpha):
+    """Migration 0003 added the sample tags in SQL: the same tags as the code writes (or a
+    sample would count other rows than the code's), and the vectors still out of line (a
+    plain UPDATE would have brought them into the rows)."""
+    from federation.search.backends.postgres import sample_bucket
+
+    migration = importlib.import_module("federation.search.migrations.0003_sample_tags")
+    ids = index_library_items(alpha, unique("sm"), count=70)
+    select = f"SELECT item_id, vector::text FROM public.{TABLE} WHERE item_id = ANY(%s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(select, [ids])
+        written = dict(cursor.fetchall())
+        assert all(f"'sample:{sample_bucket(pk)}'" in v for pk, v in written.items())
+        assert len({sample_bucket(pk) for pk in ids}) > 40  # 70 consecutive ids, spread out
+        cursor.execute(migration.rewrite_vectors(migration.WITHOUT_TAG, "item_id = ANY(%s)"), [ids])
+        cursor.execute(select, [ids])
+        assert not any("'sample:" in v for v in dict(cursor.fetchall()).values())
+        before = out_of_line_values()
+        cursor.execute(migration.rewrite_vectors(migration.WITH_TAG, "item_id = ANY(%s)"), [ids])
+        cursor.execute(select, [ids])
+        assert dict(cursor.fetchall()) == written
+    # Each rewritten row's value replaced by a new one out of line (kept in the rows, the
+    # count would drop by one per row).
+    assert out_of_line_values() == before
 
 
 def test_a_search_inside_a_callers_transaction_leaves_the_planner_setting_as_it_was(alpha):
