@@ -127,20 +127,22 @@ def clone_script(template: str, target: str) -> str:
             cursor.execute(
                 "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i "
                 "JOIN pg_class x ON x.oid = i.indexrelid "
-                "WHERE x.relnamespace = %s AND NOT EXISTS "
-                "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid "
-                " AND k.contype IN ('p', 'u', 'x')) ORDER BY x.relname", [ns])
+                "WHERE x.relnamespace = %s AND i.indexrelid NOT IN "
+                "(SELECT k.conindid FROM pg_constraint k WHERE k.connamespace = %s "
+                " AND k.contype IN ('p', 'u', 'x')) ORDER BY x.relname", [ns, ns])
             indexes = [definition for (definition,) in cursor.fetchall()]
             cursor.execute(
-                "SELECT c.relname, a.attname, a.attidentity, s.sequencename, s.start_value, "
-                "s.min_value, s.max_value, s.increment_by, s.cycle, s.cache_size, s.last_value "
+                # pg_sequence, not the pg_sequences view: the planner runs the view over every
+                # sequence of every schema before it filters (0.9 s at 200 schemas).
+                "SELECT c.relname, a.attname, a.attidentity, q.relname, s.seqstart, s.seqmin, "
+                "s.seqmax, s.seqincrement, s.seqcycle, s.seqcache, pg_sequence_last_value(q.oid) "
                 "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-                "JOIN pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum "
-                " AND d.deptype = 'i' AND d.classid = 'pg_class'::regclass "
+                "JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid "
+                " AND d.refobjsubid = a.attnum AND d.deptype = 'i' AND d.classid = 'pg_class'::regclass "
                 "JOIN pg_class q ON q.oid = d.objid AND q.relkind = 'S' "
-                "JOIN pg_sequences s ON s.schemaname = %s AND s.sequencename = q.relname "
+                "JOIN pg_sequence s ON s.seqrelid = q.oid "
                 "WHERE c.relnamespace = %s AND a.attidentity <> '' AND NOT a.attisdropped "
-                "ORDER BY 1, 2", [template, ns])
+                "ORDER BY 1, 2", [ns])
             identities = cursor.fetchall()
         finally:
             cursor.execute("SELECT set_config('search_path', %s, true)", [search_path])
