@@ -18,7 +18,10 @@ only compressed, to 35 bytes kept in the row, once nothing else can move): the v
 goes out of line. It is STORAGE EXTERNAL, not compressed, so ranking reads it without
 decompressing; the identifiers are STORAGE MAIN, kept in the row. Measured with 100,000
 items: 124 MB of main rows before, 14 MB after. Migration 0002 sets this up; `manage.py
-reindex` copies it with the table.
+reindex` copies it with the table. Rows are only ever inserted, never updated: an UPDATE keeps
+the stored ballast (a generated column depending on no other column is not computed again),
+already compressed, so the new row is formed under 2 kB and keeps its vector inline
+(backends/postgres.upsert_sql, migration 0003).
 """
 
 from django.contrib.postgres.fields import ArrayField
