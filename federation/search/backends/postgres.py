@@ -52,6 +52,8 @@ def sample_bucket(item_id: int) -> int:
     SAMPLE_BUCKET_SQL computes it. Consecutive ids spread evenly over the 64 buckets, and so do
     ids in any stride (two sites publishing in turn), which id mod 64 would put in half of them."""
     return (item_id * 40503 % 65536) >> 10
+
+
 COLUMNS = "item_id, site_id, item_type, year, published_at, expires_at, identifiers, vector"
 
 
