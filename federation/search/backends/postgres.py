@@ -371,6 +371,10 @@ class Matching:
         self.site_ids = site_ids
         self.where, self.params = self.matching()
 
+    def narrowed(self, tags) -> str:
+        """The text query ANDed with narrowing tags: what the GIN index is asked."""
+        return " & ".join([f"({self.text})", *tags])
+
     def matching(self, since_year: int | None = None, years=(), buckets: int | None = None):
         """WHERE and parameters. With `since_year`, text matches only from that year on
         (`years`: those with matches, as tags for the index); identifier matches regardless.
@@ -383,7 +387,7 @@ class Matching:
                 tags.append(any_tag("sample", range(buckets)))
             match.append("(d.vector @@ %s::tsquery AND d.year >= %s)" if since_year
                          else "d.vector @@ %s::tsquery")
-            params += [" & ".join([f"({self.text})", *tags]), *([since_year] if since_year else [])]
+            params += [self.narrowed(tags), *([since_year] if since_year else [])]
         if self.ident:
             match.append("d.identifiers @> %s::varchar[]")
             params.append(self.ident)
@@ -421,7 +425,7 @@ class Matching:
         if not self.text:
             return 0  # an identifier alone: a handful of documents
         cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM public.{TABLE} d "  # noqa: S608
-                       "WHERE d.vector @@ %s::tsquery", [" & ".join([f"({self.text})", *self.tags])])
+                       "WHERE d.vector @@ %s::tsquery", [self.narrowed(self.tags)])
         plan = cursor.fetchone()[0]
         return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
 
