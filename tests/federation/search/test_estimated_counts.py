@@ -58,6 +58,22 @@ def close(estimated, exact, tolerance=0.15):
     return abs(estimated - exact) <= tolerance * exact
 
 
+def outside_the_sample(site, marker):
+    """Two policy documents of 2019 for `site`, in buckets no sample of the test's size reads
+    (a sample is ~10 of the 64 buckets), indexed."""
+    made = LibraryItem.objects.bulk_create([
+        LibraryItem(site=site, item_key=f"t:{uuid.uuid4()}", page_id=800000 + n, item_type="policy",
+                    title=f"{marker} 第{n}号文件", summary="", text="", url=f"http://b.localhost/{n}/",
+                    published_at=datetime.datetime(2019, 6, 1, tzinfo=datetime.UTC) - datetime.timedelta(days=n))
+        for n in range(40)])
+    kept = [item for item in made if postgres.sample_bucket(item.pk) >= 32][:2]
+    LibraryItem.objects.filter(pk__in=[i.pk for i in made if i not in kept]).delete()
+    get_backend().index_items(kept)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE public.{TABLE}")
+    return kept
+
+
 def test_above_the_limit_counts_are_estimated_from_a_sample_and_the_page_is_exact(
         alpha, beta, small_limits, monkeypatch):
     marker = unique("est")
@@ -82,15 +98,34 @@ def test_above_the_limit_counts_are_estimated_from_a_sample_and_the_page_is_exac
     assert [h.item.pk for h in by_date.hits] == list(newest.values_list("pk", flat=True)[20:30])
 
 
+def test_a_site_type_or_year_the_sample_missed_is_still_a_facet_value_with_its_count(
+        alpha, beta, small_limits):
+    """A small site's few matches, a rare type, an old year easily fall outside a sample; the
+    facets must still list them, or a visitor could not narrow to them."""
+    marker = unique("few")
+    library([alpha], marker)  # news and notices of 2023-2026
+    kept = outside_the_sample(beta, marker)
+    results = search(alpha, marker, scope="all")
+    assert results.estimated
+    facets = {kind: {f.value: f.count for f in values} for kind, values in results.facets.items()}
+    assert facets["site"]["beta"] == 2 and close(facets["site"]["alpha"], ITEMS)
+    assert facets["type"]["policy"] == 2 and facets["year"]["2019"] == 2
+    narrowed = search(alpha, marker, scope="all", site="beta")
+    assert narrowed.total == 2 and {h.item.pk for h in narrowed.hits} == {i.pk for i in kept}
+
+
 def test_a_site_search_estimates_from_that_sites_items_only(alpha, beta, small_limits, monkeypatch):
     marker = unique("ess")
     library([alpha, beta], marker)
     # The planner's guess for the word and the site together varies with the test table's
     # other rows; here it is right, so the sample is sized as in real use.
     monkeypatch.setattr(postgres.Matching, "expected_matches", lambda self, cursor: ITEMS / 2)
+    outside_the_sample(beta, marker)  # another site's type and year the sample misses
     results = search(alpha, marker, scope="site")
     assert results.estimated and close(results.total, ITEMS / 2)
     assert [f.value for f in results.facets["site"]] == ["alpha"]
+    assert "policy" not in {f.value for f in results.facets["type"]}
+    assert "2019" not in {f.value for f in results.facets["year"]}
     assert {h.item.site for h in results.hits} == {alpha}
 
 
