@@ -282,6 +282,11 @@ LOGIN_LOCKOUT_WINDOW = 15 * 60
 LOGIN_LOCKOUT_IP_FAILURES = 5
 # TOTP is required for webmasters and console operators (optional for everyone else).
 TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+# Authenticator secrets are sealed at rest (sites/security/sealing.py) with keys derived from
+# these, the first sealing, every one unsealing (comma-separated; a new key goes first, the
+# old stays until `manage.py reseal_two_factor` has run in every schema). Unset: derived from
+# SECRET_KEY and SECRET_KEY_FALLBACKS, so rotating SECRET_KEY the Django way keeps them.
+TWO_FACTOR_KEYS = [k for k in os.environ.get("TWO_FACTOR_KEYS", "").split(",") if k.strip()]
 # Admin and console sessions end after 30 minutes without a request (ASVS 3.3.2).
 ADMIN_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_AGE = 12 * 60 * 60

@@ -4,13 +4,16 @@ accounts (tenant schema) and the console's accounts (public schema) have their o
 from django.conf import settings
 from django.db import models
 
+from . import sealing
+
 
 class TwoFactorDevice(models.Model):
-    """A user's TOTP authenticator (RFC 6238), confirmed once a first code matched."""
+    """A user's TOTP authenticator (RFC 6238), confirmed once a first code matched. Its secret
+    is stored sealed (sealing.py): read and set it through `secret`."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="two_factor_device", verbose_name="用户")
-    secret = models.CharField("密钥", max_length=64)
+    sealed_secret = models.CharField("密钥（加密存储）", max_length=255)
     confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
     # The last time step accepted: a code is never accepted twice (RFC 6238 §5.2).
     last_used_step = models.BigIntegerField(default=0)
@@ -22,6 +25,14 @@ class TwoFactorDevice(models.Model):
 
     def __str__(self):
         return f"TOTP · {self.user}"
+
+    @property
+    def secret(self) -> str:
+        return sealing.unseal(self.sealed_secret)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.sealed_secret = sealing.seal(value)
 
 
 class RecoveryCode(models.Model):

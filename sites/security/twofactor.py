@@ -2,19 +2,22 @@
 
 import hashlib
 import hmac
+import logging
 import secrets
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import totp
+from . import sealing, totp
 from .models import RecoveryCode, TwoFactorDevice
 from .roles import is_console_operator, is_webmaster
 
 SESSION_VERIFIED = "security_2fa_verified"
 SESSION_PENDING_SECRET = "security_2fa_pending_secret"  # noqa: S105  (a session key name)
 RECOVERY_CODE_COUNT = 10
+
+log = logging.getLogger("jiyue.security")
 
 
 def is_console() -> bool:
@@ -70,7 +73,14 @@ def verify(user, code: str) -> str | None:
     device = TwoFactorDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
     if device is None:
         return None
-    step = totp.match(device.secret, code, after_step=device.last_used_step)
+    try:
+        secret = device.secret
+    except sealing.UnsealError:
+        # A key was changed without keeping the old one: the code is refused like a wrong one
+        # (never a server error), and the log tells the operators what to do.
+        log.error("two-factor secret of user %s unreadable", user.pk, exc_info=True)
+        secret = None
+    step = totp.match(secret, code, after_step=device.last_used_step) if secret else None
     if step is not None:
         device.last_used_step = step
         device.save(update_fields=["last_used_step"])
