@@ -319,6 +319,9 @@ def render_body(item) -> RenderedBody:
     return rendered
 
 
+FROZEN_NOTE = "接收网站已被应急冻结（只读），解冻后自动投递。"
+
+
 def deliver(delivery_id: int) -> str:
     """Make the copy on this (receiving) site match its delivery and item. Idempotent.
 
@@ -334,6 +337,12 @@ def deliver(delivery_id: int) -> str:
         if connection.schema_name != delivery.target.schema_name:
             raise RuntimeError(f"delivery {delivery_id} is for {delivery.target.schema_name} but "
                                f"ran in {connection.schema_name}")
+        if delivery.target.frozen_at:
+            # Emergency read-only mode refuses every write, ours too: the delivery (a platform
+            # record, not the site's) stays pending, and the sweep sends it again until the
+            # site is unfrozen. The reason shows in the syndication report.
+            Delivery.objects.filter(pk=delivery.pk).update(last_error=FROZEN_NOTE)
+            return "site frozen"
         item = delivery.item
         copy = SyndicatedPage.objects.filter(syndication_key=item.item_key).first()
         delivery.attempts += 1

@@ -137,7 +137,13 @@ def yearly_report_csv(report: dict) -> str:
 
 # --- scheduled publishing and expiry ------------------------------------------------------
 def publish_scheduled_for_site(schema_name: str) -> None:
-    """Wagtail's publish_scheduled in one site's schema: goes live and expires what is due."""
+    """Wagtail's publish_scheduled in one site's schema: goes live and expires what is due.
+    Not while the site is frozen: what falls due then goes live at the first sweep after."""
+    from sites.security.emergency import is_frozen
+
+    if is_frozen(schema_name):
+        log.info("site %s is frozen: scheduled publishing waits", schema_name)
+        return
     with schema_context(schema_name):
         call_command("publish_scheduled", stdout=io.StringIO())
 

@@ -32,6 +32,14 @@ def unfreeze(website) -> bool:
     return True
 
 
+def is_frozen(schema_name: str) -> bool:
+    """Background work that would write a site's data asks this first (scheduled publishing,
+    syndicated deliveries): a frozen site refuses every write, not only its visitors'."""
+    from tenants.models import Website
+
+    return Website.objects.filter(schema_name=schema_name, frozen_at__isnull=False).exists()
+
+
 def targets(schemas, all_sites: bool):
     if all_sites:
         return list(tenant_services.sites())

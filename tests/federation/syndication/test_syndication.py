@@ -382,6 +382,32 @@ def test_the_sweep_delivers_what_was_never_sent(alpha, portal, publish, committe
     assert services.sweep_deliveries(older_than=timedelta(0)) == 0  # nothing left behind
 
 
+def test_a_frozen_site_receives_nothing_until_it_is_unfrozen(alpha, portal, publish, committed):
+    from datetime import timedelta
+
+    from django.db import connection
+
+    from sites.security import emergency
+
+    page = publish(alpha, unique("冻结期间的投递"), "正文")
+    made = offer(alpha, page, committed)
+    emergency.freeze(portal, "应急处置")
+    with committed():
+        services.accept_offer(made, "yaowen")
+    item = item_of(alpha, page)
+    assert not copies(portal, item)  # refused like any other write
+    delivery = Delivery.objects.get(item=item)
+    assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 0
+    assert delivery.last_error == services.FROZEN_NOTE  # shown in the syndication report
+    assert services.sweep_deliveries(older_than=timedelta(0)) >= 1
+    assert not copies(portal, item)  # the sweep sends it again, and it waits again
+    emergency.unfreeze(portal)
+    connection.set_schema_to_public()
+    services.sweep_deliveries(older_than=timedelta(0))
+    assert copies(portal, item)[0].live
+    assert Delivery.objects.get(pk=delivery.pk).last_error == ""
+
+
 # --- The demo -------------------------------------------------------------------------------------
 
 def test_demo_seed_is_idempotent(alpha, portal, publish, committed):

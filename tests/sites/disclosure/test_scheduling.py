@@ -45,6 +45,28 @@ def test_go_live_and_expiry_in_one_site(in_alpha):
     assert due.live and not expiring.live and expiring.expired
 
 
+def test_a_frozen_site_publishes_nothing_until_it_is_unfrozen(in_alpha):
+    """A site frozen after a defacement must not let a page an intruder scheduled go live."""
+    from sites.security import emergency
+
+    due = schedule(make_article(publish=False, title="冻结期间到期的信息"), go_live_in=3600)
+    expiring = schedule(make_article(publish=False, title="冻结期间到期下线的信息"), expire_in=3600)
+    with schema_context("public"):
+        emergency.freeze(in_alpha, "网页被篡改")
+    two_hours_later = timezone.now() + datetime.timedelta(hours=2)
+    with mock.patch("django.utils.timezone.now", return_value=two_hours_later):
+        services.publish_scheduled_everywhere()
+        due.refresh_from_db()
+        expiring.refresh_from_db()
+        assert not due.live and expiring.live
+        with schema_context("public"):
+            emergency.unfreeze(in_alpha)
+        services.publish_scheduled_everywhere()
+    due.refresh_from_db()
+    expiring.refresh_from_db()
+    assert due.live and not expiring.live
+
+
 def test_beat_schedules_the_sweep_and_the_task_publishes(in_alpha, django_capture_on_commit_callbacks):
     entry = settings.CELERY_BEAT_SCHEDULE["publish-scheduled-pages"]
     assert entry["task"] in app.tasks and entry["schedule"] <= 60
