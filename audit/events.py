@@ -56,6 +56,7 @@ EVENT_TYPES = {
     "console.backup": "备份网站",
     "console.restore": "恢复网站",
     "audit.export": "导出审计日志",
+    "audit.verified": "审计日志完整性校验",
     "console.audit_purge": "清理过期审计记录",
 }
 

@@ -202,6 +202,30 @@ def verify_all(schema_names: Iterable[str] | None = None) -> list[ChainReport]:
     return [verify_chain(name) for name in sorted(schema_names or chains())]
 
 
+VERIFIED = "audit.verified"
+
+
+def verify_and_record() -> list[ChainReport]:
+    """The scheduled check (daily, `audit-verify-chains`): every chain verified, the outcome
+    appended to the console's own chain, where the console's audit page shows the latest, and
+    any tampering logged as critical for the operators' alerting. Recorded in the trail
+    itself, a check that stopped running or a result removed is visible too."""
+    reports = verify_all()
+    broken = {r.schema_name: [f"seq {seq}: {problem}" for seq, problem in r.problems[:20]]
+              for r in reports if not r.ok}
+    record(VERIFIED, schema_name="public", actor="system",
+           changes={"chains": len(reports), "records": sum(r.count for r in reports), "broken": broken},
+           message="发现篡改，请按应急预案保全证据" if broken else "全部哈希链完整")
+    if broken:
+        log.critical("audit trail tampering detected in %s; preserve the database as evidence "
+                     "(docs/operations/emergency.md)", ", ".join(sorted(broken)))
+    return reports
+
+
+def latest_verification() -> AuditEvent | None:
+    return AuditEvent.objects.filter(schema_name="public", event_type=VERIFIED).order_by("-seq").first()
+
+
 # --- retention --------------------------------------------------------------------------
 
 class RetentionError(Exception):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from sites.security.roles import is_console_security_auditor
 from sites.security.views import _filtered_events, audit_page, csv_response
 
-from .services import chains
+from .services import chains, latest_verification
 
 
 @login_required(login_url="console:login")
@@ -16,4 +16,5 @@ def console_trail(request):
     events = _filtered_events(request)
     if request.GET.get("format") == "csv":
         return csv_response(request, events, "audit-all-sites.csv", "public")
-    return audit_page(request, events, "audit/console_trail.html", {"chains": chains()})
+    return audit_page(request, events, "audit/console_trail.html", {"chains": chains(),
+                                                                           "verification": latest_verification()})

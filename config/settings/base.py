@@ -341,6 +341,8 @@ CELERY_BEAT_SCHEDULE |= {
     "syndication-sweep-deliveries": {"task": "syndication.sweep_deliveries", "schedule": 30.0},
     # A broadcast starting or ending changes every cached page of every site.
     "syndication-broadcast-boundaries": {"task": "syndication.broadcast_boundaries", "schedule": 15.0},
+    # audit: every chain verified daily; the outcome is recorded and shown on the console.
+    "audit-verify-chains": {"task": "audit.verify_chains", "schedule": 86400.0},
 }
 # Portal roles (sites.security.roles) that curate offers, push down and broadcast.
 SYNDICATION_CURATOR_GROUPS = ("市级编审", "网站管理员")

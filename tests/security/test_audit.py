@@ -229,3 +229,43 @@ def test_console_security_auditor_sees_every_site(alpha, beta):
     session["security_2fa_verified"] = True
     session.save()
     assert op_client.get("/audit/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_daily_check_records_its_outcome_and_the_console_shows_tampering(alpha, caplog):
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from audit import tasks
+    from config.celery import app
+    from sites.security.roles import CONSOLE_SECURITY_AUDITOR
+
+    entry = settings.CELERY_BEAT_SCHEDULE["audit-verify-chains"]
+    assert entry["task"] in app.tasks and entry["schedule"] <= 86400
+    auditor = get_user_model().objects.create_user("sec-auditor2", password="Long-Enough-Pass-2026")
+    auditor.groups.add(Group.objects.get(name=CONSOLE_SECURITY_AUDITOR))
+    console = Client(HTTP_HOST="console.localhost")
+    console.force_login(auditor)
+
+    chain = "daily_check_test"
+    events = [services.record("auth.login", schema_name=chain, actor=f"user{i}") for i in range(3)]
+    assert tasks.verify_chains.apply().get()["broken"] == []
+    latest = services.latest_verification()
+    assert latest.changes["broken"] == {} and latest.changes["chains"] >= 2
+    assert "全部完整" in console.get("/audit/").content.decode()
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only_rows")
+        cursor.execute("UPDATE audit_auditevent SET actor = 'innocent' WHERE id = %s", [events[1].pk])
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only_rows")
+    with caplog.at_level("CRITICAL", logger="jiyue.audit"):
+        assert tasks.verify_chains.apply().get()["broken"] == [chain]
+    assert chain in caplog.text
+    latest = services.latest_verification()
+    assert "altered" in " ".join(latest.changes["broken"][chain])
+    page = console.get("/audit/").content.decode()
+    assert "发现篡改" in page and chain in page
+    # The outcome is itself a record of the console's chain, which still verifies.
+    assert latest.schema_name == "public" and services.verify_chain("public").ok
