@@ -95,11 +95,12 @@ def locked_accounts():
     start = _window_start()
     rows = []
     recent = LoginFailure.objects.filter(at__gte=start)
-    for username in recent.values_list("username", flat=True).distinct():
+    # order_by(): the model's ordering (-at) would make DISTINCT keep one row per failure.
+    for username in recent.order_by().values_list("username", flat=True).distinct():
         lock = current_lock(username, None)
         if lock:
             rows.append(("account", username, recent.filter(username__iexact=username).count(), lock.until))
-    for ip in recent.exclude(ip=None).values_list("ip", flat=True).distinct():
+    for ip in recent.exclude(ip=None).order_by().values_list("ip", flat=True).distinct():
         lock = _lock_from(LoginFailure.objects.filter(ip=ip), _ip_threshold(), "ip")
         if lock:
             rows.append(("ip", ip, recent.filter(ip=ip).count(), lock.until))

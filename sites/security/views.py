@@ -175,27 +175,35 @@ def site_audit_trail(request):
 def account_security(request):
     if not request.user.has_perm("security.unlock_account"):
         raise PermissionDenied
-    user_model = get_user_model()
     if request.method == "POST":
-        scope, value = request.POST.get("scope"), (request.POST.get("value") or "")[:150]
-        if scope == "account" and value:
-            lockout.clear_account(value)
-            audit.record("auth.unlock", object_type="auth.user", object_repr=value, changes={"account": value})
-            messages.success(request, f"已解除账户 {value} 的锁定。")
-        elif scope == "ip" and value:
-            lockout.clear_ip(value)
-            audit.record("auth.unlock", object_repr=value, changes={"ip": value})
-            messages.success(request, f"已解除地址 {value} 的锁定。")
-        elif scope == "2fa" and value:
-            target = user_model.objects.filter(username=value).first()
-            if target is not None:
-                twofactor.reset(target)
-                audit.record("auth.2fa_reset", obj=target)
-                messages.success(request, f"已重置 {value} 的两步验证：其下次登录时需重新绑定。")
+        apply_account_action(request)
         return redirect("security_accounts")
+    return render(request, "security/admin_accounts.html", account_security_context())
+
+
+def apply_account_action(request) -> None:
+    """Unlock an account or an address, or reset a user's authenticator, in the current schema
+    (a site's accounts in its admin, the console's in the console): recorded in its trail."""
+    user_model = get_user_model()
+    scope, value = request.POST.get("scope"), (request.POST.get("value") or "")[:150]
+    if scope == "account" and value:
+        lockout.clear_account(value)
+        audit.record("auth.unlock", object_type="auth.user", object_repr=value, changes={"account": value})
+        messages.success(request, f"已解除账户 {value} 的锁定。")
+    elif scope == "ip" and value:
+        lockout.clear_ip(value)
+        audit.record("auth.unlock", object_repr=value, changes={"ip": value})
+        messages.success(request, f"已解除地址 {value} 的锁定。")
+    elif scope == "2fa" and value:
+        target = user_model.objects.filter(username=value).first()
+        if target is not None:
+            twofactor.reset(target)
+            audit.record("auth.2fa_reset", obj=target)
+            messages.success(request, f"已重置 {value} 的两步验证：其下次登录时需重新绑定。")
+
+
+def account_security_context() -> dict:
     from .models import TwoFactorDevice
 
-    return render(request, "security/admin_accounts.html", {
-        "locks": lockout.locked_accounts(),
-        "devices": TwoFactorDevice.objects.filter(confirmed_at__isnull=False).select_related("user"),
-    })
+    return {"locks": lockout.locked_accounts(),
+            "devices": TwoFactorDevice.objects.filter(confirmed_at__isnull=False).select_related("user")}

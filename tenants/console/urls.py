@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("sites/new/", views.provision, name="provision"),
     path("sites/responsibility/", views.responsibility, name="responsibility"),
+    path("accounts/", views.accounts, name="accounts"),
     path("sites/<str:schema_name>/", views.site_detail, name="site_detail"),
     path("sites/<str:schema_name>/status/", views.change_status, name="change_status"),
     path("sites/<str:schema_name>/responsibility/", views.edit_responsibility,

@@ -19,6 +19,19 @@ reader_required = user_passes_test(
 
 
 @login_required(login_url="console:login")
+@operator_required
+def accounts(request):
+    """Console accounts locked out by failed sign-ins, and authenticators to reset (a lost
+    phone): what a site's webmaster does in its admin, for the console's own accounts."""
+    from sites.security.views import account_security_context, apply_account_action
+
+    if request.method == "POST":
+        apply_account_action(request)
+        return redirect("console:accounts")
+    return render(request, "tenants/console/accounts.html", account_security_context())
+
+
+@login_required(login_url="console:login")
 @reader_required
 def responsibility(request):
     """Who answers for each site (Z3, O1): leaders, operating units and their contacts."""

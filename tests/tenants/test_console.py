@@ -82,3 +82,55 @@ def test_operator_suspends_and_reactivates_a_site(console, alpha):
 def test_console_is_not_served_on_a_site_host_and_vice_versa(alpha):
     assert Client().get("/sites/new/", HTTP_HOST=alpha.primary_domain).status_code == 404
     assert Client().get("/admin/", HTTP_HOST=CONSOLE).status_code == 404
+
+
+def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_sees_no_site_accounts(
+        console, alpha, settings):
+    from django_tenants.utils import schema_context
+
+    from audit.models import AuditEvent
+    from sites.security import totp
+    from sites.security.models import TwoFactorDevice
+
+    settings.LOGIN_LOCKOUT_IP_FAILURES = 5  # as in production (the test settings relax it)
+    colleague = get_user_model().objects.create_user("ops2", password="Operator-Two-2026", is_staff=True)
+    TwoFactorDevice.objects.create(user=colleague, secret=totp.new_secret(), confirmed_at="2026-01-01T00:00Z")
+    other = Client(HTTP_HOST=CONSOLE, REMOTE_ADDR="10.3.3.3")
+    for _ in range(5):
+        other.post("/login/", {"username": "ops2", "password": "wrong-password-xx"})
+    # A site's locked account belongs to that site's admin, never to the console's list.
+    site = Client(HTTP_HOST="alpha.localhost", REMOTE_ADDR="10.4.4.4")
+    for _ in range(5):
+        site.post("/admin/login/", {"username": "alpha-clerk", "password": "wrong-password-xx"})
+    with schema_context("alpha"):
+        from sites.security import lockout
+
+        assert any(value == "alpha-clerk" for _, value, _, _ in lockout.locked_accounts())
+
+    page = console.get("/accounts/").content.decode()
+    locks = page[page.index('id="locks"'):page.index('id="devices"')]
+    assert locks.count("<td>ops2</td>") == 1 and locks.count("<td>10.3.3.3</td>") == 1  # one row each
+    assert "ops2" in page and "10.3.3.3" in page
+    assert "alpha-clerk" not in page and "10.4.4.4" not in page
+    console.post("/accounts/", {"scope": "account", "value": "ops2"})
+    console.post("/accounts/", {"scope": "ip", "value": "10.3.3.3"})
+    assert other.post("/login/", {"username": "ops2", "password": "Operator-Two-2026"}).status_code == 302
+    console.post("/accounts/", {"scope": "2fa", "value": "ops2"})
+    assert not TwoFactorDevice.objects.filter(user=colleague).exists()
+    kinds = set(AuditEvent.objects.filter(schema_name="public", actor="ops").values_list("event_type", flat=True))
+    assert {"auth.unlock", "auth.2fa_reset"} <= kinds
+
+
+def test_only_operators_open_the_console_account_page():
+    from django.contrib.auth.models import Group
+
+    from sites.security.roles import CONSOLE_SECURITY_AUDITOR, ensure_console_roles
+
+    ensure_console_roles()
+    auditor = get_user_model().objects.create_user("reader", password="Reader-Pass-2026")
+    auditor.groups.add(Group.objects.get(name=CONSOLE_SECURITY_AUDITOR))
+    client = Client(HTTP_HOST=CONSOLE)
+    client.force_login(auditor)
+    response = client.get("/accounts/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert client.post("/accounts/", {"scope": "account", "value": "ops"}).status_code == 302
