@@ -97,7 +97,8 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
     TwoFactorDevice.objects.create(user=colleague, secret=totp.new_secret(), confirmed_at="2026-01-01T00:00Z")
     other = Client(HTTP_HOST=CONSOLE, REMOTE_ADDR="10.3.3.3")
     for _ in range(5):
-        other.post("/login/", {"username": "ops2", "password": "wrong-password-xx"})
+        refused = other.post("/login/", {"username": "ops2", "password": "wrong-password-xx"})
+    assert "已被暂时锁定" in refused.content.decode() and "联系平台运维人员解锁" in refused.content.decode()
     # A site's locked account belongs to that site's admin, never to the console's list.
     site = Client(HTTP_HOST="alpha.localhost", REMOTE_ADDR="10.4.4.4")
     for _ in range(5):
