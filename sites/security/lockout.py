@@ -11,10 +11,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from .models import LoginFailure
+from .twofactor import is_console
 
 
 def _window_start():
@@ -38,7 +38,7 @@ class Lock:
     def message(self) -> str:
         who = "该账户" if self.scope == "account" else "您所在网络地址"
         # The console's accounts are unlocked by its operators, a site's by its webmaster.
-        helper = "平台运维人员" if connection.schema_name == "public" else "本网站的网站管理员"
+        helper = "平台运维人员" if is_console() else "本网站的网站管理员"
         return (f"登录失败次数过多，{who}已被暂时锁定，请在 {self.minutes_left} 分钟后再试，"
                 f"或联系{helper}解锁。"
                 f" (Too many failed sign-ins: locked for {self.minutes_left} more minute(s).)")

@@ -482,7 +482,7 @@ class Matching:
         stops at twice the matches the sample stands for, past which a value's chance of
         having been missed is below e⁻²: it costs ~0.05 ms plus at most that many rows. A value
         at the cap is shown with the cap, an estimate like every count beside it."""
-        if not values or not self.text:
+        if not values:  # (counts are only sampled for a text query: self.text is set)
             return {}
         where, params = self.matching(probe=kind)
         cap = math.ceil(2 * SAMPLE_BUCKETS / buckets)
