@@ -6,9 +6,9 @@ import time
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from audit import services as audit
 from bench.harness import ensure_sites, summary, timed
-from sites.security import lockout
+from security import lockout
+from security.audit import services as audit
 
 EVENTS = 5000
 

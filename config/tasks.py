@@ -1,4 +1,4 @@
-"""Sending tasks the one way: after commit, in the site's schema."""
+"""Sending tasks the one way: after commit, in the site's schema; and sending them again."""
 
 import logging
 
@@ -35,3 +35,30 @@ def enqueue(task, *args, schema: str, recoverable: bool = False, **kwargs):
                             task.name, schema, exc_info=True)
 
     transaction.on_commit(send)
+
+
+def hand_on(task, rows, *, schema, args) -> int:
+    """The sweeps' loop (the library's outbox and consumer steps, syndication's deliveries):
+    each waiting row's task once more, in the row's site schema. With no broker it runs here
+    and now, and a failure (recorded on the row by the task) moves on to the next row; with a
+    broker it is sent, and the first failure to send stops the sweep (the broker is still down:
+    the next sweep tries again). Returns how many rows were handed on."""
+    eager = task.app.conf.task_always_eager
+    handed_on = 0
+    for row in rows:
+        with schema_context(schema(row)):
+            if eager:
+                try:
+                    task.apply(args=args(row), throw=True)
+                except Exception:
+                    log.warning("%s failed in the sweep for %s", task.name, schema(row), exc_info=True)
+                    continue
+            else:
+                try:
+                    task.apply_async(args=args(row), retry=False)
+                except Exception:
+                    log.warning("sweep: broker unreachable, %s %s wait for the next sweep",
+                                len(rows) - handed_on, task.name)
+                    break
+        handed_on += 1
+    return handed_on

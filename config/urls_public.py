@@ -3,7 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("2fa/", include("sites.security.urls")),
-    path("audit/", include("audit.urls")),
+    path("2fa/", include("security.urls")),
     path("", include("tenants.console.urls")),
 ]

@@ -9,7 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     # Two-factor pages sit outside Wagtail's admin URLs: those would demand the very sign-in
     # they complete.
-    path("admin/2fa/", include("sites.security.urls")),
+    path("admin/2fa/", include("security.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site

@@ -2,6 +2,8 @@
 
 import hashlib
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
@@ -165,16 +167,19 @@ def bar_chart(rows, width=640, bar_height=22, gap=10, label_width=170):
             "zero_x": round(zero_x, 1), "label_width": label_width}
 
 
-def _shared_document_choices():
-    from federation.syndication.sharing import document_choices
+def _shared_resources(name: str):
+    """The callable settings.SHARED_RESOURCES names: the registry of shared files lives in an
+    app above the blocks (federation.syndication), which the blocks may not import."""
+    return import_string(settings.SHARED_RESOURCES[name])
 
-    return document_choices()
+
+# Called when an editor form is built (the names are referenced by migrations).
+def _shared_document_choices():
+    return _shared_resources("choices")("document")
 
 
 def _shared_image_choices():
-    from federation.syndication.sharing import image_choices
-
-    return image_choices()
+    return _shared_resources("choices")("image")
 
 
 class SharedResourceBlock(blocks.StructBlock):
@@ -185,11 +190,9 @@ class SharedResourceBlock(blocks.StructBlock):
                                   help_text="留空则使用资源标题")
 
     def get_context(self, value, parent_context=None):
-        from federation.syndication.models import SharedResource
-
         context = super().get_context(value, parent_context=parent_context)
         resource_id = value.get("resource")
-        context["resource"] = (SharedResource.objects.filter(pk=resource_id, active=True).first()
+        context["resource"] = (_shared_resources("get")(int(resource_id))
                                if resource_id and str(resource_id).isdigit() else None)
         return context
 

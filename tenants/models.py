@@ -1,10 +1,42 @@
 """The site registry (P2): every government website on the platform is a `Website` tenant."""
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import models
+from django.db import connection, models
 from django_tenants.models import DomainMixin, TenantMixin
 
 from .validators import display_domain, normalise_domain, validate_site_domain
+
+
+class WebsiteQuerySet(models.QuerySet):
+    def sites(self):
+        """Real sites: not the platform's own row (the public schema) nor the site template."""
+        return self.filter(kind__in=Website.SITE_KINDS)
+
+
+class WebsiteManager(models.Manager.from_queryset(WebsiteQuerySet)):
+    """The one way to ask "which site is this schema?" (README, "Where the code lives").
+
+    Apps below `tenants` in the layers reach it through django-tenants' `get_tenant_model()`,
+    as Django apps reach the user model through `get_user_model()`.
+    """
+
+    def for_schema(self, schema_name: str) -> "Website | None":
+        """The registry entry of `schema_name` (a site, the platform or the template). In a
+        request or a site task django-tenants has loaded it already: no query then."""
+        tenant = getattr(connection, "tenant", None)
+        if isinstance(tenant, self.model) and tenant.schema_name == schema_name:
+            return tenant
+        return self.filter(schema_name=schema_name).first()
+
+    def current(self) -> "Website | None":
+        """The site the connection is on; None in the public schema and the site template."""
+        website = self.for_schema(connection.schema_name)
+        return website if website is not None and website.is_site else None
+
+    def portal(self) -> "Website | None":
+        """The city's portal: the one active site of kind portal (the oldest, if several)."""
+        return (self.filter(kind=Website.Kind.PORTAL, status=Website.Status.ACTIVE)
+                .order_by("pk").first())
 
 
 class Website(TenantMixin):
@@ -51,6 +83,8 @@ class Website(TenantMixin):
     frozen_reason = models.CharField("冻结原因", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WebsiteManager()
 
     # The schema is made by provisioning (tenants.services), not as a side effect of save().
     auto_create_schema = False

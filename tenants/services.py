@@ -7,9 +7,16 @@ import string
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+
+from security.audit.services import record
+from security.roles import WEBMASTER, ensure_console_roles
 
 from .models import Domain, Website
 from .signals import site_status_changed
@@ -42,8 +49,6 @@ def ensure_platform(console_host: str | None = None) -> Website:
     )
     Domain.objects.filter(tenant=platform).exclude(domain=console_host).delete()
     Domain.objects.get_or_create(domain=console_host, defaults={"tenant": platform, "is_primary": True})
-    from sites.security.roles import ensure_console_roles
-
     ensure_console_roles()
     return platform
 
@@ -99,13 +104,12 @@ def provision_site(
     webmaster_username: str = "webmaster", webmaster_password: str | None = None,
     **registry_fields,
 ) -> ProvisionedSite:
-    """Create a working site: schema (cloned), home page, column tree, `Site` row, webmaster.
+    """Create a working site: schema (cloned), its content (SITE_PROVISIONING_STEPS: home
+    page, column tree, `Site` row, roles, review workflows, catalogue…), its first webmaster.
 
     All or nothing: the schema DDL, the registry rows and the site's content are made in one
     transaction, so a failure anywhere leaves no half-made site behind.
     """
-    from sites.core.provisioning import build_site_content
-
     connection.set_schema_to_public()  # the registry lives there, whatever ran before
     schema_name = schema_name or suggest_schema_name(domain)
     validate_new_site(kind=kind, domain=domain, schema_name=schema_name)
@@ -124,13 +128,31 @@ def provision_site(
         Domain.objects.create(domain=normalise_domain(domain), tenant=website, is_primary=True)
         website.create_schema(check_if_exists=False, verbosity=0)
         with schema_context(schema_name):
-            build_site_content(website, webmaster_username, password)
+            for step in provisioning_steps():
+                step(website)
+            create_webmaster(website, webmaster_username, password)
         connection.set_schema_to_public()
         _audit("console.site_provisioned", website, {
             "domain": domain, "kind": kind, "webmaster": webmaster_username,
             "missing_responsibility": website.missing_responsibility()})
     log.info("provisioned %s (%s) at %s", website.legal_name, schema_name, domain)
     return ProvisionedSite(website, webmaster_username, password)
+
+
+def provisioning_steps():
+    """What a new site is made of, in order (SITE_PROVISIONING_STEPS): each app that gives
+    every site something registers a step there, so provisioning names none of them."""
+    return [import_string(path) for path in settings.SITE_PROVISIONING_STEPS]
+
+
+def create_webmaster(website, username: str, password: str):
+    """The site's first webmaster: a member of the 网站管理员 role, not a superuser. Users live
+    in the site's own schema, so the account is worth nothing anywhere else."""
+    user = get_user_model().objects.create_user(
+        username=username, password=password, email=website.contact_email or "",
+        first_name="网站管理员")
+    user.groups.add(Group.objects.get(name=WEBMASTER))
+    return user
 
 
 def generate_password(length: int = 16) -> str:
@@ -159,17 +181,47 @@ def set_status(website: Website, status: str) -> Website:
     return website
 
 
+def freeze(website: Website, reason: str = "") -> bool:
+    """Emergency read-only mode (Z1): the site serves its pages and refuses every write,
+    its visitors' and the platform's own (scheduled publishing, syndicated deliveries).
+    False when it was frozen already."""
+    connection.set_schema_to_public()  # the registry is only written from the public schema
+    if website.frozen_at:
+        return False
+    website.frozen_at = timezone.now()
+    website.frozen_reason = (reason or "应急处置")[:200]
+    website.save(update_fields=["frozen_at", "frozen_reason", "updated_at"])
+    _audit("console.site_frozen", website, {"reason": website.frozen_reason})
+    return True
+
+
+def unfreeze(website: Website) -> bool:
+    connection.set_schema_to_public()
+    if not website.frozen_at:
+        return False
+    since = website.frozen_at
+    website.frozen_at, website.frozen_reason = None, ""
+    website.save(update_fields=["frozen_at", "frozen_reason", "updated_at"])
+    _audit("console.site_unfrozen", website, {"frozen_since": since.isoformat()})
+    return True
+
+
 def _audit(event_type, website, changes):
     # The console's trail (public chain) and the site's own: both should show it.
-    from audit.services import record
-
     for schema in ("public", website.schema_name):
         record(event_type, schema_name=schema, obj=website, changes=changes)
 
 
 def sites():
     """Every real site (not the platform or the template), in registry order."""
-    return Website.objects.filter(kind__in=Website.SITE_KINDS).prefetch_related("domains")
+    return Website.objects.sites().prefetch_related("domains")
+
+
+def chosen_sites(schemas, all_sites: bool = False) -> list[Website]:
+    """The sites an operator's command names (schema names), or every site."""
+    if all_sites:
+        return list(sites())
+    return [get_site(name) for name in schemas]
 
 
 def get_site(schema_name: str) -> Website:

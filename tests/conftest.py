@@ -10,13 +10,8 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from tenants import services
-
-PASSWORD = "Correct-Horse-Battery-9"  # alpha's webmaster
-BETA_PASSWORD = "Other-Staple-Lantern-7"  # beta's webmaster: same username, other password
-# Who answers for a site (Z3): without these a site cannot be (re)activated.
-RESPONSIBILITY = dict(responsible_leader="王主任", responsible_leader_phone="0473-3920001",
-                      operator_unit="乌海市大数据中心", operator_contact="李工",
-                      operator_contact_phone="0473-3920002")
+from tenants.models import Website
+from tests.factories import BETA_PASSWORD, PASSWORD, PORTAL_PASSWORD, PORTAL_SCHEMA, RESPONSIBILITY
 
 
 @pytest.fixture(scope="session")
@@ -79,5 +74,52 @@ def in_site():
     return lambda website: schema_context(website.schema_name)
 
 
-def host(website) -> str:
-    return website.primary_domain
+@pytest.fixture
+def in_alpha(alpha, in_site):
+    """The test runs in alpha's schema."""
+    with in_site(alpha):
+        yield alpha
+
+
+@pytest.fixture
+def in_beta(beta, in_site):
+    with in_site(beta):
+        yield beta
+
+
+@pytest.fixture(scope="session")
+def portal_schema(django_db_setup, django_db_blocker):
+    """The city's portal (syndication, the portal's search), provisioned once, committed."""
+    with django_db_blocker.unblock():
+        site = Website.objects.portal()
+        if site is None:
+            site = services.provision_site(
+                kind="portal", legal_name="乌海市人民政府", short_name="乌海市政府",
+                domain=f"{PORTAL_SCHEMA}.localhost", schema_name=PORTAL_SCHEMA,
+                webmaster_password=PORTAL_PASSWORD, site_code="1503000001", **RESPONSIBILITY,
+            ).website
+        connection.set_schema_to_public()
+    return site.schema_name
+
+
+@pytest.fixture
+def portal(db, portal_schema):
+    return services.get_site(portal_schema)
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """publish(website, title, body, …) → page, with the after-commit tasks run (eager)."""
+    from tests.factories import make_article
+
+    def run(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return make_article(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): …` — run the block's on-commit callbacks (tasks) at its end."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -27,10 +27,10 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Security (issue 4): the audit trail lives in the public schema only; sites.security is
+    # Security (issue 4): the audit trail lives in the public schema only; security is
     # in both lists because console accounts (public) need 2FA devices and lockouts too.
-    "audit",
-    "sites.security",
+    "security.audit",
+    "security",
     # Federation: the public-schema apps that cross sites (DESIGN.md).
     "federation.library",
     "federation.search",
@@ -62,8 +62,8 @@ TENANT_APPS = [
     "django_filters",
     "shared_blocks",
     "sites.core",
-    "sites.pagecache",
-    "sites.security",
+    "pagecache",
+    "security",
     "sites.disclosure",
     "sites.syndicated",
 ]
@@ -71,6 +71,13 @@ TENANT_APPS = [
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Website"
+# What every new site is made of, in this order: each step runs in the new site's schema,
+# inside provisioning's transaction, with the site's registry entry (tenants.services).
+SITE_PROVISIONING_STEPS = [
+    "sites.core.provisioning.build_site_content",  # home page, columns, Site row, identity
+    "security.roles.ensure_site_roles",  # role groups, with their grants on the home page
+    "sites.disclosure.provisioning.build_disclosure_content",  # review workflows, catalogue
+]
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 PUBLIC_SCHEMA_NAME = "public"
@@ -92,7 +99,7 @@ MIDDLEWARE = [
     # cached pages are served before the tenant's domain lookup (the one query per request).
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "sites.pagecache.middleware.PageCacheMiddleware",
+    "pagecache.middleware.PageCacheMiddleware",
     "tenants.middleware.WebsiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,12 +110,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Security (issue 4): who/IP for the audit trail, idle timeout, 2FA, read-only mode,
     # rate limits, CSP and other response headers.
-    "audit.middleware.AuditContextMiddleware",
-    "sites.security.middleware.IdleTimeoutMiddleware",
-    "sites.security.middleware.TwoFactorMiddleware",
-    "sites.security.middleware.ReadOnlyModeMiddleware",
-    "sites.security.middleware.RateLimitMiddleware",
-    "sites.security.middleware.SecurityHeadersMiddleware",
+    "security.audit.middleware.AuditContextMiddleware",
+    "security.middleware.IdleTimeoutMiddleware",
+    "security.middleware.TwoFactorMiddleware",
+    "security.middleware.ReadOnlyModeMiddleware",
+    "security.middleware.RateLimitMiddleware",
+    "security.middleware.SecurityHeadersMiddleware",
     "tenants.middleware.SiteRedirectMiddleware",
 ]
 
@@ -182,7 +189,7 @@ else:
         }
     }
 
-# --- Page cache (sites/pagecache): anonymous pages per site, purged exactly on change.
+# --- Page cache (pagecache): anonymous pages per site, purged exactly on change.
 # Its own alias, shared by every process that serves pages or purges them (gunicorn
 # workers, Celery workers): Redis when REDIS_URL is set, otherwise files under var/ (a
 # per-process locmem would leave other workers serving a purged page). Keys carry the
@@ -250,7 +257,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # expiry (I4) first: SCHEDULED_PUBLISHING_INTERVAL seconds (60).
 SCHEDULED_PUBLISHING_INTERVAL = int(os.environ.get("SCHEDULED_PUBLISHING_INTERVAL", "60"))
 CELERY_BEAT_SCHEDULE = {
-    "publish-scheduled-pages": {"task": "disclosure.publish_scheduled_all_sites",
+    "publish-scheduled-pages": {"task": "tenants.publish_scheduled_all_sites",
                                 "schedule": float(SCHEDULED_PUBLISHING_INTERVAL)},
 }
 
@@ -282,7 +289,7 @@ LOGIN_LOCKOUT_WINDOW = 15 * 60
 LOGIN_LOCKOUT_IP_FAILURES = 5
 # TOTP is required for webmasters and console operators (optional for everyone else).
 TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
-# Authenticator secrets are sealed at rest (sites/security/sealing.py) with keys derived from
+# Authenticator secrets are sealed at rest (security/sealing.py) with keys derived from
 # these, the first sealing, every one unsealing (comma-separated; a new key goes first, the
 # old stays until `manage.py reseal_two_factor` has run in every schema). Unset: derived from
 # SECRET_KEY and SECRET_KEY_FALLBACKS, so rotating SECRET_KEY the Django way keeps them.
@@ -290,7 +297,7 @@ TWO_FACTOR_KEYS = [k for k in os.environ.get("TWO_FACTOR_KEYS", "").split(",") i
 # Admin and console sessions end after 30 minutes without a request (ASVS 3.3.2).
 ADMIN_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_AGE = 12 * 60 * 60
-WAGTAILADMIN_USER_LOGIN_FORM = "sites.security.forms.LockoutLoginForm"
+WAGTAILADMIN_USER_LOGIN_FORM = "security.forms.LockoutLoginForm"
 # Rate limits (requests, seconds) per client address and site: cache-based, and the cache
 # key function carries the schema, so one site's visitors never use up another's budget.
 RATE_LIMITS = {
@@ -305,7 +312,7 @@ WAGTAILDOCS_EXTENSIONS = [
     "odp", "txt", "csv", "rtf", "zip", "rar", "7z", "jpg", "jpeg", "png",
 ]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "sites.security.forms.LimitedDocumentForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "security.forms.LimitedDocumentForm"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 # Response headers on every answer; the CSP goes on public pages (the Wagtail admin ships
@@ -336,6 +343,8 @@ ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "3"))
 # --- The library's outbox sweep (federation.library): re-sends rows whose task never ran.
 CELERY_BEAT_SCHEDULE |= {
     "library-sweep-outbox": {"task": "library.sweep_outbox", "schedule": 30.0},
+    # …and the steps of its consumers (search, syndication) a crash or an outage left pending.
+    "library-sweep-consumers": {"task": "library.sweep_consumers", "schedule": 30.0},
     "library-prune-outbox": {"task": "library.prune_outbox", "schedule": 86400.0},
     # federation.syndication: re-sends deliveries (copies on receiving sites) never made.
     "syndication-sweep-deliveries": {"task": "syndication.sweep_deliveries", "schedule": 30.0},
@@ -344,5 +353,12 @@ CELERY_BEAT_SCHEDULE |= {
     # audit: every chain verified daily; the outcome is recorded and shown on the console.
     "audit-verify-chains": {"task": "audit.verify_chains", "schedule": 86400.0},
 }
-# Portal roles (sites.security.roles) that curate offers, push down and broadcast.
+# Shared resources (P5) in the shared_document / shared_image blocks. The blocks are below the
+# app that keeps the registry (federation.syndication) and reach it through these names:
+# "choices": kind ("document"/"image") → [(id, label)]; "get": id → the resource, or None.
+SHARED_RESOURCES = {
+    "choices": "federation.syndication.sharing.choices",
+    "get": "federation.syndication.sharing.get_resource",
+}
+# Portal roles (security.roles) that curate offers, push down and broadcast.
 SYNDICATION_CURATOR_GROUPS = ("市级编审", "网站管理员")

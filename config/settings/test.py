@@ -10,7 +10,7 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in prod
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
-# The page cache is off unless a test turns it on (tests/sites/pagecache): a page cached in
+# The page cache is off unless a test turns it on (tests/pagecache): a page cached in
 # one test must not leak into another whose transaction was rolled back without a purge.
 PAGECACHE_ENABLED = False
 CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405

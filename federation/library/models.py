@@ -1,8 +1,9 @@
 """The resource library (F1, F2): one row per published item of every site, in the public schema.
 
 A `LibraryItem` is a projection of a page, never edited by hand: `services.process_event`
-rebuilds it from the page whenever an `OutboxEvent` says the page changed. Syndication and
-cross-site search read the library, never the tenant schemas.
+rebuilds it from the page whenever an `OutboxEvent` says the page changed, and records a
+`ConsumerStep` for each consumer (search, syndication) in the same transaction. Syndication
+and cross-site search read the library, never the tenant schemas.
 """
 
 from django.db import models
@@ -124,3 +125,39 @@ class OutboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.event} {self.item_key} v{self.version}"
+
+
+class ConsumerStep(models.Model):
+    """What one consumer of the library (consumers.py: search, syndication…) still has to do
+    for one item: one row per item and consumer, brought up to the item's version in the
+    transaction that changes the item, marked done once the consumer has handled that version.
+
+    The row is the consumer's durable promise, as the outbox row is the library's: a worker
+    killed after the projection committed, a search cluster that was down, a consumer that
+    failed, all leave the step pending, and the sweep runs it again.
+    """
+
+    item = models.ForeignKey(LibraryItem, on_delete=models.CASCADE, related_name="consumer_steps")
+    consumer = models.CharField(max_length=40)
+    # The item version this consumer must catch up with, and the event that made it.
+    version = models.BigIntegerField()
+    event = models.CharField(max_length=20)
+    scheduled_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "资源库下游处理"
+        verbose_name_plural = "资源库下游处理"
+        constraints = [models.UniqueConstraint(fields=["item", "consumer"],
+                                               name="library_consumer_step_unique")]
+        indexes = [
+            # The sweep's question: which steps are still waiting? A partial index stays small.
+            models.Index(fields=["scheduled_at"], name="library_step_pending_idx",
+                         condition=models.Q(done_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.consumer} {self.item_id} v{self.version}{'' if self.done_at else ' (pending)'}"

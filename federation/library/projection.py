@@ -7,7 +7,8 @@ The hook for other apps: a page class may define
 returning extra or overriding fields — `item_type`, `category`, `summary`, `text`,
 `published_at`, `expires_at`, `index_number`, `document_number`, `issuer`, and any other key,
 which lands in `LibraryItem.extra` — or `None` to keep the page out of the library.
-A class can also set `library_exclude = True` (containers such as home and column pages do).
+A class can also set `library_exclude = True`: such pages never enter the library and their
+changes write no outbox row (home and column pages, syndicated copies).
 """
 
 import datetime
@@ -16,14 +17,14 @@ import re
 from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
+from sites.core.models import ColumnPage
+
 from .links import absolute_url
 from .models import ItemType
-
-# Containers: navigable, but not items a reader searches for.
-CONTAINER_MODELS = {"core.homepage", "core.columnpage", "wagtailcore.page"}
 
 # A column's type decides the type of the items filed under it.
 COLUMN_TYPE_TO_ITEM_TYPE = {
@@ -50,8 +51,12 @@ def item_key(schema_name: str, page) -> str:
     return f"{schema_name}:{page.translation_key}"
 
 
-def is_container(page) -> bool:
-    return page._meta.label_lower in CONTAINER_MODELS or getattr(page, "library_exclude", False)
+def can_be_item(page) -> bool:
+    """Whether pages of this page's type can enter the library: not the tree's plain root
+    pages, nor types that opt out (`library_exclude`). Read from the class (the content type),
+    so a base `Page` instance — a deletion signal's — answers like its specific page."""
+    cls = page.specific_class
+    return cls is not None and cls is not Page and not getattr(cls, "library_exclude", False)
 
 
 def plain_text(page) -> str:
@@ -80,8 +85,6 @@ def plain_text(page) -> str:
 
 def nearest_column(page):
     """The closest ancestor that is a column (栏目), or None."""
-    from sites.core.models import ColumnPage
-
     return ColumnPage.objects.ancestor_of(page).order_by("-depth").only(
         "title", "column_type", "path", "depth").first()
 
@@ -95,7 +98,7 @@ def _as_datetime(value):
 def project(page, website) -> dict | None:
     """The library fields of a live page, or None when the page is not a library item."""
     page = page.specific
-    if is_container(page):
+    if not can_be_item(page):
         return None
     url_parts = page.get_url_parts()
     if url_parts is None:  # not under the site's root: not reachable by a visitor

@@ -1,36 +1,40 @@
 """The library's behaviour: recording page events, projecting them, sweeping the outbox.
 
-The flow (DESIGN.md, "The one flow that everything hangs on"):
+The flow (docs/architecture.md, "The one flow"):
 
     page published / unpublished / deleted / moved          (tenant schema, editor's request)
       └─ record_page_event()   OutboxEvent row, same transaction as the page change
            └─ after commit: tasks.process_outbox_event(event_id)   in the site's schema
-                └─ process_event(): project the page → LibraryItem (idempotent by version),
-                   update the search backend, send `library_item_changed`
-    sweep_outbox()  (Celery beat, or `manage.py process_outbox`) re-sends rows never processed
+                └─ process_event(), one transaction: project the page → LibraryItem
+                   (idempotent by version), one ConsumerStep per consumer, the row processed
+                     └─ after commit: consumers.run_pending() — search, syndication…
+    sweep_outbox()       (periodic) re-sends outbox rows never processed
+    consumers.sweep()    (periodic) runs consumer steps a crash or an outage left pending
 
-Projection is state-based: whatever the event, the page's *current* state is read and
-projected, so events that arrive late or twice converge on the same item. The version guard
-(`LibraryItem.version`) only saves the work of re-applying an event already applied.
+Pages that can never be items (home and column pages, syndicated copies: `library_exclude`)
+write no outbox row at all. Projection is state-based: whatever the event, the page's
+*current* state is read and projected, so events that arrive late or twice converge on the
+same item. The version guard (`LibraryItem.version`) only saves the work of re-applying an
+event already applied.
 
 Public API for other apps: `record_page_event`, `process_event`, `sweep_outbox`,
-`resync_site`, `withdraw_site`, `items()`, and the `library_item_changed` signal.
+`resync_site`, `withdraw_site`, `items()`, and `consumers.register`.
 """
 
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
+from wagtail.models import Page
 
+from config.tasks import enqueue, hand_on
 from tenants.models import Website
 
-from . import projection
+from . import consumers, projection
 from .models import LibraryItem, OutboxEvent, WithdrawnReason
-from .signals import library_item_changed
 
 log = logging.getLogger("jiyue.library")
 
@@ -53,36 +57,31 @@ def next_versions(count: int = 1) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def current_website() -> Website | None:
-    """The site whose schema the connection is on, or None (public schema, site template)."""
-    schema = connection.schema_name
-    if schema in {get_public_schema_name(), settings.TENANT_BASE_SCHEMA}:
-        return None
-    return Website.objects.filter(schema_name=schema).first()
-
-
-def record_page_event(page, event: str, *, send: bool = True) -> OutboxEvent | None:
+def record_page_event(page, event: str) -> OutboxEvent | None:
     """Write the outbox row for a change to `page`, and send its task once the change commits.
 
     Call it inside the transaction that changes the page: if that transaction rolls back, so
-    does the row, and no task is sent.
+    does the row, and no task is sent. Nothing is written for a page that can never be an item.
     """
-    website = current_website()
-    if website is None:
+    website = Website.objects.current()
+    if website is None or not projection.can_be_item(page):
         return None
     row = OutboxEvent.objects.create(
         site=website, item_key=projection.item_key(website.schema_name, page), page_id=page.pk,
         event=event, version=next_versions()[0],
     )
-    if send:
-        send_event(row, website.schema_name)
+    # recoverable: a broker that is down must not fail the editor's request; the sweep resends.
+    from .tasks import process_outbox_event  # tasks imports this module
+
+    enqueue(process_outbox_event, row.pk, schema=website.schema_name, recoverable=True)
     return row
 
 
 def record_page_events(pages, event: str) -> list[OutboxEvent]:
-    """Outbox rows for many pages of the current site (a moved subtree, a resync)."""
-    website = current_website()
-    pages = list(pages)
+    """Outbox rows for many pages of the current site (a moved subtree, a resync). `pages`
+    need only pk, translation_key and content_type loaded."""
+    website = Website.objects.current()
+    pages = [p for p in pages if projection.can_be_item(p)]
     if website is None or not pages:
         return []
     versions = next_versions(len(pages))
@@ -91,61 +90,50 @@ def record_page_events(pages, event: str) -> list[OutboxEvent]:
                     page_id=page.pk, event=event, version=version)
         for page, version in zip(pages, versions, strict=True)
     ])
-    from config.tasks import enqueue
-
-    from .tasks import process_site_outbox
+    from .tasks import process_site_outbox  # tasks imports this module
 
     enqueue(process_site_outbox, schema=website.schema_name, recoverable=True)
     return rows
 
 
-def send_event(row: OutboxEvent, schema_name: str) -> None:
-    from config.tasks import enqueue
-
-    from .tasks import process_outbox_event
-
-    # recoverable: a broker that is down must not fail the editor's request; the sweep resends.
-    enqueue(process_outbox_event, row.pk, schema=schema_name, recoverable=True)
-
-
 # --- Processing (runs in the site's schema, after commit) -------------------------------------
 
 def process_event(event_id: int) -> LibraryItem | None:
-    """Apply one outbox row: project, index, notify. Safe to call twice for the same row."""
-    event = OutboxEvent.objects.select_related("site").filter(pk=event_id).first()
-    if event is None or event.processed_at is not None:
-        return None  # a duplicate delivery: the first one did the work
-    if connection.schema_name != event.site.schema_name:
-        raise RuntimeError(
-            f"outbox event {event_id} belongs to {event.site.schema_name} but ran in "
-            f"{connection.schema_name}"
-        )
+    """Apply one outbox row: project the page, schedule the consumers, mark the row processed,
+    all in one transaction; then run the consumers. Safe to call twice for the same row."""
     try:
-        item, changed = apply_projection(event)
-        if item is not None:
-            from federation.search.backends import get_backend
-
-            get_backend().index_items([item])
+        with transaction.atomic():
+            # Locked: a second delivery of the same row waits here, then finds it processed.
+            event = (OutboxEvent.objects.select_for_update(of=("self",)).select_related("site")
+                     .filter(pk=event_id).first())
+            if event is None or event.processed_at is not None:
+                return None  # a duplicate delivery: the first one did the work
+            if connection.schema_name != event.site.schema_name:
+                raise RuntimeError(f"outbox event {event_id} belongs to {event.site.schema_name} "
+                                   f"but ran in {connection.schema_name}")
+            item, changed = apply_projection(event)
+            if changed:
+                consumers.schedule([item], event.event)
+            now = timezone.now()
+            OutboxEvent.objects.filter(pk=event.pk).update(
+                processed_at=now, attempts=event.attempts + 1, last_attempt_at=now, last_error="")
     except Exception as exc:
-        OutboxEvent.objects.filter(pk=event.pk).update(
-            attempts=event.attempts + 1, last_attempt_at=timezone.now(),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-        log.warning("outbox event %s (%s) failed; the sweep will retry", event_id, event, exc_info=True)
+        OutboxEvent.objects.filter(pk=event_id).update(
+            attempts=event_attempts(event_id) + 1, last_attempt_at=timezone.now(),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        log.warning("outbox event %s failed; the sweep will retry", event_id, exc_info=True)
         raise
-    OutboxEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
-        processed_at=timezone.now(), attempts=event.attempts + 1, last_attempt_at=timezone.now(),
-        last_error="",
-    )
     if changed:
-        notify(item, event.event)
+        transaction.on_commit(lambda: consumers.run_pending([item.pk]))
     return item
+
+
+def event_attempts(event_id: int) -> int:
+    return OutboxEvent.objects.filter(pk=event_id).values_list("attempts", flat=True).first() or 0
 
 
 def apply_projection(event: OutboxEvent) -> tuple[LibraryItem | None, bool]:
     """Bring the library item of `event` up to the page's current state. (item, changed)."""
-    from wagtail.models import Page
-
     with transaction.atomic():
         item = LibraryItem.objects.select_for_update().filter(item_key=event.item_key).first()
         if item is not None and item.version >= event.version:
@@ -192,15 +180,6 @@ def eligible_projection(page, website) -> tuple[dict | None, str]:
     return fields, ""
 
 
-def notify(item: LibraryItem, event: str) -> None:
-    for receiver, result in library_item_changed.send_robust(
-        sender=LibraryItem, item=item, event=event, site=item.site,
-    ):
-        if isinstance(result, Exception):
-            log.error("library_item_changed receiver %r failed for %s", receiver, item,
-                      exc_info=result)
-
-
 def process_pending_for_site(website: Website, limit: int = SWEEP_BATCH) -> int:
     """Process this site's waiting rows in version order (runs in the site's schema)."""
     done = 0
@@ -237,70 +216,32 @@ def prune_outbox(keep: timedelta = OUTBOX_KEEP) -> int:
 
 
 def sweep_outbox(older_than: timedelta = SWEEP_GRACE, limit: int = SWEEP_BATCH) -> int:
-    """Re-send outbox rows that were never processed. Returns how many were handed on.
+    """Re-send outbox rows that were never processed. Returns how many were handed on."""
+    from .tasks import process_outbox_event  # tasks imports this module
 
-    With a broker, each row's task is sent again (and the sweep stops at the first failure to
-    send: the broker is still down, the next sweep tries again). Without one, rows are
-    processed right here, one site schema at a time.
-    """
-    from config.celery import app
-
-    from .tasks import process_outbox_event
-
-    eager = app.conf.task_always_eager
-    handed_on = 0
     with schema_context(get_public_schema_name()):
         rows = list(pending_events(older_than)[:limit])
-    for row in rows:
-        OutboxEvent.objects.filter(pk=row.pk).update(last_attempt_at=timezone.now())
-        with schema_context(row.site.schema_name):
-            if eager:
-                try:
-                    process_event(row.pk)
-                except Exception:  # noqa: S112 — recorded on the row
-                    continue
-            else:
-                try:
-                    process_outbox_event.apply_async(args=[row.pk], retry=False)
-                except Exception:
-                    log.warning("outbox sweep: broker unreachable, %s rows wait for the next sweep",
-                                len(rows) - handed_on)
-                    break
-        handed_on += 1
-    return handed_on
+        OutboxEvent.objects.filter(pk__in=[r.pk for r in rows]).update(last_attempt_at=timezone.now())
+    return hand_on(process_outbox_event, rows, schema=lambda row: row.site.schema_name,
+                   args=lambda row: [row.pk])
 
 
 # --- Whole sites --------------------------------------------------------------------------------
 
 def withdraw_site(website: Website) -> int:
-    """Withdraw every item of a suspended or archived site, at once and in this transaction."""
+    """Withdraw every item of a suspended or archived site, at once and in this transaction;
+    the consumers follow after commit (search drops them, copies elsewhere are withdrawn)."""
     now = timezone.now()
     items = list(LibraryItem.objects.filter(site=website, withdrawn=False))
     if not items:
         return 0
-    LibraryItem.objects.filter(pk__in=[i.pk for i in items]).update(
-        withdrawn=True, withdrawn_reason=WithdrawnReason.SITE_INACTIVE, withdrawn_at=now,
-    )
-    for item in items:
+    for item, version in zip(items, next_versions(len(items)), strict=True):
         item.withdrawn, item.withdrawn_reason, item.withdrawn_at = True, WithdrawnReason.SITE_INACTIVE, now
-    from federation.search.backends import get_backend
-
-    backend = get_backend()
-
-    def after_commit():
-        try:
-            backend.index_items(items)
-        except Exception:
-            # Search filters suspended sites out at query time anyway; reindex repairs the index.
-            log.warning("could not remove %s's items from the search index", website, exc_info=True)
-        for item in items:
-            notify(item, WithdrawnReason.SITE_INACTIVE)
-
-    if backend.transactional:
-        backend.index_items(items)
-        transaction.on_commit(lambda: [notify(i, WithdrawnReason.SITE_INACTIVE) for i in items])
-    else:
-        transaction.on_commit(after_commit)
+        item.version = version
+    LibraryItem.objects.bulk_update(items, ["withdrawn", "withdrawn_reason", "withdrawn_at", "version"])
+    consumers.schedule(items, WithdrawnReason.SITE_INACTIVE)
+    ids = [item.pk for item in items]
+    transaction.on_commit(lambda: consumers.run_pending(ids))
     return len(items)
 
 
@@ -309,12 +250,10 @@ def resync_site(website: Website) -> int:
 
     Used when a site becomes active again and by operators after a bulk change.
     """
-    from wagtail.models import Page
-
     with schema_context(website.schema_name):
         known = set(LibraryItem.objects.filter(site=website).values_list("page_id", flat=True))
         pages = Page.objects.filter(Q(live=True, depth__gt=1) | Q(pk__in=known)).only(
-            "pk", "translation_key")
+            "pk", "translation_key", "content_type")
         return len(record_page_events(pages, Kind.RESYNC))
 
 

@@ -3,36 +3,41 @@
 from django.db import connection
 
 from config.celery import SiteTask, app
+from tenants.models import Website
+
+from . import consumers, services
 
 
 @app.task(base=SiteTask, name="library.process_outbox_event")
 def process_outbox_event(event_id: int):
-    from . import services
-
     item = services.process_event(event_id)
     return item.pk if item is not None else None
 
 
 @app.task(base=SiteTask, name="library.process_site_outbox")
 def process_site_outbox():
-    from tenants.models import Website
-
-    from . import services
-
     return services.process_pending_for_site(Website.objects.get(schema_name=connection.schema_name))
+
+
+@app.task(base=SiteTask, name="library.run_consumer_steps")
+def run_consumer_steps(item_id: int):
+    """The pending consumer steps of one item (sent by the consumer sweep)."""
+    return consumers.run_pending([item_id])
 
 
 @app.task(name="library.sweep_outbox")
 def sweep_outbox():
-    """Periodic (Celery beat): runs in the public schema and sends each row to its site."""
-    from . import services
-
+    """Periodic: runs in the public schema and sends each waiting row to its site."""
     return services.sweep_outbox()
+
+
+@app.task(name="library.sweep_consumers")
+def sweep_consumers():
+    """Periodic: consumer steps a crash or an outage left pending, run again."""
+    return consumers.sweep()
 
 
 @app.task(name="library.prune_outbox")
 def prune_outbox():
-    """Daily (Celery beat): processed outbox rows older than 30 days are deleted."""
-    from . import services
-
+    """Daily: processed outbox rows older than 30 days are deleted."""
     return services.prune_outbox()

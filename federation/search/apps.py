@@ -7,3 +7,10 @@ class SearchConfig(AppConfig):
     verbose_name = "跨站检索"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        # Imported here: both modules import models, which the app registry loads first.
+        from federation.library import consumers
+
+        from .indexing import on_item_changed
+
+        consumers.register("search", on_item_changed)

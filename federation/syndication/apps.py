@@ -8,7 +8,9 @@ class SyndicationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import (
-            receivers,  # noqa: F401  (follows library_item_changed)
-            tasks,  # noqa: F401  (registers the beat's tasks in every process)
-        )
+        # Imported here: both modules import models, which the app registry loads first.
+        from federation.library import consumers
+
+        from .receivers import on_item_changed
+
+        consumers.register("syndication", on_item_changed)

@@ -4,12 +4,10 @@ Every page of every site asks `live_broadcasts()`: the list of broadcasts not ye
 in the process for HOLD_SECONDS, for all sites at once (one indexed query on the public table
 per process every HOLD_SECONDS, whatever the number of sites; the default cache would key it
 per tenant). Start and end times are checked at read time. Posting, withdrawing, and each
-start or end (the beat task `purge_at_boundaries`) purge every site's page cache twice: at
-once, and again when every process's held list has expired, so no page stays cached with a
-stale banner.
+start or end (the periodic `check_boundaries`) send `broadcasts_changed` after commit: the
+page cache (pagecache.integrations) purges every site's pages on it.
 """
 
-import threading
 import time
 
 from django.core.exceptions import ValidationError
@@ -68,25 +66,9 @@ def _audit(event_type, broadcast, user, message):
 def _changed(broadcast):
     def after_commit():
         forget_cache()
-        schemas = purge_every_site()
-        # Second pass once every process's held list has expired: a page rendered meanwhile
-        # from a held (or a just-loaded, pre-commit) list is orphaned by the new generation.
-        timer = threading.Timer(HOLD_SECONDS + 1, _second_pass, args=[schemas])
-        timer.daemon = True
-        _timers.append(timer)
-        timer.start()
         broadcasts_changed.send_robust(sender=Broadcast, broadcast=broadcast)
 
     transaction.on_commit(after_commit)
-
-
-_timers: list[threading.Timer] = []
-
-
-def cancel_pending() -> None:
-    """Cancel second passes not yet run (tests: one test's purge must not hit the next)."""
-    while _timers:
-        _timers.pop().cancel()
 
 
 def held_broadcasts() -> list[dict]:
@@ -94,48 +76,25 @@ def held_broadcasts() -> list[dict]:
     return list(_held["rows"] or [])
 
 
-def _second_pass(schemas):
-    from sites.pagecache.services import purge_site
-
-    forget_cache()
-    for schema in schemas:
-        purge_site(schema)  # cache writes only: no database in this thread
-
-
-def purge_every_site() -> list[str]:
-    """The banner is part of every page of every site: cached pages must go (sites.pagecache)."""
-    from sites.pagecache.services import purge_site
-    from tenants.models import Website
-
-    schemas = list(Website.objects.filter(kind__in=Website.SITE_KINDS)
-                   .values_list("schema_name", flat=True))
-    for schema in schemas:
-        purge_site(schema)
-    return schemas
-
-
 BOUNDARY_WINDOW_SECONDS = 120
 
 
-def purge_at_boundaries(now=None) -> int:
-    """Periodic (beat): a broadcast that started or ended since the last run changes every
-    page; purge every site once per boundary (marked in the cache so reruns do nothing)."""
+def check_boundaries(now=None) -> int:
+    """Periodic: a broadcast that started or ended since the last run changes every page, with
+    nothing written at that moment: announce it once per boundary (marked in the cache, so
+    reruns and other processes' runs do nothing). Returns the boundaries crossed."""
     from django.core.cache import cache
 
     now = now or timezone.now()
     since = now - timezone.timedelta(seconds=BOUNDARY_WINDOW_SECONDS)
-    crossed = []
+    crossed = 0
     for b in Broadcast.objects.filter(withdrawn_at__isnull=True).filter(
             models.Q(starts_at__gt=since, starts_at__lte=now) | models.Q(ends_at__gt=since, ends_at__lte=now)):
         edge = "end" if since < b.ends_at <= now else "start"
         if cache.add(f"syndication:broadcast-edge:{b.pk}:{edge}", 1, BOUNDARY_WINDOW_SECONDS * 2):
-            crossed.append(b)
-    if crossed:
-        forget_cache()
-        schemas = purge_every_site()
-        time.sleep(HOLD_SECONDS + 1)  # the beat's own worker: a second pass, as in _changed
-        _second_pass(schemas)
-    return len(crossed)
+            crossed += 1
+            _changed(b)
+    return crossed
 
 
 _held = {"rows": None, "until": 0.0}

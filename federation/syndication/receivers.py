@@ -1,19 +1,10 @@
-"""Signal handlers: follow the library's changes. The work is in services."""
-
-import logging
-
-from django.dispatch import receiver
-
-from federation.library.signals import library_item_changed
+"""Syndication follows the library: registered as one of its consumers (apps.py)."""
 
 from . import services
 
-log = logging.getLogger("jiyue.syndication")
 
-
-@receiver(library_item_changed, dispatch_uid="syndication_library_item_changed")
-def on_library_item_changed(sender, item, event, **kwargs):
-    # Runs inside the library's task (the source's schema), after the projection committed.
-    # It only writes syndication rows and enqueues deliveries, which run in each receiving
-    # site's schema. Failures propagate to the library's send_robust, which logs them.
+def on_item_changed(item, event: str) -> None:
+    """Runs after the item's change committed, in the source's schema (the library's task, or
+    the consumer sweep). It only writes syndication rows and enqueues deliveries, which run in
+    each receiving site's schema; a failure leaves the library's consumer step pending."""
     services.on_item_changed(item, event)

@@ -60,7 +60,7 @@ def can_curate(user) -> bool:
     and 网站管理员 roles (SYNDICATION_CURATOR_GROUPS), and superusers."""
     from django.conf import settings
 
-    from sites.security.roles import MUNICIPAL_CURATOR, WEBMASTER
+    from security.roles import MUNICIPAL_CURATOR, WEBMASTER
 
     if not user.is_authenticated or not user.is_active:
         return False
@@ -70,7 +70,7 @@ def can_curate(user) -> bool:
 
 def can_decline_copies(user) -> bool:
     """The receiving site's webmaster decides which optional copies it keeps."""
-    from sites.security.roles import WEBMASTER
+    from security.roles import WEBMASTER
 
     if not user.is_authenticated or not user.is_active:
         return False

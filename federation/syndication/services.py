@@ -9,7 +9,7 @@ How an item travels (DESIGN.md, "The one flow", step 3 "apply syndication rules"
            └─ Delivery rows (public schema) + tasks.deliver(delivery_id) in each receiving
               site's schema, after commit (config.tasks.enqueue)
                 └─ deliver(): create / update / unpublish the SyndicatedPage copy, idempotent
-                   by library version; copies_changed(schema, page_ids) for cache purging
+                   by library version (the copy's publish or unpublish purges its cached pages)
     sweep_deliveries() (Celery beat) re-sends deliveries whose task never ran or failed.
 
 Curators act through accept_offer / decline_offer; the portal through push_down; receiving
@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from config.tasks import enqueue, hand_on
 from federation.library.models import LibraryItem
 from tenants.models import Website
 
@@ -38,7 +39,6 @@ from .models import (
     Subscription,
     SyndicationOffer,
 )
-from .signals import syndicated_copies_changed
 
 log = logging.getLogger("jiyue.syndication")
 
@@ -79,7 +79,7 @@ def actor(user) -> str:
 
 def audit(event_type: str, obj, message: str = "", user=None, **changes) -> None:
     """The site's audit trail (Z3): who offered, accepted, declined, pushed down."""
-    from audit.services import record
+    from security.audit.services import record
 
     record(event_type, obj=obj, message=message[:500], user=user if getattr(user, "pk", None) else None,
            changes=changes or None)
@@ -298,9 +298,7 @@ def ensure_delivery(item, target, column_slug, origin, *, offer=None, subscripti
 
 
 def send_delivery(delivery) -> None:
-    from config.tasks import enqueue
-
-    from .tasks import deliver
+    from .tasks import deliver  # tasks imports this module
 
     # recoverable: the Delivery row is the durable record; sweep_deliveries re-sends it.
     enqueue(deliver, delivery.pk, schema=delivery.target.schema_name, recoverable=True)
@@ -357,8 +355,6 @@ def deliver(delivery_id: int) -> str:
                 delivery.status = Status.WITHDRAWN
             delivery.last_error = ""
             delivery.save()
-            if copy is not None and outcome == "withdrawn":
-                copies_changed(connection.schema_name, [copy.pk])
             return outcome
         if (delivery.status == Status.DELIVERED and copy is not None and copy.live
                 and delivery.delivered_version >= item.version):
@@ -399,7 +395,6 @@ def deliver(delivery_id: int) -> str:
         delivery.status = Status.DELIVERED
         delivery.last_error = ""
         delivery.save()
-    copies_changed(connection.schema_name, [copy.pk])
     return outcome
 
 
@@ -455,20 +450,6 @@ def decline_delivery(delivery, reason: str, user=None) -> Delivery:
     return delivery
 
 
-def copies_changed(schema: str, page_ids) -> None:
-    """Copies on `schema` were created, changed or withdrawn: the hook for cache purging.
-
-    Sent after the change commits. The page cache (another issue) connects to
-    `syndicated_copies_changed` or replaces this body with its purge call.
-    """
-    page_ids = list(page_ids)
-
-    def send():
-        syndicated_copies_changed.send_robust(sender=Delivery, schema=schema, page_ids=page_ids)
-
-    transaction.on_commit(send)
-
-
 # --- Following changes of the original ---------------------------------------------------------
 
 def on_item_changed(item, event: str = "") -> None:
@@ -516,33 +497,14 @@ def stale_deliveries(older_than: timedelta = SWEEP_GRACE):
 
 
 def sweep_deliveries(older_than: timedelta = SWEEP_GRACE, limit: int = SWEEP_BATCH) -> int:
-    """Re-send deliveries whose task never ran (broker down, worker killed). Like the library's
-    sweep: with a broker, stop at the first failure to send; without one, deliver right here."""
-    from config.celery import app
-
-    from .tasks import deliver as deliver_task
+    """Re-send deliveries whose task never ran (broker down, worker killed) or failed."""
+    from .tasks import deliver as deliver_task  # tasks imports this module
 
     with schema_context(get_public_schema_name()):
         rows = list(stale_deliveries(older_than)[:limit])
-    handed_on = 0
-    for row in rows:
-        Delivery.objects.filter(pk=row.pk).update(last_attempt_at=timezone.now())
-        with schema_context(row.target.schema_name):
-            if app.conf.task_always_eager:
-                try:
-                    deliver(row.pk)
-                except Exception:
-                    log.warning("delivery %s failed in the sweep", row.pk, exc_info=True)
-                    continue
-            else:
-                try:
-                    deliver_task.apply_async(args=[row.pk], retry=False)
-                except Exception:
-                    log.warning("delivery sweep: broker unreachable, %s wait for the next sweep",
-                                len(rows) - handed_on)
-                    break
-        handed_on += 1
-    return handed_on
+        Delivery.objects.filter(pk__in=[r.pk for r in rows]).update(last_attempt_at=timezone.now())
+    return hand_on(deliver_task, rows, schema=lambda row: row.target.schema_name,
+                   args=lambda row: [row.pk])
 
 
 def record_failure(delivery_id: int, exc: Exception) -> None:

@@ -77,19 +77,17 @@ def available(kind: str | None = None, query: str = ""):
     return qs.order_by("-shared_at")
 
 
+def get_resource(resource_id: int) -> SharedResource | None:
+    """An active shared resource by id (what a shared_document/shared_image block shows)."""
+    return SharedResource.objects.filter(pk=resource_id, active=True).select_related("site").first()
+
+
 def choices(kind: str):
-    """(id, label) pairs for a block's drop-down; evaluated when the editor form is built."""
+    """(id, label) pairs for a block's drop-down; evaluated when the editor form is built.
+    Blocks reach this and get_resource() through settings.SHARED_RESOURCES."""
     try:
         return [(str(r.pk), f"{r.title}（{r.file_extension.upper()}，{r.site.short_name}）")
                 for r in available(kind)[:500]]
     except Exception:
         # Building forms must never fail on the registry (e.g. during migrations).
         return []
-
-
-def document_choices():
-    return choices(Kind.DOCUMENT)
-
-
-def image_choices():
-    return choices(Kind.IMAGE)

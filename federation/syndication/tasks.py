@@ -26,7 +26,7 @@ def sweep_deliveries():
 
 @app.task(name="syndication.broadcast_boundaries")
 def broadcast_boundaries():
-    """Periodic (Celery beat): purge cached pages when a broadcast starts or ends."""
+    """Periodic (Celery beat): announce broadcasts that started or ended (cached pages go)."""
     from . import broadcasts
 
-    return broadcasts.purge_at_boundaries()
+    return broadcasts.check_boundaries()

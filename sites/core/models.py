@@ -24,6 +24,7 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["core.ColumnPage"]
     max_count_per_parent = 1
+    library_exclude = True  # navigation, not an item a reader searches for
 
     class Meta:
         verbose_name = "首页"
@@ -72,6 +73,7 @@ class ColumnPage(Page):
     intro = models.TextField("栏目说明", blank=True, max_length=500)
 
     content_panels = [*Page.content_panels, FieldPanel("column_type"), FieldPanel("intro")]
+    library_exclude = True  # navigation, not an item a reader searches for
     parent_page_types = ["core.HomePage", "core.ColumnPage"]
     subpage_types = ["core.ArticlePage", "core.ColumnPage",
                      # government information (sites.disclosure)

@@ -1,13 +1,11 @@
-"""What a new site starts with: home page, its kind's column tree, `Site` row, webmaster.
+"""What a new site starts with: home page, its kind's column tree, `Site` row and identity.
 
-Runs inside the new site's schema, inside provisioning's transaction (tenants.services).
+A provisioning step (SITE_PROVISIONING_STEPS): runs inside the new site's schema, inside
+provisioning's transaction (tenants.services.provision_site).
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
-
-from sites.security.roles import WEBMASTER, ensure_site_roles
 
 from .models import ColumnPage, HomePage, SiteIdentity
 
@@ -45,7 +43,7 @@ COLUMN_TREES = {
 }
 
 
-def build_site_content(website, webmaster_username: str, webmaster_password: str) -> HomePage:
+def build_site_content(website) -> HomePage:
     root = Page.get_first_root_node()
     # The cloned template carries Wagtail's placeholder "Welcome" page; a site starts clean.
     for placeholder in root.get_children().exclude(content_type__model="homepage"):
@@ -65,28 +63,4 @@ def build_site_content(website, webmaster_username: str, webmaster_password: str
     SiteIdentity.objects.create(
         site=site, theme=SiteIdentity.Theme.BLUE if website.kind == "department" else SiteIdentity.Theme.RED
     )
-    ensure_site_roles(website)
-    create_webmaster(webmaster_username, webmaster_password, website)
-    # Government information: review groups and workflows, catalogue page (sites.disclosure).
-    from sites.disclosure.provisioning import build_disclosure_content
-
-    build_disclosure_content(website, home)
     return home
-
-
-def create_webmaster(username: str, password: str, website):
-    """The site's first webmaster: a member of the 网站管理员 role, not a superuser.
-
-    Users live in the site's own schema, so nothing here reaches any other site; within the
-    site the role's rights are exactly those designed in sites.security.roles (no group,
-    Site or workflow editing, no audit trail: that is the auditor's).
-    """
-    from django.contrib.auth.models import Group
-
-    user_model = get_user_model()
-    user = user_model.objects.create_user(
-        username=username, password=password, email=website.contact_email or "",
-        first_name="网站管理员",
-    )
-    user.groups.add(Group.objects.get(name=WEBMASTER))
-    return user

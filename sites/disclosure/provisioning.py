@@ -1,20 +1,21 @@
 """What a new site gets from the disclosure area: review groups and workflows, departments,
-and the catalogue page under its disclosure column. Called by sites.core.provisioning."""
+and the catalogue page under its disclosure column. A provisioning step
+(SITE_PROVISIONING_STEPS), after sites.core has made the home page and its columns."""
+
+from sites.core.models import ColumnPage, HomePage
 
 from .models import CataloguePage, Department
 from .workflows import ensure_review_workflows
 
 
-def build_disclosure_content(website, home) -> None:
+def build_disclosure_content(website) -> None:
     ensure_review_workflows()
     office = f"{website.short_name or website.legal_name}办公室"
     Department.objects.get_or_create(name=office[:60], defaults={"sort_order": 1})
-    ensure_catalogue_page(home)
+    ensure_catalogue_page(HomePage.objects.get())
 
 
 def ensure_catalogue_page(home):
-    from sites.core.models import ColumnPage
-
     existing = CataloguePage.objects.descendant_of(home).first()
     if existing:
         return existing

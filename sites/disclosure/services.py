@@ -1,15 +1,14 @@
-"""What the disclosure area does: numbering, the catalogue, yearly figures, scheduled publishing."""
+"""What the disclosure area does: numbering, the catalogue, yearly figures."""
 
 import csv
 import io
 import logging
 
-from django.core.management import call_command
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django_tenants.utils import get_tenant_model, schema_context
+from django_tenants.utils import get_tenant_model
 
 from .forms import CatalogueFilterForm
 from .models import DisclosureItem, IndexNumberSequence, PolicyDocumentPage, TopicCategory
@@ -19,11 +18,9 @@ log = logging.getLogger("jiyue.disclosure")
 
 # --- index numbers (索引号) ---------------------------------------------------------------
 def site_code_prefix() -> str:
-    """The site identifier code (网站标识码) of the schema in use, or its schema name."""
-    schema = connection.schema_name
-    code = (get_tenant_model().objects.filter(schema_name=schema)
-            .values_list("site_code", flat=True).first())
-    return code or schema.upper()
+    """The site identifier code (网站标识码) of the site in use, or its schema name."""
+    website = get_tenant_model().objects.current()
+    return (website.site_code if website is not None else "") or connection.schema_name.upper()
 
 
 def allocate_index_number(year: int | None = None) -> str:
@@ -133,35 +130,3 @@ def yearly_report_csv(report: dict) -> str:
         for label, count in report[key]:
             writer.writerow([report["year"], group, label, count])
     return out.getvalue()
-
-
-# --- scheduled publishing and expiry ------------------------------------------------------
-def publish_scheduled_for_site(schema_name: str) -> None:
-    """Wagtail's publish_scheduled in one site's schema: goes live and expires what is due.
-    Not while the site is frozen: what falls due then goes live at the first sweep after."""
-    from sites.security.emergency import is_frozen
-
-    if is_frozen(schema_name):
-        log.info("site %s is frozen: scheduled publishing waits", schema_name)
-        return
-    with schema_context(schema_name):
-        call_command("publish_scheduled", stdout=io.StringIO())
-
-
-def site_schemas() -> list[str]:
-    from tenants.services import sites
-
-    with schema_context("public"):
-        return list(sites().exclude(status="archived").values_list("schema_name", flat=True))
-
-
-def publish_scheduled_everywhere() -> int:
-    """One sweep over every site; a failing site is logged and the others still run."""
-    done = 0
-    for schema in site_schemas():
-        try:
-            publish_scheduled_for_site(schema)
-            done += 1
-        except Exception:
-            log.exception("scheduled publishing failed for site %s", schema)
-    return done

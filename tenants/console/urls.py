@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from sites.security.forms import ConsoleLoginForm
+from security.forms import ConsoleLoginForm
 
 from . import views
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("sites/new/", views.provision, name="provision"),
     path("sites/responsibility/", views.responsibility, name="responsibility"),
     path("accounts/", views.accounts, name="accounts"),
+    path("audit/", views.audit_trail, name="audit_trail"),
     path("sites/<str:schema_name>/", views.site_detail, name="site_detail"),
     path("sites/<str:schema_name>/status/", views.change_status, name="change_status"),
     path("sites/<str:schema_name>/responsibility/", views.edit_responsibility,

@@ -2,16 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, user_passes_test
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sites.security.roles import is_console_operator, is_console_security_auditor
+from security import accounts as account_security
+from security.audit import listing
+from security.audit.services import chains, latest_verification, record
+from security.roles import is_console_operator, is_console_security_auditor
 
 from .. import services
 from .forms import ProvisionForm, ResponsibilityForm, StatusForm
 
-# Console roles (sites.security.roles): operators run sites; security auditors read the
+# Console roles (security.roles): operators run sites; security auditors read the
 # audit trail and the responsibility register, and change nothing.
 operator_required = user_passes_test(is_console_operator, login_url="console:login")
 reader_required = user_passes_test(
@@ -23,12 +26,23 @@ reader_required = user_passes_test(
 def accounts(request):
     """Console accounts locked out by failed sign-ins, and authenticators to reset (a lost
     phone): what a site's webmaster does in its admin, for the console's own accounts."""
-    from sites.security.views import account_security_context, apply_account_action
-
     if request.method == "POST":
-        apply_account_action(request)
+        account_security.apply_account_action(request)
         return redirect("console:accounts")
-    return render(request, "tenants/console/accounts.html", account_security_context())
+    return render(request, "tenants/console/accounts.html", account_security.account_security_context())
+
+
+@login_required(login_url="console:login")
+def audit_trail(request):
+    """Every site's trail and the console's own, for security auditors; CSV export."""
+    if not is_console_security_auditor(request.user):
+        raise PermissionDenied
+    events = listing.filtered_events(request.GET)
+    if request.GET.get("format") == "csv":
+        return listing.csv_response(request, events, "audit-all-sites.csv", "public")
+    return render(request, "tenants/console/audit_trail.html", {
+        **listing.page_context(request, events), "chains": chains(),
+        "verification": latest_verification()})
 
 
 @login_required(login_url="console:login")
@@ -43,8 +57,6 @@ def responsibility(request):
 @login_required(login_url="console:login")
 @operator_required
 def edit_responsibility(request, schema_name):
-    from audit.services import record
-
     try:
         site = services.get_site(schema_name)
     except services.ProvisioningError as exc:

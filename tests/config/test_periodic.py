@@ -9,17 +9,17 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from config import periodic
-from federation.library.models import LibraryItem, OutboxEvent
+from federation.library.models import ConsumerStep, LibraryItem, OutboxEvent
 from federation.search.models import SearchDocument
 from tenants import services
-from tests.federation.conftest import make_article, unique
+from tests.factories import make_article, unique
 
 
 def test_every_beat_entry_is_run_in_process():
     runner = periodic.Runner(first_delay=0)
     assert set(runner.entries) == set(settings.CELERY_BEAT_SCHEDULE)
-    assert {"publish-scheduled-pages", "library-sweep-outbox", "syndication-sweep-deliveries",
-            "syndication-broadcast-boundaries"} <= set(runner.entries)
+    assert {"publish-scheduled-pages", "library-sweep-outbox", "library-sweep-consumers",
+            "syndication-sweep-deliveries", "syndication-broadcast-boundaries"} <= set(runner.entries)
 
 
 def test_an_entry_only_beat_can_run_is_reported_not_guessed(caplog):
@@ -39,10 +39,10 @@ def test_the_runner_catches_the_library_outbox_up(django_db_setup, django_db_blo
         key = f"alpha:{page.translation_key}"
         try:
             assert SearchDocument.objects.filter(item__item_key=key).exists()
-            # As if its task had never run: the row waits, the index lacks the item.
+            # As if its task had never run: the row waits, the library and the index lack it.
             OutboxEvent.objects.filter(item_key=key).update(
                 processed_at=None, last_attempt_at=None, created_at=timezone.now() - timedelta(hours=1))
-            SearchDocument.objects.filter(item__item_key=key).delete()
+            LibraryItem.objects.filter(item_key=key).delete()  # its index row goes with it
             entry = settings.CELERY_BEAT_SCHEDULE["library-sweep-outbox"]
             runner = periodic.Runner({"library-sweep-outbox": {**entry, "schedule": 0.2}},
                                      tick=0.1, first_delay=0)
@@ -67,6 +67,41 @@ def test_the_runner_catches_the_library_outbox_up(django_db_setup, django_db_blo
             SearchDocument.objects.filter(item__item_key=key).delete()
             OutboxEvent.objects.filter(item_key=key).delete()
             LibraryItem.objects.filter(item_key=key).delete()
+            connection.close()
+
+
+def test_the_runner_completes_a_consumer_step_a_crash_left_pending(django_db_setup, django_db_blocker):
+    """The library committed the projection, then the process died before search had it: the
+    step left pending is run by the runner's consumer sweep, with nobody calling anything."""
+    with django_db_blocker.unblock():
+        alpha = services.get_site("alpha")
+        page = make_article(alpha, unique("未进索引的信息"), "正文")
+        key = f"alpha:{page.translation_key}"
+        try:
+            item = LibraryItem.objects.get(item_key=key)
+            SearchDocument.objects.filter(item=item).delete()
+            ConsumerStep.objects.filter(item=item, consumer="search").update(
+                done_at=None, last_attempt_at=None, scheduled_at=timezone.now() - timedelta(hours=1))
+            entry = settings.CELERY_BEAT_SCHEDULE["library-sweep-consumers"]
+            runner = periodic.Runner({"library-sweep-consumers": {**entry, "schedule": 0.2}},
+                                     tick=0.1, first_delay=0)
+            runner.start()
+            try:
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline and not SearchDocument.objects.filter(item=item).exists():
+                    time.sleep(0.2)
+                assert SearchDocument.objects.filter(item=item).exists(), "not caught up"
+                assert ConsumerStep.objects.get(item=item, consumer="search").done_at is not None
+            finally:
+                runner.stop()
+                runner.join(30)
+                assert not runner.is_alive()
+        finally:
+            with schema_context("alpha"):
+                page.delete()
+            connection.set_schema_to_public()
+            LibraryItem.objects.filter(item_key=key).delete()
+            OutboxEvent.objects.filter(item_key=key).delete()
             connection.close()
 
 

@@ -14,7 +14,7 @@ PASSWORD = "Journey-Pass-2026!"
 
 def make_staff(stamp):
     from sites.disclosure import workflows as w
-    from tests.sites.disclosure.conftest import make_user
+    from tests.sites.disclosure.factories import make_user
 
     with schema_context("alpha"):
         w.ensure_review_workflows()

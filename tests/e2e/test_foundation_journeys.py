@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from tenants import services
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def test_visitor_sees_each_sites_own_legal_name(new_page, site_url):

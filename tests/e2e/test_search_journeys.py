@@ -5,11 +5,11 @@ import re
 from playwright.sync_api import expect
 
 from tenants import services
-from tests.federation.conftest import make_article, unique
+from tests.factories import make_article, unique
 
 # The city's one portal, shared with the syndication tests: a second portal made here would
 # become "the portal" (the oldest) for whichever of them ran first.
-from tests.federation.syndication.conftest import portal_schema  # noqa: E402,F401 (fixture)
+
 
 
 def test_visitor_searches_a_site_then_widens_to_all_sites(new_page, site_url):

@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from sites.security import lockout, totp
-from sites.security.roles import EDITOR, WEBMASTER
+from security import lockout, totp
+from security.roles import EDITOR, WEBMASTER
 from tenants import services
 
 
@@ -95,7 +95,7 @@ def test_idle_admin_session_ends_after_30_minutes(new_page, site_url, enforced):
     from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
 
-    from sites.security.middleware import SESSION_LAST_SEEN
+    from security.middleware import SESSION_LAST_SEEN
 
     alpha = services.get_site("alpha")
     username = f"e2e-idle-{datetime.datetime.now():%H%M%S%f}"

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from federation.syndication.models import Broadcast
 from tenants import services
-from tests.conftest import PASSWORD
-from tests.federation.syndication.conftest import PORTAL_PASSWORD, portal_schema  # noqa: F401 (fixture)
+from tests.factories import PASSWORD, PORTAL_PASSWORD
 
 
 def login(page, url, username, password):

@@ -5,7 +5,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import site_client
+from tests.clients import site_client
 
 SITE_PATHS = ["/", "/gzdt/", "/tzgg/", "/zwgk/", "/no/such/page/", "/admin/login/", "/admin/2fa/",
               "/admin/2fa/setup/", "/admin/password_reset/", "/documents/1/x.pdf", "/documents/999999/",

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
-from audit.models import AuditEvent
+from security.audit.models import AuditEvent
 from tenants import services
-
-from .conftest import make_user, site_client
+from tests.clients import site_client
+from tests.factories import make_user
 
 
 @pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_uploads_are_limited_by_type_and_size(alpha, webmaster, settings):
 
 @pytest.mark.django_db
 def test_rate_limits_are_per_site_and_per_address(alpha, beta, settings, monkeypatch):
-    import sites.security.middleware as middleware
+    import security.middleware as middleware
 
     # One fixed window for the whole test: a minute boundary must not reset the counters.
     monkeypatch.setattr(middleware, "clock", lambda: 1_800_000_030.0)

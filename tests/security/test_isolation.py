@@ -10,11 +10,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django_tenants.utils import schema_context
 
-from audit import services as audit
-from sites.security import lockout
-from sites.security.roles import AUDITOR
-
-from .conftest import make_user, site_client
+from security import lockout
+from security.audit import services as audit
+from security.roles import AUDITOR
+from tests.clients import site_client
+from tests.factories import make_user
 
 MARK = "甲区独有内容"
 # What a leak would show: the query (MARK) is echoed by search pages, these never are.

@@ -5,13 +5,12 @@ import time
 import pytest
 from django_tenants.utils import schema_context
 
-from audit.models import AuditEvent
-from sites.security import totp, twofactor
-from sites.security.middleware import SESSION_LAST_SEEN
-from sites.security.roles import EDITOR, WEBMASTER
-from tests.conftest import PASSWORD
-
-from .conftest import make_user, site_client
+from security import totp, twofactor
+from security.audit.models import AuditEvent
+from security.middleware import SESSION_LAST_SEEN
+from security.roles import EDITOR, WEBMASTER
+from tests.clients import site_client
+from tests.factories import PASSWORD, make_user
 
 
 def login(client, username, password):
@@ -141,7 +140,7 @@ def test_webmaster_must_enrol_then_verify_and_can_use_recovery_codes_once(alpha)
 def test_second_factor_guesses_count_toward_the_lockout(alpha):
     user = make_user(alpha, "wm3", WEBMASTER, password="Webmaster-Three-2026")
     with schema_context("alpha"):
-        from sites.security.models import TwoFactorDevice
+        from security.models import TwoFactorDevice
 
         TwoFactorDevice.objects.create(user=user, secret=totp.new_secret(), confirmed_at="2026-01-01T00:00Z")
     client = site_client(alpha, REMOTE_ADDR="10.7.7.7")
@@ -194,7 +193,7 @@ def test_password_rules(alpha):
 def test_unlock_account_command_for_console_and_sites(alpha):
     from django.core.management import call_command
 
-    from sites.security import lockout
+    from security import lockout
 
     for _ in range(5):
         lockout.register_failure("operator9", "10.4.4.4")

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django_tenants.utils import schema_context
 
-from sites.security.roles import (
+from security.roles import (
     AUDITOR,
     CONFIDENTIALITY_REVIEWER,
     EDITOR,
@@ -18,8 +18,8 @@ from sites.security.roles import (
     WEBMASTER,
 )
 from tenants import services
-
-from .conftest import make_user, site_client
+from tests.clients import site_client
+from tests.factories import make_user
 
 W, E, R, C, OUT, A = WEBMASTER, EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, OUTSOURCED_OPERATOR, AUDITOR
 EVERY_ROLE = {W, E, R, C, OUT, A}
@@ -155,7 +155,7 @@ def _group_pk(site, name):
 
 @pytest.mark.django_db
 def test_demo_seed_gives_one_account_per_role(alpha):
-    from sites.security import demo
+    from tenants.demo import roles as demo
 
     created = dict(demo.seed(alpha, "Demo-Password-2026"))
     assert created == {"editor": EDITOR, "reviewer": REVIEWER, "secrecy": CONFIDENTIALITY_REVIEWER,

@@ -11,11 +11,10 @@ from django.core.management import call_command
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from sites.security import sealing, totp, twofactor
-from sites.security.models import TwoFactorDevice
-from sites.security.roles import WEBMASTER
-
-from .conftest import make_user
+from security import sealing, totp, twofactor
+from security.models import TwoFactorDevice
+from security.roles import WEBMASTER
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +77,7 @@ def test_a_lost_key_refuses_the_code_and_says_what_to_do_never_a_server_error(en
 
 def test_the_migration_seals_secrets_stored_in_clear(enrolled):
     user, secret = enrolled
-    migration = importlib.import_module("sites.security.migrations.0002_sealed_two_factor_secrets")
+    migration = importlib.import_module("security.migrations.0002_sealed_two_factor_secrets")
     with schema_context("alpha"):
         TwoFactorDevice.objects.filter(user=user).update(sealed_secret=secret)  # as before 0002
         migration.seal_existing(django_apps, None)

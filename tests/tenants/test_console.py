@@ -33,7 +33,7 @@ def test_console_requires_an_operator_login():
 
 
 def test_site_webmaster_credentials_do_not_open_the_console(alpha):
-    from tests.conftest import PASSWORD
+    from tests.factories import PASSWORD
 
     client = Client(HTTP_HOST=CONSOLE)
     response = client.post("/login/", {"username": "webmaster", "password": PASSWORD})
@@ -88,9 +88,9 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
         console, alpha, settings):
     from django_tenants.utils import schema_context
 
-    from audit.models import AuditEvent
-    from sites.security import totp
-    from sites.security.models import TwoFactorDevice
+    from security import totp
+    from security.audit.models import AuditEvent
+    from security.models import TwoFactorDevice
 
     settings.LOGIN_LOCKOUT_IP_FAILURES = 5  # as in production (the test settings relax it)
     colleague = get_user_model().objects.create_user("ops2", password="Operator-Two-2026", is_staff=True)
@@ -104,7 +104,7 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
     for _ in range(5):
         site.post("/admin/login/", {"username": "alpha-clerk", "password": "wrong-password-xx"})
     with schema_context("alpha"):
-        from sites.security import lockout
+        from security import lockout
 
         assert any(value == "alpha-clerk" for _, value, _, _ in lockout.locked_accounts())
 
@@ -125,7 +125,7 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
 def test_only_operators_open_the_console_account_page():
     from django.contrib.auth.models import Group
 
-    from sites.security.roles import CONSOLE_SECURITY_AUDITOR, ensure_console_roles
+    from security.roles import CONSOLE_SECURITY_AUDITOR, ensure_console_roles
 
     ensure_console_roles()
     auditor = get_user_model().objects.create_user("reader", password="Reader-Pass-2026")

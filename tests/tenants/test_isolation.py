@@ -11,7 +11,7 @@ from wagtail.documents.models import Document
 from wagtail.models import Page
 
 from sites.core.models import ArticlePage, ColumnPage
-from tests.conftest import BETA_PASSWORD, PASSWORD
+from tests.factories import BETA_PASSWORD, PASSWORD
 
 pytestmark = pytest.mark.django_db
 

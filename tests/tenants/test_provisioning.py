@@ -94,12 +94,10 @@ def test_duplicate_domain_or_schema_is_a_clear_error():
 
 @pytest.mark.django_db
 def test_failure_midway_leaves_nothing_behind(monkeypatch):
-    import sites.core.provisioning as site_provisioning
-
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(site_provisioning, "create_webmaster", explode)
+    monkeypatch.setattr(services, "create_webmaster", explode)
     with pytest.raises(RuntimeError):
         provision()
     connection.set_schema_to_public()

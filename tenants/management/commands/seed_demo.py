@@ -16,11 +16,11 @@ from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 from wagtail.models import Site
 
+from security.roles import CONSOLE_OPERATOR as CONSOLE_OPERATOR_ROLE
+from security.roles import CONSOLE_SECURITY_AUDITOR, ensure_console_roles
 from sites.core.models import ArticlePage, ColumnPage, HomePage
-from sites.security import demo as security_demo
-from sites.security.roles import CONSOLE_OPERATOR as CONSOLE_OPERATOR_ROLE
-from sites.security.roles import CONSOLE_SECURITY_AUDITOR, ensure_console_roles
 from tenants import services
+from tenants.demo import roles as security_demo
 from tenants.demo.city import SITES
 
 DEMO_PASSWORD = "Wuhai-Demo-2026"  # noqa: S105 (the demo's published password)

@@ -19,7 +19,7 @@ from config.celery import app
 from federation.library import services
 from federation.library.models import LibraryItem, OutboxEvent
 from federation.library.tasks import process_outbox_event
-from tests.federation.conftest import make_article, unique
+from tests.factories import make_article, unique
 from tests.worker import redis_available, worker_database_url
 
 pytestmark = pytest.mark.worker

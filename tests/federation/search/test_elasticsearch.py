@@ -18,12 +18,12 @@ from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
 from elastic_transport._node._base import NodeApiResponse
 from elasticsearch import Elasticsearch
 
-from federation.library.models import LibraryItem, OutboxEvent
+from federation.library.models import ConsumerStep, LibraryItem, OutboxEvent
 from federation.search import backends
 from federation.search.backends.base import SearchUnavailable
 from federation.search.backends.elasticsearch import ElasticsearchBackend, unsegment
 from federation.search.query import from_params
-from tests.federation.conftest import unique
+from tests.factories import unique
 
 pytestmark = pytest.mark.django_db
 
@@ -231,11 +231,11 @@ def dead_cluster(settings):
     backends._cache.clear()
 
 
-def test_with_the_cluster_down_publishing_succeeds_at_once_and_the_outbox_keeps_the_row(
+def test_with_the_cluster_down_publishing_succeeds_at_once_and_the_search_step_waits(
         alpha, dead_cluster, publish, settings):
     from datetime import timedelta
 
-    from federation.library import services
+    from federation.library import consumers
 
     started = time.perf_counter()
     page = publish(alpha, "集群宕机时发布的信息", "正文")
@@ -243,12 +243,17 @@ def test_with_the_cluster_down_publishing_succeeds_at_once_and_the_outbox_keeps_
     key = f"alpha:{page.translation_key}"
     item = LibraryItem.objects.get(item_key=key)
     assert not item.withdrawn  # the library itself is up to date
-    row = OutboxEvent.objects.get(item_key=key)
-    assert row.processed_at is None and row.attempts == 1 and "Connection" in row.last_error
+    assert OutboxEvent.objects.get(item_key=key).processed_at is not None
+    step = ConsumerStep.objects.get(item=item, consumer="search")
+    assert step.done_at is None and step.attempts == 1 and "Connection" in step.last_error
+    # …while the other consumer was not held up by the dead cluster.
+    assert ConsumerStep.objects.get(item=item, consumer="syndication").done_at is not None
     # The cluster "returns" (here: the PostgreSQL backend); the sweep finishes the job.
     settings.FEDERATION_SEARCH_BACKEND = "postgres"
-    services.sweep_outbox(older_than=timedelta(0))
-    assert OutboxEvent.objects.get(pk=row.pk).processed_at is not None
+    ConsumerStep.objects.filter(pk=step.pk).update(last_attempt_at=None)
+    assert consumers.sweep(older_than=timedelta(0)) >= 1
+    assert ConsumerStep.objects.get(pk=step.pk).done_at is not None
+    assert backends.get_backend().search(search_request(alpha, q="集群宕机")).total == 1
 
 
 def test_with_the_cluster_down_search_says_so_instead_of_failing(alpha, dead_cluster):

@@ -19,7 +19,7 @@ from federation.library.models import LibraryItem
 from federation.search.backends import get_backend
 from federation.search.models import TABLE
 from federation.search.query import from_params
-from tests.federation.conftest import unique
+from tests.factories import unique
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from federation.library.models import LibraryItem
 from federation.search.backends import get_backend
 from federation.search.query import from_params, parse_text
 from federation.search.segment import identifier
-from tests.federation.conftest import make_article, unique
+from tests.factories import make_article, unique
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ page of results, so the comparison is of equal pages, not of a page with or with
 import pytest
 from django.test import Client
 
-from tests.federation.conftest import unique
+from tests.factories import unique
 from tests.query_budget import assert_query_budget
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from tests.federation.conftest import unique
+from tests.factories import unique
 
 pytestmark = pytest.mark.django_db
 

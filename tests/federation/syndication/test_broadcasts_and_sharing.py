@@ -11,8 +11,8 @@ from django_tenants.utils import schema_context
 
 from federation.syndication import broadcasts, sharing
 from federation.syndication.models import Broadcast, BroadcastLogEntry, SharedResource
-from tests.federation.conftest import unique
-from tests.federation.syndication.conftest import admin_client
+from tests.clients import admin_client
+from tests.factories import unique
 
 pytestmark = pytest.mark.django_db
 
@@ -112,11 +112,11 @@ def test_a_shared_portal_document_is_listed_everywhere_and_never_copied(alpha, b
 
         assert not AlphaDocument.objects.filter(title=document.title).exists()
     assert f'href="{resource.url}"' in html and document.title in html
-    assert (str(resource.pk), f"{document.title}（PDF，{portal.short_name}）") in sharing.document_choices()
+    assert (str(resource.pk), f"{document.title}（PDF，{portal.short_name}）") in sharing.choices("document")
     # Unsharing removes it from the choices, and the block renders nothing.
     with schema_context(portal.schema_name):
         sharing.unshare(SharedResource.Kind.DOCUMENT, document.pk)
-    assert str(resource.pk) not in dict(sharing.document_choices())
+    assert str(resource.pk) not in dict(sharing.choices("document"))
     assert block.render(value).strip() == ""
 
 
@@ -133,10 +133,10 @@ def cached(client, website, path="/"):
 
 @pytest.fixture
 def pagecache(settings):
-    """The page cache (sites.pagecache) switched on and empty, as in production."""
+    """The page cache (pagecache) switched on and empty, as in production."""
     from django.core.cache import caches
 
-    from sites.pagecache import middleware
+    from pagecache import middleware
 
     settings.PAGECACHE_ENABLED = True
     caches["pages"].clear()
@@ -148,7 +148,7 @@ def pagecache(settings):
 
 def test_broadcasts_purge_cached_pages_and_are_audited(alpha, beta, portal, committed, pagecache):
     """With the page cache on, a visitor must not keep seeing a page without the banner."""
-    from audit.models import AuditEvent
+    from security.audit.models import AuditEvent
 
     client = Client()
     before = client.get("/", HTTP_HOST=alpha.primary_domain)
@@ -171,8 +171,8 @@ def test_a_broadcast_starting_later_purges_at_its_start(alpha, committed, pageca
     assert cached(client, alpha)
     at_start = later.starts_at + datetime.timedelta(seconds=1)
     with committed():  # the purge happens on commit (the beat task runs in autocommit)
-        assert broadcasts.purge_at_boundaries(now=at_start) == 1
-        assert broadcasts.purge_at_boundaries(now=at_start) == 0  # once per boundary
+        assert broadcasts.check_boundaries(now=at_start) == 1
+        assert broadcasts.check_boundaries(now=at_start) == 0  # once per boundary
     Broadcast.objects.filter(pk=later.pk).update(starts_at=timezone.now() - datetime.timedelta(seconds=1))
     broadcasts.forget_cache()
     assert later.title in client.get("/", HTTP_HOST=alpha.primary_domain).content.decode()

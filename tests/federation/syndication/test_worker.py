@@ -18,7 +18,7 @@ from federation.syndication import services
 from federation.syndication.models import Audience, Delivery, Subscription, SyndicationOffer
 from sites.syndicated.models import SyndicatedPage
 from tenants import services as tenant_services
-from tests.federation.conftest import make_article
+from tests.factories import make_article
 from tests.worker import REDIS_HOST, REDIS_PORT, celery_worker, sending_to
 
 pytestmark = pytest.mark.worker

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
 from sites.disclosure.models import CataloguePage, Department, TopicCategory
-from tests.sites.disclosure.conftest import column, make_article, make_document
+from tests.sites.disclosure.factories import column, make_article, make_document
 
 
 def visit(site, path, **params):

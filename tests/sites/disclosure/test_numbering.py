@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from sites.disclosure.models import DisclosureItem, IndexNumberSequence
 from sites.disclosure.services import allocate_index_number
-from tests.sites.disclosure.conftest import column, make_article, make_document
+from tests.sites.disclosure.factories import column, make_article, make_document
 
 
 def test_numbers_are_site_code_year_serial_and_sequential(in_alpha):
@@ -122,7 +122,7 @@ def test_two_concurrent_transactions_never_get_the_same_number(django_db_setup, 
 def test_many_concurrent_page_creations_all_get_distinct_numbers(django_db_setup, django_db_blocker):
     """Four threads, each saving disclosure items in its own committed transactions."""
     from sites.core.models import ColumnPage
-    from tests.sites.disclosure.conftest import catalogue_defaults
+    from tests.sites.disclosure.factories import catalogue_defaults
 
     errors, created = [], []
     with django_db_blocker.unblock():

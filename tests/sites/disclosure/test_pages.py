@@ -13,7 +13,7 @@ from sites.disclosure.models import (
     StatisticsReleasePage,
     TopicPage,
 )
-from tests.sites.disclosure.conftest import (
+from tests.sites.disclosure.factories import (
     catalogue_defaults,
     column,
     make_article,

@@ -5,7 +5,7 @@ from django.test import Client
 
 from sites.disclosure.models import CataloguePage
 from tests.query_budget import assert_query_budget
-from tests.sites.disclosure.conftest import make_article, make_document
+from tests.sites.disclosure.factories import make_article, make_document
 
 # Measured 2026-11; lower it when a change saves queries, raise it only with a reason.
 BUDGET = {"catalogue": 26, "catalogue_filtered": 26}

@@ -8,8 +8,8 @@ from django.test import Client
 from wagtail.models import Page
 
 from sites.disclosure.models import TopicCategory
-from tests.conftest import PASSWORD
-from tests.sites.disclosure.conftest import make_article, make_document, make_user
+from tests.factories import PASSWORD
+from tests.sites.disclosure.factories import make_article, make_document, make_user
 
 
 def admin(site, username="webmaster", password=PASSWORD):

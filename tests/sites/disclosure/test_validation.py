@@ -9,8 +9,13 @@ from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from sites.disclosure.models import PolicyDocumentPage
-from tests.conftest import PASSWORD
-from tests.sites.disclosure.conftest import column, make_article, make_document, make_interpretation
+from tests.factories import PASSWORD
+from tests.sites.disclosure.factories import (
+    column,
+    make_article,
+    make_document,
+    make_interpretation,
+)
 
 
 def refused(page) -> dict:

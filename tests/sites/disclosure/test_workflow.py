@@ -6,7 +6,7 @@ from wagtail.models import GroupApprovalTask, PageLogEntry, TaskState, Workflow
 
 from sites.disclosure import workflows as w
 from sites.disclosure.models import PolicyDocumentPage, ReviewRoute
-from tests.sites.disclosure.conftest import make_article, make_document
+from tests.sites.disclosure.factories import make_article, make_document
 
 
 def approve(page, user, comment):
@@ -81,7 +81,7 @@ def test_sensitive_item_needs_all_three_approvals_each_recorded(staff):
     # …and the history page of the item shows who approved, with their comments
     admin = Client(HTTP_HOST="alpha.localhost")
     admin.force_login(staff["leader"])
-    from tests.conftest import PASSWORD
+    from tests.factories import PASSWORD
     admin.login(username="webmaster", password=PASSWORD)
     history = admin.get(f"/admin/pages/{doc.pk}/history/").content.decode()
     for text in ("t_reviewer", "不涉密，可公开", "同意发布"):

@@ -1,0 +1,56 @@
+"""Where the page cache meets content it cannot see change by itself: city-wide broadcasts.
+
+A broadcast's banner is on every page of every site, and broadcasts live in the public schema
+(federation.syndication), so no page signal tells the cache about them:
+- `broadcasts_changed` (posted, withdrawn, or a start or end crossed by the clock): every cached
+  page goes, at once and again once every process's held broadcast list has expired
+  (broadcasts.HOLD_SECONDS): a page rendered meanwhile from a held list is orphaned too;
+- a page is kept no longer than until the next start or end among the broadcasts the process
+  rendering it knows (`seconds_until_broadcast_change`), so a banner appears and disappears on
+  time even before the periodic boundary check runs.
+
+Syndicated copies need nothing here: they are pages, published and unpublished through
+Wagtail like any other, and the page signals (signals.py) purge them, once per change.
+"""
+
+import threading
+
+from django.utils import timezone
+
+from federation.syndication import broadcasts
+from federation.syndication.signals import broadcasts_changed
+
+from . import services
+
+_timers: list[threading.Timer] = []
+
+
+def on_broadcasts_changed(sender, **kwargs):
+    services.purge_all()
+    # Second pass once every process's held list has expired (a thread of whichever process
+    # sent the signal: a web process, a worker, the periodic runner).
+    timer = threading.Timer(broadcasts.HOLD_SECONDS + 1, services.purge_all)
+    timer.daemon = True
+    _timers.append(timer)
+    timer.start()
+
+
+def cancel_pending() -> None:
+    """Cancel second passes not yet run (tests: one test's purge must not hit the next)."""
+    while _timers:
+        _timers.pop().cancel()
+
+
+def seconds_until_broadcast_change() -> int | None:
+    """How long a page rendered now may be kept: until the next start or end (None: no limit)."""
+    now = timezone.now()
+    rows = broadcasts.held_broadcasts()  # the list this process rendered from
+    boundaries = [r["starts_at"] if r["starts_at"] > now else r["ends_at"] for r in rows]
+    boundaries = [b for b in boundaries if b > now]
+    if not boundaries:
+        return None
+    return max(0, int((min(boundaries) - now).total_seconds()))
+
+
+def connect():
+    broadcasts_changed.connect(on_broadcasts_changed, dispatch_uid="pagecache.broadcasts")

@@ -1,0 +1,182 @@
+"""Request-level security: idle timeout, two-factor gate, read-only mode, rate limits, headers.
+
+Each guards "admin paths": /admin/… on a site, everything on the console host.
+"""
+
+import re
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.cache import cache
+from django.db import connection
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from security.audit.context import client_ip
+from security.audit.services import record
+
+from . import twofactor
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+SESSION_LAST_SEEN = "security_last_seen"
+# Refresh the idle clock at most once a minute: no session write on every request.
+LAST_SEEN_RESOLUTION = 60
+
+
+def is_console_request() -> bool:
+    return connection.schema_name == "public"
+
+
+def is_admin_path(path: str) -> bool:
+    return is_console_request() or path.startswith("/admin/")
+
+
+def _sign_in_paths():
+    if is_console_request():
+        return ("/login/", "/logout/", "/2fa/", "/static/")
+    return ("/admin/login/", "/admin/logout/", "/admin/2fa/", "/admin/password_reset/")
+
+
+def _is_sign_in_path(path: str) -> bool:
+    return path.startswith(_sign_in_paths())
+
+
+def _reverse(request, name):
+    # Middleware runs before Django switches to the request's URLconf (the console's is
+    # django-tenants' PUBLIC_SCHEMA_URLCONF), so name it explicitly.
+    return reverse(name, urlconf=getattr(request, "urlconf", None))
+
+
+def _login_url(request):
+    return _reverse(request, "console:login" if is_console_request() else "wagtailadmin_login")
+
+
+class IdleTimeoutMiddleware:
+    """Admin and console sessions end after ADMIN_IDLE_TIMEOUT (30 min) without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and is_admin_path(request.path):
+            now = time.time()
+            last_seen = request.session.get(SESSION_LAST_SEEN)
+            if last_seen is not None and now - last_seen > settings.ADMIN_IDLE_TIMEOUT:
+                record("auth.idle_timeout", obj=user, user=user,
+                       changes={"idle_minutes": int((now - last_seen) // 60)})
+                logout(request)
+                messages.warning(request, "您已超过 30 分钟未操作，为安全起见已自动退出，请重新登录。")
+                return redirect(f"{_login_url(request)}?{urlencode({'next': request.get_full_path()})}")
+            if last_seen is None or now - last_seen > LAST_SEEN_RESOLUTION:
+                request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """After the password, users who need a second factor go nowhere else until they give it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and is_admin_path(request.path)
+                and not _is_sign_in_path(request.path)
+                and not request.session.get(twofactor.SESSION_VERIFIED)
+                and twofactor.must_verify(user)):
+            target = "security:2fa_verify" if twofactor.confirmed_device(user) else "security:2fa_setup"
+            return redirect(f"{_reverse(request, target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+class ReadOnlyModeMiddleware:
+    """A frozen site (freeze_site) serves its pages but refuses every write (Z1)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        website = getattr(request, "tenant", None)
+        if website is not None and getattr(website, "frozen_at", None):
+            if request.method not in SAFE_METHODS and not _is_sign_in_path(request.path):
+                response = render(request, "security/read_only.html", {"website": website}, status=503)
+                response["Retry-After"] = "3600"
+                return response
+            if (request.path.startswith("/admin/") and request.method == "GET"
+                    and request.headers.get("x-requested-with") != "XMLHttpRequest"
+                    and getattr(request, "user", None) is not None and request.user.is_authenticated):
+                messages.warning(request, "本网站已被平台应急冻结（只读）：可以查看，任何修改都会被拒绝。",
+                                 fail_silently=True)
+        return self.get_response(request)
+
+
+def clock() -> float:
+    """The rate limiter's clock (tests hold it still)."""
+    return time.time()
+
+
+SEARCH_PATH = re.compile(r"^/(search|sousuo)(/|$)")
+
+
+def rate_bucket(request) -> str | None:
+    path = request.path
+    if request.method == "POST" and path in ("/admin/login/", "/login/", "/admin/2fa/", "/2fa/"):
+        return "login"
+    if is_admin_path(path) or path.startswith(("/static/", "/media/")):
+        return None
+    if request.method == "POST":
+        return "form"
+    if SEARCH_PATH.match(path) or "q" in request.GET:
+        return "search"
+    return None
+
+
+class RateLimitMiddleware:
+    """Per-address request budgets on sign-in, public search and public forms.
+
+    Counters live in the cache; the cache key function carries the schema and the key names
+    it again, so each site has its own budgets.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bucket = rate_bucket(request)
+        if bucket and bucket in settings.RATE_LIMITS:
+            limit, period = settings.RATE_LIMITS[bucket]
+            window = int(clock() // period)
+            key = f"ratelimit:{connection.schema_name}:{bucket}:{client_ip(request)}:{window}"
+            cache.add(key, 0, period + 5)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, period + 5)
+                count = 1
+            if count > limit:
+                response = render(request, "security/rate_limited.html", {"period": period}, status=429)
+                response["Retry-After"] = str(period)
+                return response
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """CSP on public pages (no inline scripts), Permissions-Policy everywhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            if request.path.startswith("/admin/") and not is_console_request():
+                # Wagtail's admin ships inline scripts; it still may not be framed elsewhere.
+                response["Content-Security-Policy"] = "frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
+            else:
+                response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

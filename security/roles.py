@@ -1,0 +1,184 @@
+"""Roles (F3, O3): the groups every site is provisioned with, and the console's roles.
+
+Roles are defined by the platform, not by webmasters: a webmaster assigns people to these
+roles on their own site but cannot redefine them (no group editing), so an outsourced
+operator gets exactly what their contract needs (O3). Following MLPS 2.0's separation of
+duties (三员分立), the webmaster administers, the auditor reads the audit trail, and neither
+does the other's job.
+
+Other apps may add permissions to these groups (get-or-create by name, e.g. the disclosure
+workflow's 审核员/保密审查员): `ensure_site_roles` only ever adds, never strips.
+"""
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.db.models import Q
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+
+WEBMASTER = "网站管理员"
+EDITOR = "编辑"
+REVIEWER = "审核员"
+CONFIDENTIALITY_REVIEWER = "保密审查员"
+OUTSOURCED_OPERATOR = "外包运维"
+AUDITOR = "审计员"
+MUNICIPAL_CURATOR = "市级编审"  # the portal only
+
+CONSOLE_OPERATOR = "平台运维员"
+CONSOLE_SECURITY_AUDITOR = "安全审计员"
+
+ALL_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "bulk_delete_page",
+                        "lock_page", "unlock_page"]
+ALL_MEDIA = ["add", "change", "delete", "choose"]
+
+# role → (model permissions "app_label.codename", page permissions on the home page,
+#          image/document permissions on the root collection)
+SITE_ROLES = {
+    WEBMASTER: (
+        ["wagtailadmin.access_admin",
+         "auth.add_user", "auth.change_user", "auth.delete_user",
+         "core.change_siteidentity",
+         "wagtailredirects.add_redirect", "wagtailredirects.change_redirect",
+         "wagtailredirects.delete_redirect",
+         "security.unlock_account", "disclosure.view_disclosure_report"],
+        ALL_PAGE_PERMISSIONS,
+        ALL_MEDIA,
+    ),
+    EDITOR: (
+        ["wagtailadmin.access_admin",
+         "wagtailredirects.add_redirect", "wagtailredirects.change_redirect"],
+        ["add_page", "change_page"],
+        ["add", "change", "choose"],
+    ),
+    REVIEWER: (
+        # No publish_page: approving the review task is what publishes (sites.disclosure
+        # finishes the workflow), so a reviewer cannot skip the confidentiality review.
+        ["wagtailadmin.access_admin"],
+        ["change_page", "lock_page", "unlock_page"],
+        ["choose"],
+    ),
+    CONFIDENTIALITY_REVIEWER: (
+        # Sees and comments on what is submitted; approval rights come from the workflow
+        # task the group is assigned to, not from page permissions.
+        ["wagtailadmin.access_admin"],
+        ["change_page"],
+        ["choose"],
+    ),
+    OUTSOURCED_OPERATOR: (
+        # Content entry only: no publishing, no users, no settings, no redirects.
+        ["wagtailadmin.access_admin"],
+        ["add_page", "change_page"],
+        ["add", "choose"],
+    ),
+    AUDITOR: (
+        ["wagtailadmin.access_admin", "security.view_audit_trail"],
+        [],
+        [],
+    ),
+}
+PORTAL_ROLES = {
+    MUNICIPAL_CURATOR: (
+        ["wagtailadmin.access_admin"],
+        ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+        ["add", "change", "choose"],
+    ),
+}
+# Wagtail's own default groups (English) are replaced by the roles above.
+WAGTAIL_DEFAULT_GROUPS = ("Editors", "Moderators")
+
+
+def _permissions(names):
+    query = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query))
+    missing = set(names) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
+    if missing:
+        raise LookupError(f"permissions missing in schema {connection.schema_name}: {sorted(missing)}")
+    return found
+
+
+# Models of the site apps (sites.*: disclosure, services, interaction…) are content: each
+# role gets these actions on them, so a new app's admin works for the right roles at once.
+CONTENT_MODEL_ACTIONS = {
+    WEBMASTER: ("add", "change", "delete", "view"),
+    EDITOR: ("add", "change", "view"),
+    OUTSOURCED_OPERATOR: ("add", "change", "view"),
+    REVIEWER: ("change", "view"),
+    CONFIDENTIALITY_REVIEWER: ("view",),
+    MUNICIPAL_CURATOR: ("add", "change", "view"),
+}
+NOT_CONTENT_APPS = {"security"}
+NOT_CONTENT_MODELS = {("core", "siteidentity")}  # a setting: the webmaster's, listed above
+
+
+def content_permissions(actions) -> list:
+    labels = [c.label for c in apps.get_app_configs()
+              if c.name.startswith("sites.") and c.label not in NOT_CONTENT_APPS]
+    perms = Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+    # Only the model's own add/change/delete/view permissions: an app's custom permissions
+    # (e.g. disclosure.view_disclosure_report) are granted to roles explicitly.
+    return [p for p in perms
+            if p.codename in {f"{action}_{p.content_type.model}" for action in actions}
+            and (p.content_type.app_label, p.content_type.model) not in NOT_CONTENT_MODELS]
+
+
+def roles_for(kind: str) -> dict:
+    return {**SITE_ROLES, **(PORTAL_ROLES if kind == "portal" else {})}
+
+
+def ensure_site_roles(website) -> dict[str, Group]:
+    """Create (or complete) the site's role groups. Runs in the site's schema; idempotent.
+    A provisioning step (SITE_PROVISIONING_STEPS), after the home page is made."""
+    # Page grants go on the site's home page: the root page of its Wagtail Site.
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    home = site.root_page if site is not None else Page.get_first_root_node()
+    root_collection = Collection.get_first_root_node()
+    Group.objects.filter(name__in=WAGTAIL_DEFAULT_GROUPS, user__isnull=True).delete()
+    # Provisioning runs this for every new site: look permissions up once and write the
+    # page/collection grants in bulk (unique per group+object+permission, so it stays
+    # idempotent) instead of a get_or_create per grant (~200 queries, most of a second).
+    by_codename = {(p.content_type.app_label, p.codename): p for p in Permission.objects.filter(
+        content_type__app_label__in=["wagtailcore", "wagtailimages", "wagtaildocs"])
+        .select_related("content_type")}
+    groups = {}
+    page_grants, media_grants = [], []
+    for name, (model_perms, page_perms, media_perms) in roles_for(website.kind).items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*_permissions(model_perms))
+        group.permissions.add(*content_permissions(CONTENT_MODEL_ACTIONS.get(name, ())))
+        page_grants += [GroupPagePermission(group=group, page=home,
+                                            permission=by_codename["wagtailcore", codename])
+                        for codename in page_perms]
+        media_grants += [GroupCollectionPermission(group=group, collection=root_collection,
+                                                   permission=by_codename[app, f"{action}_{model}"])
+                         for action in media_perms
+                         for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))]
+        groups[name] = group
+    GroupPagePermission.objects.bulk_create(page_grants, ignore_conflicts=True)
+    GroupCollectionPermission.objects.bulk_create(media_grants, ignore_conflicts=True)
+    return groups
+
+
+def is_webmaster(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.groups.filter(name=WEBMASTER).exists())
+
+
+# --- the platform console (public schema) --------------------------------------------------
+
+def ensure_console_roles() -> dict[str, Group]:
+    """The console's two roles. Membership is what counts; the groups carry no permissions."""
+    return {name: Group.objects.get_or_create(name=name)[0]
+            for name in (CONSOLE_OPERATOR, CONSOLE_SECURITY_AUDITOR)}
+
+
+def is_console_operator(user) -> bool:
+    # is_staff keeps accounts made before the roles existed (createsuperuser, the demo).
+    return user.is_authenticated and user.is_active and (
+        user.is_superuser or user.is_staff or user.groups.filter(name=CONSOLE_OPERATOR).exists())
+
+
+def is_console_security_auditor(user) -> bool:
+    return user.is_authenticated and user.is_active and (
+        user.is_superuser or user.groups.filter(name=CONSOLE_SECURITY_AUDITOR).exists())

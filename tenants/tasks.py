@@ -1,0 +1,20 @@
+"""Thin tasks for the site family: the scheduled-publishing sweep beat sends every minute."""
+
+from django.db import connection
+
+from config.celery import SiteTask, app
+from config.tasks import enqueue
+
+from . import scheduling
+
+
+@app.task(name="tenants.publish_scheduled_all_sites")
+def publish_scheduled_all_sites():
+    """Fan out: one task per site, each running in its own schema."""
+    for schema in scheduling.site_schemas():
+        enqueue(publish_scheduled_site, schema=schema)
+
+
+@app.task(name="tenants.publish_scheduled_site", base=SiteTask)
+def publish_scheduled_site():
+    scheduling.publish_scheduled_for_site(connection.schema_name)
