@@ -20,7 +20,7 @@ from django.utils import timezone
 from federation.syndication import broadcasts
 from federation.syndication.signals import broadcasts_changed
 
-from . import services
+from . import services, store
 
 _timers: list[threading.Timer] = []
 
@@ -28,8 +28,9 @@ _timers: list[threading.Timer] = []
 def on_broadcasts_changed(sender, **kwargs):
     services.purge_all()
     # Second pass once every process's held list has expired (a thread of whichever process
-    # sent the signal: a web process, a worker, the periodic runner).
-    timer = threading.Timer(broadcasts.HOLD_SECONDS + 1, services.purge_all)
+    # sent the signal: a web process, a worker, the periodic runner). A cache write only: the
+    # thread opens no database connection (purge_all would, to wait for a commit).
+    timer = threading.Timer(broadcasts.HOLD_SECONDS + 1, store.bump_all)
     timer.daemon = True
     _timers.append(timer)
     timer.start()

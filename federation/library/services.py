@@ -257,6 +257,11 @@ def resync_site(website: Website) -> int:
         return len(record_page_events(pages, Kind.RESYNC))
 
 
+def item_for_page(website: Website, page) -> LibraryItem | None:
+    """The library item of a page of `website` (current or withdrawn), if it has one."""
+    return LibraryItem.objects.filter(item_key=projection.item_key(website.schema_name, page)).first()
+
+
 def items(*, site: Website | None = None, include_withdrawn: bool = False):
     """Library items, current ones by default: the read API for syndication and others."""
     qs = LibraryItem.objects.select_related("site")

@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from security.audit.context import actor_name
+from security.audit.services import record
+
 from .models import Broadcast, BroadcastLogEntry
 from .signals import broadcasts_changed
 
@@ -21,10 +24,8 @@ HOLD_SECONDS = 2
 
 
 def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=None) -> Broadcast:
-    from .services import actor
-
     broadcast = Broadcast(title=(title or "").strip(), text=(text or "").strip(), link=link,
-                          starts_at=starts_at, ends_at=ends_at, posted_by=actor(user))
+                          starts_at=starts_at, ends_at=ends_at, posted_by=actor_name(user))
     broadcast.full_clean()
     if broadcast.ends_at <= broadcast.starts_at:
         raise ValidationError({"ends_at": "结束时间必须晚于开始时间。"})
@@ -43,12 +44,10 @@ def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=Non
 
 
 def withdraw_broadcast(broadcast, user=None, site=None) -> Broadcast:
-    from .services import actor
-
     if broadcast.withdrawn_at:
         return broadcast
     with transaction.atomic():
-        broadcast.withdrawn_at, broadcast.withdrawn_by = timezone.now(), actor(user)
+        broadcast.withdrawn_at, broadcast.withdrawn_by = timezone.now(), actor_name(user)
         broadcast.save(update_fields=["withdrawn_at", "withdrawn_by"])
         BroadcastLogEntry.objects.create(broadcast=broadcast, action=BroadcastLogEntry.Action.WITHDRAWN,
                                          actor=broadcast.withdrawn_by, site=site)
@@ -58,9 +57,7 @@ def withdraw_broadcast(broadcast, user=None, site=None) -> Broadcast:
 
 
 def _audit(event_type, broadcast, user, message):
-    from .services import audit
-
-    audit(event_type, broadcast, message, user)
+    record(event_type, obj=broadcast, message=message, user=user)
 
 
 def _changed(broadcast):

@@ -17,7 +17,7 @@ from federation.library import services as library
 from federation.library.models import ItemType, LibraryItem
 from tenants.models import Website
 
-from . import broadcasts, services
+from . import broadcasts, offers, subscriptions
 from .models import Audience, Broadcast, PushDown, Subscription, SyndicationOffer
 
 log = logging.getLogger("jiyue.syndication")
@@ -35,7 +35,7 @@ class _DemoUser:
 
 
 def seed() -> dict:
-    portal = services.portal()
+    portal = Website.objects.portal()
     if portal is None:
         log.warning("syndication demo: no portal site, nothing seeded")
         return {}
@@ -72,7 +72,7 @@ def _subscriptions(portal) -> int:
             target=portal, name=spec["name"], defaults={**spec, "created_by": DEMO_USER})
         if created:
             made += 1
-            services.backfill_subscription(sub, limit=10)
+            subscriptions.backfill_subscription(sub, limit=10)
     return made
 
 
@@ -88,9 +88,9 @@ def _offers(portal, user) -> int:
     for n, item in enumerate(notices[:3]):
         offer = SyndicationOffer.objects.filter(item=item, target=portal).first()
         if offer is None:
-            offer = services.ensure_offer(item, portal, offered_by=DEMO_USER)
+            offer = offers.ensure_offer(item, portal, offered_by=DEMO_USER)
         if n < 2 and offer.status == SyndicationOffer.Status.PENDING:
-            services.accept_offer(offer, "tzgg", user)
+            offers.accept_offer(offer, "tzgg", user)
             accepted += 1
     return accepted
 
@@ -100,7 +100,7 @@ def _push_down(portal, user) -> int:
             .order_by("-published_at").first())
     if item is None or PushDown.objects.filter(item=item).exists():
         return 0
-    record = services.push_down(item, audience=Audience.ALL_DISTRICTS, column_slug="tzgg",
+    record = subscriptions.push_down(item, audience=Audience.ALL_DISTRICTS, column_slug="tzgg",
                                 mandatory=True, user=user)
     return record.deliveries.count()
 

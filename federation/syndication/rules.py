@@ -1,8 +1,15 @@
 """The rules of who receives what, as plain functions: easy to read, easy to test."""
 
+from django.conf import settings
+
+from security.roles import MUNICIPAL_CURATOR, WEBMASTER
 from tenants.models import Website
 
-from .models import Audience
+from .models import Audience, Delivery
+
+
+class SyndicationError(Exception):
+    """A syndication action refused: the message says why, in words an editor understands."""
 
 KINDS_BY_AUDIENCE = {
     Audience.ALL_DISTRICTS: {Website.Kind.DISTRICT},
@@ -48,8 +55,6 @@ def audience_sites(audience: str, chosen=(), exclude=None):
 
 def copy_should_be_live(delivery) -> bool:
     """A copy is live while its original is current and the receiving site has not declined it."""
-    from .models import Delivery
-
     item = delivery.item
     return (delivery.status != Delivery.Status.DECLINED and not item.withdrawn
             and item.site.status == Website.Status.ACTIVE)
@@ -58,10 +63,6 @@ def copy_should_be_live(delivery) -> bool:
 def can_curate(user) -> bool:
     """Portal curators (and the municipal office posting broadcasts): the portal's 市级编审
     and 网站管理员 roles (SYNDICATION_CURATOR_GROUPS), and superusers."""
-    from django.conf import settings
-
-    from security.roles import MUNICIPAL_CURATOR, WEBMASTER
-
     if not user.is_authenticated or not user.is_active:
         return False
     groups = getattr(settings, "SYNDICATION_CURATOR_GROUPS", (MUNICIPAL_CURATOR, WEBMASTER))
@@ -70,8 +71,6 @@ def can_curate(user) -> bool:
 
 def can_decline_copies(user) -> bool:
     """The receiving site's webmaster decides which optional copies it keeps."""
-    from security.roles import WEBMASTER
-
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.groups.filter(name=WEBMASTER).exists()

@@ -10,6 +10,8 @@ from django.db import connection
 from django.db.models import Q
 
 from federation.library.links import absolute_url
+from security.audit.context import actor_name
+from tenants.models import Website
 
 from .models import SharedResource
 
@@ -17,9 +19,7 @@ Kind = SharedResource.Kind
 
 
 def _owner():
-    from .services import current_site
-
-    site = current_site()
+    site = Website.objects.current()
     if site is None:
         raise RuntimeError("sharing runs in the providing site's schema")
     return site
@@ -27,8 +27,6 @@ def _owner():
 
 def share_document(document, user=None) -> SharedResource:
     """Share one of this site's documents (runs in the providing site's schema)."""
-    from .services import actor
-
     site = _owner()
     # The document's own serve URL on its site: access rules and download counts stay there.
     url = absolute_url(site, document.url)
@@ -36,14 +34,12 @@ def share_document(document, user=None) -> SharedResource:
         site=site, kind=Kind.DOCUMENT, object_id=document.pk,
         defaults={"title": document.title[:255], "url": url,
                   "file_extension": document.file_extension[:20],
-                  "file_size": document.get_file_size(), "shared_by": actor(user), "active": True},
+                  "file_size": document.get_file_size(), "shared_by": actor_name(user), "active": True},
     )
     return resource
 
 
 def share_image(image, user=None) -> SharedResource:
-    from .services import actor
-
     site = _owner()
     # A bounded rendition, made once in the portal's media folder; sites link to it.
     rendition = image.get_rendition("max-1600x1600")
@@ -52,7 +48,7 @@ def share_image(image, user=None) -> SharedResource:
         defaults={"title": image.title[:255], "url": absolute_url(site, rendition.url),
                   "file_extension": rendition.file.name.rsplit(".", 1)[-1][:20],
                   "file_size": image.get_file_size(), "width": rendition.width,
-                  "height": rendition.height, "shared_by": actor(user), "active": True},
+                  "height": rendition.height, "shared_by": actor_name(user), "active": True},
     )
     return resource
 

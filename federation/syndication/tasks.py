@@ -2,31 +2,27 @@
 
 from config.celery import SiteTask, app
 
+from . import broadcasts, deliveries
+
 
 @app.task(base=SiteTask, name="syndication.deliver")
 def deliver(delivery_id: int):
     """Create, update or withdraw one copy, in the receiving site's schema."""
-    from . import services
-
     try:
-        return services.deliver(delivery_id)
+        return deliveries.deliver(delivery_id)
     except Exception as exc:
         # Left for the sweep: the Delivery row still says what the copy should be.
-        services.record_failure(delivery_id, exc)
+        deliveries.record_failure(delivery_id, exc)
         raise
 
 
 @app.task(name="syndication.sweep_deliveries")
 def sweep_deliveries():
-    """Periodic (Celery beat): runs in the public schema and sends each delivery to its site."""
-    from . import services
-
-    return services.sweep_deliveries()
+    """Periodic: runs in the public schema and sends each delivery to its site."""
+    return deliveries.sweep_deliveries()
 
 
 @app.task(name="syndication.broadcast_boundaries")
 def broadcast_boundaries():
-    """Periodic (Celery beat): announce broadcasts that started or ended (cached pages go)."""
-    from . import broadcasts
-
+    """Periodic: announce broadcasts that started or ended (cached pages go)."""
     return broadcasts.check_boundaries()

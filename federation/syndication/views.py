@@ -17,12 +17,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
+from federation.library import services as library
 from federation.library.models import ItemType
+from security.audit.context import actor_name
 from tenants.models import Website
 
-from . import broadcasts, rules, services, sharing
+from . import broadcasts, deliveries, offers, rules, sharing
+from . import subscriptions as subscribing  # (views below are named `subscriptions`, `push_down`)
 from .models import Audience, Broadcast, Delivery, OfferRule, Subscription, SyndicationOffer
-from .services import SyndicationError
+from .rules import SyndicationError
 
 HEADINGS = {
     "inbox": "报送收件箱", "report": "报送与转载", "offer_page": "报送门户",
@@ -37,7 +40,7 @@ def site_view(portal_only=False, curator=False):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            site = services.current_site()
+            site = Website.objects.current()
             if site is None:
                 raise Http404("not a site")
             if portal_only and site.kind != Website.Kind.PORTAL:
@@ -66,7 +69,7 @@ def offer_page(request, site, page_id):
         raise PermissionDenied
     if request.method == "POST":
         try:
-            offer = services.offer_page(site, page, request.user)
+            offer = offers.offer_page(site, page, request.user)
         except SyndicationError as exc:
             messages.error(request, str(exc))
         else:
@@ -75,10 +78,10 @@ def offer_page(request, site, page_id):
             else:
                 messages.success(request, f"“{page.title}”已报送门户网站（{offer.get_status_display()}）。")
         return redirect("syndication_report")
-    item = services.item_for_page(site, page)
+    item = library.item_for_page(site, page)
     offer = SyndicationOffer.objects.filter(item=item).first() if item else None
     return render(request, "syndication/admin/offer_page.html", {"heading": HEADINGS["offer_page"], 
-        "page": page, "offer": offer, "portal": services.portal(), "site": site,
+        "page": page, "offer": offer, "portal": Website.objects.portal(), "site": site,
     })
 
 
@@ -91,7 +94,7 @@ def column_offers(request, site, page_id):
     if not column.permissions_for_user(request.user).can_publish():
         raise PermissionDenied
     enabled = request.POST.get("enabled") == "1"
-    services.set_column_offers_everything(site, column, enabled, request.user)
+    offers.set_column_offers_everything(site, column, enabled, request.user)
     messages.success(request, f"栏目“{column.title}”{'今后发布的信息将全部报送门户' if enabled else '不再自动报送门户'}。")
     return redirect("syndication_report")
 
@@ -123,7 +126,7 @@ def decline_delivery(request, site, delivery_id):
     if not rules.can_decline_copies(request.user):
         raise PermissionDenied("只有网站管理员可以退回转载信息。")
     try:
-        services.decline_delivery(delivery, request.POST.get("reason", ""), request.user)
+        deliveries.decline_delivery(delivery, request.POST.get("reason", ""), request.user)
     except SyndicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -138,7 +141,7 @@ def inbox(request, site):
     decided = (SyndicationOffer.objects.filter(target=site).exclude(status=SyndicationOffer.Status.PENDING)
                .select_related("item", "source").order_by("-decided_at", "-created_at")[:50])
     return render(request, "syndication/admin/inbox.html", {"heading": HEADINGS["inbox"], 
-        "site": site, "offers": services.inbox(site)[:200], "decided": decided,
+        "site": site, "offers": offers.inbox(site)[:200], "decided": decided,
         "columns": _columns(), "item_types": dict(ItemType.choices),
     })
 
@@ -152,7 +155,7 @@ def accept_offer(request, site, offer_id):
         messages.error(request, "请选择本站已有的栏目。")
         return redirect("syndication_inbox")
     try:
-        services.accept_offer(offer, slug, request.user)
+        offers.accept_offer(offer, slug, request.user)
     except SyndicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -165,7 +168,7 @@ def accept_offer(request, site, offer_id):
 def decline_offer(request, site, offer_id):
     offer = get_object_or_404(SyndicationOffer, pk=offer_id, target=site)
     try:
-        services.decline_offer(offer, request.POST.get("reason", ""), request.user)
+        offers.decline_offer(offer, request.POST.get("reason", ""), request.user)
     except SyndicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -191,14 +194,14 @@ class PushDownForm(forms.Form):
 @site_view(portal_only=True, curator=True)
 def push_down(request, site, page_id):
     page = get_object_or_404(Page, pk=page_id)
-    item = services.item_for_page(site, page)
+    item = library.item_for_page(site, page)
     form = PushDownForm(request.POST or None, source=site)
     if request.method == "POST" and form.is_valid():
         if item is None or item.withdrawn:
             messages.error(request, "该页面尚未进入资源库（未发布或受访问限制），不能下发。")
         else:
             try:
-                record = services.push_down(
+                record = subscribing.push_down(
                     item, audience=form.cleaned_data["audience"], sites=list(form.cleaned_data["sites"]),
                     column_slug=form.cleaned_data["column_slug"],
                     mandatory=form.cleaned_data["mandatory"], user=request.user)
@@ -257,15 +260,15 @@ def subscriptions(request, site):
         sub.active = not sub.active
         sub.save(update_fields=["active"])
         if sub.active:
-            services.backfill_subscription(sub)
+            subscribing.backfill_subscription(sub)
         messages.success(request, f"订阅“{sub.name}”已{'启用' if sub.active else '停用'}。")
         return redirect("syndication_subscriptions")
     if request.method == "POST" and form.is_valid():
         sub = form.save(commit=False)
-        sub.target, sub.created_by = site, services.actor(request.user)
+        sub.target, sub.created_by = site, actor_name(request.user)
         sub.save()
         form.save_m2m()
-        count = services.backfill_subscription(sub)
+        count = subscribing.backfill_subscription(sub)
         messages.success(request, f"已创建订阅“{sub.name}”，已匹配 {count} 条近期信息。")
         return redirect("syndication_subscriptions")
     subs = Subscription.objects.filter(target=site).prefetch_related("sources").order_by("-created_at")

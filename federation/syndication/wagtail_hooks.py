@@ -12,7 +12,7 @@ from wagtail.admin.widgets import Button
 
 from tenants.models import Website
 
-from . import rules, services, views
+from . import rules, views
 
 
 @hooks.register("register_admin_urls")
@@ -39,7 +39,7 @@ def urls():
 
 
 def _site_kind():
-    site = services.current_site()
+    site = Website.objects.current()
     return site.kind if site else None
 
 

@@ -38,6 +38,11 @@ def command_actor() -> str | None:
     return _actor.get()
 
 
+def actor_name(user) -> str:
+    """The name a record keeps of who acted (users live in site schemas: a name, not a key)."""
+    return getattr(user, "get_username", lambda: "")() or "system"
+
+
 def client_ip(request) -> str | None:
     """The client's address; X-Forwarded-For only when our own proxy sets it."""
     candidate = ""

@@ -54,8 +54,8 @@ def test_a_syndicated_copy_is_purged_once_per_change(client, pagecache, commits,
     """A copy arriving, changing or withdrawn is a page published or unpublished on the
     receiving site: its URL and the listings that show it are purged, once per change."""
     from federation.library.models import LibraryItem
+    from federation.syndication.deliveries import ensure_delivery
     from federation.syndication.models import Delivery
-    from federation.syndication.services import ensure_delivery
     from pagecache import store
 
     bumped = []

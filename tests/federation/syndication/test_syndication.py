@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from wagtail.models import PageViewRestriction
 
 from federation.library.models import LibraryItem
-from federation.syndication import rules, services
+from federation.syndication import deliveries, offers, rules, subscriptions
 from federation.syndication.models import (
     Audience,
     Delivery,
@@ -17,6 +17,7 @@ from federation.syndication.models import (
     Subscription,
     SyndicationOffer,
 )
+from federation.syndication.rules import SyndicationError
 from sites.syndicated.models import SyndicatedPage
 from tenants import services as tenant_services
 from tests.clients import admin_client
@@ -36,7 +37,7 @@ def copies(website, item):
 
 def offer(website, page, committed):
     with committed(), schema_context(website.schema_name):
-        return services.offer_page(website, page)
+        return offers.offer_page(website, page)
 
 
 # --- Rules ----------------------------------------------------------------------------------------
@@ -85,11 +86,11 @@ def test_offer_accept_makes_a_copy_with_provenance(alpha, portal, publish, commi
     page = publish(alpha, title, '会议要求<a href="/gzdt/">各部门</a>落实责任。', summary="安全生产")
     made = offer(alpha, page, committed)
     assert made.status == SyndicationOffer.Status.PENDING
-    inbox = list(services.inbox(portal))
+    inbox = list(offers.inbox(portal))
     assert made in inbox and made.source == alpha
 
     with committed():
-        services.accept_offer(made, "yaowen")
+        offers.accept_offer(made, "yaowen")
     item = item_of(alpha, page)
     [copy] = copies(portal, item)
     assert copy.live and copy.title == title and copy.date == page.date
@@ -98,8 +99,8 @@ def test_offer_accept_makes_a_copy_with_provenance(alpha, portal, publish, commi
     assert Delivery.objects.get(item=item, target=portal).status == Delivery.Status.DELIVERED
     # The copy is not a library item of its own: one item per original, platform-wide.
     assert not LibraryItem.objects.filter(site=portal, page_id=copy.pk).exists()
-    with schema_context(portal.schema_name), pytest.raises(services.SyndicationError):
-        services.offer_page(portal, copy)
+    with schema_context(portal.schema_name), pytest.raises(SyndicationError):
+        offers.offer_page(portal, copy)
 
     response = admin_client(portal).get(f"/yaowen/{copy.slug}/")
     html = response.content.decode()
@@ -113,13 +114,13 @@ def test_offer_accept_makes_a_copy_with_provenance(alpha, portal, publish, commi
 def test_decline_reason_is_seen_by_the_offering_site_only(alpha, beta, portal, publish, committed):
     page = publish(alpha, unique("甲区一般性会议"), "正文")
     made = offer(alpha, page, committed)
-    services.decline_offer(made, "内容属区内事务，不宜在门户发布")
+    offers.decline_offer(made, "内容属区内事务，不宜在门户发布")
     assert not copies(portal, item_of(alpha, page))
     report = admin_client(alpha).get("/admin/syndication/").content.decode()
     assert "未采用" in report and "内容属区内事务" in report
     assert "内容属区内事务" not in admin_client(beta).get("/admin/syndication/").content.decode()
-    with pytest.raises(services.SyndicationError):
-        services.decline_offer(made, "")  # no reason, no decline (and already decided)
+    with pytest.raises(SyndicationError):
+        offers.decline_offer(made, "")  # no reason, no decline (and already decided)
 
 
 def test_the_curator_accepts_and_declines_in_the_portal_admin(alpha, portal, publish, committed):
@@ -149,13 +150,13 @@ def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, beta, p
     plain = publish(alpha, unique("未报送的信息"), "正文")
     with committed():
         draft = make_article(alpha, unique("草稿"), "正文", publish=False, live=False)
-    with schema_context("alpha"), pytest.raises(services.SyndicationError):
-        services.offer_page(alpha, draft)
+    with schema_context("alpha"), pytest.raises(SyndicationError):
+        offers.offer_page(alpha, draft)
     restricted = publish(alpha, unique("受限信息"), "正文")
     with committed(), schema_context("alpha"):
         PageViewRestriction.objects.create(page=restricted, restriction_type="login")
-    with schema_context("alpha"), pytest.raises(services.SyndicationError):
-        services.offer_page(alpha, restricted)
+    with schema_context("alpha"), pytest.raises(SyndicationError):
+        offers.offer_page(alpha, restricted)
     assert not SyndicationOffer.objects.filter(item__site=alpha, item__page_id__in=[
         plain.pk, draft.pk, restricted.pk]).exists()
     inbox = admin_client(portal).get("/admin/syndication/inbox/").content.decode()
@@ -172,7 +173,7 @@ def test_a_column_that_offers_everything(alpha, portal, publish, committed):
 
     with schema_context("alpha"):
         column = ColumnPage.objects.get(slug="tzgg")
-        services.set_column_offers_everything(alpha, column, True)
+        offers.set_column_offers_everything(alpha, column, True)
     page = publish(alpha, unique("关于停水的通知"), "正文", column="tzgg")
     assert SyndicationOffer.objects.get(item=item_of(alpha, page)).status == "pending"
     other = publish(alpha, unique("工作动态不报送"), "正文", column="gzdt")
@@ -184,7 +185,7 @@ def test_offer_before_the_library_synced_is_kept(alpha, portal, django_capture_o
     with django_capture_on_commit_callbacks(execute=False) as pending:
         page = make_article(alpha, unique("尚未同步"), "正文")
         with schema_context("alpha"):
-            assert services.offer_page(alpha, page) is None
+            assert offers.offer_page(alpha, page) is None
     with committed():
         for callback in pending:
             callback()
@@ -215,7 +216,7 @@ def test_a_new_subscription_backfills_recent_items(alpha, portal, publish):
     sub = Subscription.objects.create(name="回填", target=portal, column_slug="yaowen",
                                       audience=Audience.CHOSEN, categories=["工作动态"])
     sub.sources.set([alpha])
-    assert services.backfill_subscription(sub) >= 1
+    assert subscriptions.backfill_subscription(sub) >= 1
     assert Delivery.objects.filter(item=item_of(alpha, page), target=portal).exists()
 
 
@@ -226,7 +227,7 @@ def accepted(alpha, portal, publish, committed):
     def make(title="将被修改的信息"):
         page = publish(alpha, unique(title), "原正文")
         with committed():
-            services.accept_offer(offer(alpha, page, committed), "yaowen")
+            offers.accept_offer(offer(alpha, page, committed), "yaowen")
         return page
 
     return make
@@ -244,10 +245,10 @@ def test_an_edit_at_the_source_updates_every_copy_once(alpha, portal, accepted, 
     assert copy.library_version == item.version
     delivery = Delivery.objects.get(item=item)
     with schema_context(portal.schema_name):
-        assert services.deliver(delivery.pk) == "up to date"  # a duplicate delivery
+        assert deliveries.deliver(delivery.pk) == "up to date"  # a duplicate delivery
         revisions = copy.revisions.count()
         Delivery.objects.filter(pk=delivery.pk).update(delivered_version=0)
-        assert services.deliver(delivery.pk) == "unchanged"  # redelivered after a crash
+        assert deliveries.deliver(delivery.pk) == "unchanged"  # redelivered after a crash
         assert copy.revisions.count() == revisions  # no new revision for the same content
     assert len(copies(portal, item)) == 1
     assert Delivery.objects.get(pk=delivery.pk).delivered_version == item.version
@@ -284,7 +285,7 @@ def test_push_down_to_all_districts_is_mandatory_and_read_only(alpha, beta, port
     notice = publish(portal, unique("关于做好冬季防火工作的通知"), "各区县要做好防火。", column="tzgg")
     item = item_of(portal, notice)
     with committed():
-        record = services.push_down(item, audience=Audience.ALL_DISTRICTS, column_slug="tzgg")
+        record = subscriptions.push_down(item, audience=Audience.ALL_DISTRICTS, column_slug="tzgg")
     assert alpha in [d.target for d in record.deliveries.all()]
     assert not record.deliveries.filter(target=beta).exists()  # a department, not a district
     [copy] = copies(alpha, item)
@@ -300,15 +301,15 @@ def test_push_down_to_all_districts_is_mandatory_and_read_only(alpha, beta, port
     assert "不能删除" in response.content.decode()
     assert copies(alpha, item)[0].live
     delivery = Delivery.objects.get(item=item, target=alpha)
-    with pytest.raises(services.SyndicationError):
-        services.decline_delivery(delivery, "不需要")
+    with pytest.raises(SyndicationError):
+        deliveries.decline_delivery(delivery, "不需要")
 
 
 def test_optional_push_down_can_be_declined_and_stays_declined(beta, portal, publish, committed):
     notice = publish(portal, unique("供参考的通知"), "正文", column="tzgg")
     item = item_of(portal, notice)
     with committed():
-        services.push_down(item, audience=Audience.CHOSEN, sites=[beta], column_slug="tzgg",
+        subscriptions.push_down(item, audience=Audience.CHOSEN, sites=[beta], column_slug="tzgg",
                            mandatory=False)
     delivery = Delivery.objects.get(item=item, target=beta)
     copy = copies(beta, item)[0]
@@ -331,7 +332,7 @@ def test_optional_push_down_can_be_declined_and_stays_declined(beta, portal, pub
 def test_push_down_into_a_missing_column_fails_visibly(alpha, portal, publish, committed):
     notice = publish(portal, unique("栏目不存在"), "正文", column="tzgg")
     with committed():
-        services.push_down(item_of(portal, notice), audience=Audience.CHOSEN, sites=[alpha],
+        subscriptions.push_down(item_of(portal, notice), audience=Audience.CHOSEN, sites=[alpha],
                            column_slug="no-such-column")
     delivery = Delivery.objects.get(item__page_id=notice.pk, target=alpha)
     assert delivery.status == Delivery.Status.FAILED and "no-such-column" in delivery.last_error
@@ -363,12 +364,12 @@ def test_the_sweep_delivers_what_was_never_sent(alpha, portal, publish, committe
     page = publish(alpha, unique("任务丢失的投递"), "正文")
     made = offer(alpha, page, committed)
     with django_capture_on_commit_callbacks(execute=False):  # the deliver task is lost
-        services.accept_offer(made, "yaowen")
+        offers.accept_offer(made, "yaowen")
     item = item_of(alpha, page)
     assert not copies(portal, item)
-    assert services.sweep_deliveries(older_than=timedelta(0)) >= 1
+    assert deliveries.sweep_deliveries(older_than=timedelta(0)) >= 1
     assert copies(portal, item)[0].live
-    assert services.sweep_deliveries(older_than=timedelta(0)) == 0  # nothing left behind
+    assert deliveries.sweep_deliveries(older_than=timedelta(0)) == 0  # nothing left behind
 
 
 def test_a_frozen_site_receives_nothing_until_it_is_unfrozen(alpha, portal, publish, committed):
@@ -382,17 +383,17 @@ def test_a_frozen_site_receives_nothing_until_it_is_unfrozen(alpha, portal, publ
     made = offer(alpha, page, committed)
     lifecycle.freeze(portal, "应急处置")
     with committed():
-        services.accept_offer(made, "yaowen")
+        offers.accept_offer(made, "yaowen")
     item = item_of(alpha, page)
     assert not copies(portal, item)  # refused like any other write
     delivery = Delivery.objects.get(item=item)
     assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 0
-    assert delivery.last_error == services.FROZEN_NOTE  # shown in the syndication report
-    assert services.sweep_deliveries(older_than=timedelta(0)) >= 1
+    assert delivery.last_error == deliveries.FROZEN_NOTE  # shown in the syndication report
+    assert deliveries.sweep_deliveries(older_than=timedelta(0)) >= 1
     assert not copies(portal, item)  # the sweep sends it again, and it waits again
     lifecycle.unfreeze(portal)
     connection.set_schema_to_public()
-    services.sweep_deliveries(older_than=timedelta(0))
+    deliveries.sweep_deliveries(older_than=timedelta(0))
     assert copies(portal, item)[0].live
     assert Delivery.objects.get(pk=delivery.pk).last_error == ""
 

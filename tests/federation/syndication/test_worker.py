@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from federation.library import services as library_services
 from federation.library.models import LibraryItem, OutboxEvent
-from federation.syndication import services
+from federation.syndication import deliveries, offers, subscriptions
 from federation.syndication.models import Audience, Delivery, Subscription, SyndicationOffer
 from sites.syndicated.models import SyndicatedPage
 from tenants import services as tenant_services
@@ -84,12 +84,12 @@ def test_offer_accept_update_and_withdraw_on_the_worker(world):
     alpha, portal = world["alpha"], world["portal"]
     page = make_article(alpha, title("甲区开展消防安全检查"), "检查覆盖全部商场。")
     with schema_context("alpha"):
-        services.offer_page(alpha, page)  # the library may not have the item yet: a rule waits
+        offers.offer_page(alpha, page)  # the library may not have the item yet: a rule waits
     item = item_of(alpha, page)
     offer = wait_for(lambda: SyndicationOffer.objects.filter(item=item, target=portal).first(),
                      what="the offer in the portal's inbox")
-    assert offer in services.inbox(portal)
-    services.accept_offer(offer, "yaowen")
+    assert offer in offers.inbox(portal)
+    offers.accept_offer(offer, "yaowen")
     copy = live_copy(portal, item)
     assert copy.source_site_name == alpha.legal_name
 
@@ -121,7 +121,7 @@ def test_subscription_and_push_down_on_the_worker(world):
 
     notice = make_article(portal, title("关于开展安全生产大检查的通知"), "各区县：", column="tzgg")
     item = item_of(portal, notice)
-    services.push_down(item, audience=Audience.ALL_DISTRICTS, column_slug="tzgg")
+    subscriptions.push_down(item, audience=Audience.ALL_DISTRICTS, column_slug="tzgg")
     copy = live_copy(alpha, item)
     assert copy.mandatory and copy.locked
     assert copy_count(beta, item) == 0
@@ -134,7 +134,7 @@ def test_duplicate_deliveries_make_one_copy(world):
     alpha, portal = world["alpha"], world["portal"]
     page = make_article(alpha, title("重复投递"), "正文")
     item = item_of(alpha, page)
-    delivery = services.ensure_delivery(item, portal, "yaowen", Delivery.Origin.OFFER)
+    delivery = deliveries.ensure_delivery(item, portal, "yaowen", Delivery.Origin.OFFER)
     live_copy(portal, item)
     # The same delivery and the same library event, sent again several times (a redelivered
     # message, a sweep racing the first task).
@@ -158,7 +158,7 @@ def test_a_dead_broker_loses_nothing(world, broker):
         started = time.monotonic()
         page = make_article(alpha, title("断网期间发布"), "正文")  # must not raise
         with schema_context("alpha"):
-            assert services.offer_page(alpha, page) is None
+            assert offers.offer_page(alpha, page) is None
         assert time.monotonic() - started < 15
     key = f"alpha:{page.translation_key}"
     assert OutboxEvent.objects.filter(item_key=key, processed_at__isnull=True).exists()
@@ -170,10 +170,10 @@ def test_a_dead_broker_loses_nothing(world, broker):
     offer = wait_for(lambda: SyndicationOffer.objects.filter(item=item).first(), what="the offer")
 
     with sending_to(DEAD_BROKER):
-        services.accept_offer(offer, "yaowen")  # the deliver task cannot be sent
+        offers.accept_offer(offer, "yaowen")  # the deliver task cannot be sent
     delivery = Delivery.objects.get(item=item, target=portal)
     assert delivery.status == Delivery.Status.PENDING and copy_count(portal, item) == 0
-    assert services.sweep_deliveries(older_than=timedelta(0)) >= 1
+    assert deliveries.sweep_deliveries(older_than=timedelta(0)) >= 1
     live_copy(portal, item)
 
 
@@ -181,7 +181,7 @@ def test_suspending_the_source_withdraws_its_copies(world):
     alpha, portal = world["alpha"], world["portal"]
     page = make_article(alpha, title("暂停前的信息"), "正文")
     item = item_of(alpha, page)
-    services.ensure_delivery(item, portal, "yaowen", Delivery.Origin.OFFER)
+    deliveries.ensure_delivery(item, portal, "yaowen", Delivery.Origin.OFFER)
     live_copy(portal, item)
     tenant_services.set_status(alpha, "suspended")
     try:

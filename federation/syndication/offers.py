@@ -1,0 +1,126 @@
+"""Offers (报送): a site offers its items to the portal, the portal's curator accepts them
+into a column (a delivery) or declines them with a reason the offering site sees."""
+
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from wagtail.models import Page
+
+from federation.library.services import item_for_page
+from security.audit.context import actor_name
+from security.audit.services import record
+from tenants.models import Website
+
+from .deliveries import ensure_delivery
+from .models import Delivery, OfferRule, SyndicationOffer
+from .rules import SyndicationError
+
+OfferStatus = SyndicationOffer.Status
+
+
+def offer_page(website, page, user=None) -> SyndicationOffer | None:
+    """A source editor offers a published page to the portal.
+
+    The offer is remembered as a rule, so it also holds when the library hears of the page a
+    moment later (the library syncs after commit) and when the page is republished.
+    """
+    target = Website.objects.portal()
+    if target is None:
+        raise SyndicationError("平台上还没有门户网站，无法报送。")
+    if website.pk == target.pk:
+        raise SyndicationError("门户网站的信息无需报送给自己。")
+    if getattr(page.specific, "syndication_key", None):
+        raise SyndicationError("转载来的信息不能再报送，请报送原文。")
+    if not page.live:
+        raise SyndicationError("只有已发布的信息才能报送。")
+    if page.get_view_restrictions().exists():
+        raise SyndicationError("设置了访问限制的信息不能报送。")
+    OfferRule.objects.get_or_create(
+        site=website, page_key=page.translation_key,
+        defaults={"scope": OfferRule.Scope.PAGE, "title": page.title[:255], "created_by": actor_name(user)},
+    )
+    record("syndication.offer", obj=page, message=f"报送{target.legal_name}", user=user)
+    item = item_for_page(website, page)
+    if item is None or item.withdrawn:
+        return None  # on its way into the library: on_item_changed makes the offer
+    return ensure_offer(item, target, offered_by=actor_name(user))
+
+
+def set_column_offers_everything(website, column, enabled: bool, user=None) -> None:
+    """A column's default: offer everything published under it (now and later) to the portal."""
+    if enabled:
+        OfferRule.objects.get_or_create(
+            site=website, page_key=column.translation_key,
+            defaults={"scope": OfferRule.Scope.COLUMN, "title": column.title[:255],
+                      "created_by": actor_name(user)},
+        )
+    else:
+        OfferRule.objects.filter(site=website, page_key=column.translation_key,
+                                 scope=OfferRule.Scope.COLUMN).delete()
+
+
+def column_offers_everything(website, column) -> bool:
+    return OfferRule.objects.filter(site=website, page_key=column.translation_key,
+                                    scope=OfferRule.Scope.COLUMN).exists()
+
+
+def offered_by_rule(item) -> bool:
+    """Is the item offered, by its own page's rule or by a column above it? (source schema)"""
+    keys = set(OfferRule.objects.filter(site_id=item.site_id).values_list("page_key", flat=True))
+    if not keys:
+        return False
+
+    with schema_context(item.site.schema_name):
+        page = Page.objects.filter(pk=item.page_id).only("path", "depth", "translation_key").first()
+        if page is None:
+            return False
+        if page.translation_key in keys:
+            return True
+        return Page.objects.ancestor_of(page).filter(translation_key__in=keys).exists()
+
+
+def ensure_offer(item, target, *, subscription=None, offered_by="") -> SyndicationOffer:
+    offer, created = SyndicationOffer.objects.get_or_create(
+        item=item, target=target,
+        defaults={"source": item.site, "subscription": subscription, "offered_by": offered_by},
+    )
+    if not created and offer.status == OfferStatus.WITHDRAWN:
+        # Withdrawn with its original, now back: the curator sees it again.
+        offer.status, offer.decided_by, offer.decided_at = OfferStatus.PENDING, "", None
+        offer.save(update_fields=["status", "decided_by", "decided_at"])
+    return offer
+
+
+def inbox(target):
+    return (SyndicationOffer.objects.filter(target=target, status=OfferStatus.PENDING,
+                                            item__withdrawn=False)
+            .select_related("item", "source", "subscription").order_by("-created_at"))
+
+
+def accept_offer(offer, column_slug: str, user=None) -> Delivery:
+    if offer.status != OfferStatus.PENDING:
+        raise SyndicationError(f"该报送已处理（{offer.get_status_display()}）。")
+    if offer.item.withdrawn:
+        raise SyndicationError("原文已撤下，不能采用。")
+    if not column_slug:
+        raise SyndicationError("请选择采用到的栏目。")
+    with transaction.atomic():
+        offer.status, offer.column_slug = OfferStatus.ACCEPTED, column_slug
+        offer.decided_by, offer.decided_at = actor_name(user), timezone.now()
+        offer.save(update_fields=["status", "column_slug", "decided_by", "decided_at"])
+        record("syndication.accept", obj=offer, message=f"采用到栏目 {column_slug}", user=user, changes={'source': offer.source.legal_name, 'item': offer.item.item_key})
+        return ensure_delivery(offer.item, offer.target, column_slug, Delivery.Origin.OFFER,
+                               offer=offer, subscription=offer.subscription)
+
+
+def decline_offer(offer, reason: str, user=None) -> SyndicationOffer:
+    reason = (reason or "").strip()
+    if not reason:
+        raise SyndicationError("请填写未采用的理由，报送网站会看到它。")
+    if offer.status != OfferStatus.PENDING:
+        raise SyndicationError(f"该报送已处理（{offer.get_status_display()}）。")
+    offer.status, offer.decline_reason = OfferStatus.DECLINED, reason[:2000]
+    offer.decided_by, offer.decided_at = actor_name(user), timezone.now()
+    offer.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+    record("syndication.reject", obj=offer, message=offer.decline_reason, user=user, changes={'source': offer.source.legal_name, 'item': offer.item.item_key})
+    return offer
