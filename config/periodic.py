@@ -48,24 +48,31 @@ def run_entry(name: str, entry: dict) -> bool:
     return True
 
 
+def due_entries(schedule: dict | None = None) -> dict:
+    """The entries this process can run itself: {name: (entry, seconds between runs)}. An
+    entry whose task is unknown, or whose schedule only a real beat understands, is logged."""
+    from config.celery import app
+
+    # A web process (or a management command) has imported no tasks module: find them now (a
+    # worker does at start), so each entry's task is known by name.
+    app.autodiscover_tasks(force=True)
+    found = {}
+    for name, entry in (settings.CELERY_BEAT_SCHEDULE if schedule is None else schedule).items():
+        every = seconds(entry["schedule"])
+        if entry["task"] not in app.tasks:
+            log.error("periodic entry %s: no task named %s", name, entry["task"])
+            continue
+        if every is None:
+            log.error("periodic entry %s: only a Celery beat can run schedule %r", name, entry["schedule"])
+            continue
+        found[name] = (entry, every)
+    return found
+
+
 class Runner(threading.Thread):
     def __init__(self, schedule: dict | None = None, tick: float = 1.0, first_delay: float = FIRST_RUN_DELAY):
-        from config.celery import app
-
         super().__init__(name="periodic-jobs", daemon=True)
-        # A web process has imported no tasks module: find them now (a worker does at start),
-        # so each entry's task is known by name.
-        app.autodiscover_tasks(force=True)
-        self.entries = {}
-        for name, entry in (settings.CELERY_BEAT_SCHEDULE if schedule is None else schedule).items():
-            every = seconds(entry["schedule"])
-            if entry["task"] not in app.tasks:
-                log.error("periodic entry %s: no task named %s", name, entry["task"])
-                continue
-            if every is None:
-                log.error("periodic entry %s: only a Celery beat can run schedule %r", name, entry["schedule"])
-                continue
-            self.entries[name] = (entry, every)
+        self.entries = due_entries(schedule)
         self.tick = tick
         start = time.monotonic() + first_delay
         self.due = dict.fromkeys(self.entries, start)

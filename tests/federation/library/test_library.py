@@ -188,23 +188,28 @@ def test_another_sites_page_ids_do_not_collide(alpha, beta, publish):
     assert item_of(alpha, a).item_key != item_of(beta, b).item_key
 
 
-def test_process_outbox_command_and_the_beat_entry(alpha, django_capture_on_commit_callbacks):
-    from io import StringIO
-
+def test_every_beat_entry_names_a_task_a_worker_knows():
     from django.conf import settings
-    from django.core.management import call_command
 
     from config.celery import app
 
-    with django_capture_on_commit_callbacks(execute=False):
-        page = make_article(alpha, "命令补发的信息", "正文")
-    out = StringIO()
-    call_command("process_outbox", "--grace", "0", stdout=out)
-    assert "handed on" in out.getvalue()
-    assert not item_of(alpha, page).withdrawn
     app.loader.import_default_modules()  # what a worker or beat process does when it starts
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
+
+
+def test_resync_site_command_reprojects_a_site(alpha, publish, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    page = publish(alpha, "重新同步的信息", "正文")
+    LibraryItem.objects.filter(item_key=f"alpha:{page.translation_key}").delete()
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("resync_site", "alpha", stdout=out)
+    assert "pages of alpha recorded" in out.getvalue()
+    assert not item_of(alpha, page).withdrawn
 
 
 def test_failing_rows_back_off_and_old_processed_rows_are_pruned(alpha, publish):
