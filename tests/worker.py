@@ -101,3 +101,42 @@ def sending_to(broker: str):
     finally:
         app.conf.update(saved)
         reset_connections()
+
+
+class WorkerProcess:
+    """`celery -A <app> worker` on the default queue of `broker`, as a subprocess over the
+    committed test database; `stop()` ends it (a killed one is only reaped)."""
+
+    def __init__(self, broker: str, log_path: Path, *, app: str = "config", env: dict | None = None):
+        self.log_path = log_path
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": worker_database_url(),
+            "CELERY_BROKER_URL": broker,
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=solo", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--prefetch-multiplier=1"],
+            cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        _wait_until_ready(self.process, log_path)
+
+    @property
+    def killed(self) -> bool:
+        return self.process.poll() == -9  # SIGKILL
+
+    def stop(self):
+        if self.log.closed:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()

@@ -1,0 +1,197 @@
+"""A worker killed at any step of the publishing flow loses nothing and duplicates nothing.
+
+A real Celery worker on Redis (DB 6) runs the flow of a page published on alpha, which the
+portal gathers by subscription: outbox task → projection → consumers (search index,
+syndication) → delivery task on the portal → copy. `tests/crashing_worker.py` kills the worker
+with SIGKILL at the boundary a test names (a hook, not timing); a plain worker then takes
+over, the sweeps run, and everything must be there exactly once: the library item, its index
+row, the delivery, the copy on the portal. The soak does the same for hundreds of pages with
+two kills along the way.
+"""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from config.celery import app
+from federation.library import consumers
+from federation.library import services as library
+from federation.library.models import ConsumerStep, ItemType, LibraryItem, OutboxEvent
+from federation.search.models import SearchDocument
+from federation.syndication import deliveries
+from federation.syndication.models import Audience, Delivery, Subscription
+from sites.syndicated.models import SyndicatedPage
+from tenants.services import get_site
+from tests.factories import make_article, unique
+from tests.worker import WorkerProcess, redis_available
+
+pytestmark = pytest.mark.worker
+
+BROKER = "redis://127.0.0.1:6379/6"  # this test's Redis database; never FLUSHALL
+PORTAL_COLUMN = "yaowen"
+
+# Where a worker can die, in the order the flow reaches them.
+BOUNDARIES = {
+    "task received, nothing done": "federation.library.services:process_event:before",
+    "projection committed, no consumer ran": "federation.library.consumers:run_pending:before",
+    "indexed, syndication not yet": "federation.search.backends.postgres:PostgresBackend.index_items:after",
+    "syndication done, its step not marked": "consumer:syndication:after",
+    "delivery recorded, its task not sent": "federation.syndication.deliveries:send_delivery:before",
+    "copy published, not committed": "wagtail.models:Revision.publish:after",
+}
+
+
+def use_broker(url: str | None):
+    """Point this process's Celery app at `url` (None: back to in-process eager tasks)."""
+    app._pool = None
+    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+    app.conf.broker_url = url or ""
+    app.conf.task_always_eager = url is None
+
+
+def wait_for(predicate, timeout=60.0, step=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(step)
+    return predicate()
+
+
+@pytest.fixture(scope="module")
+def flow(django_db_setup, django_db_blocker, portal_schema, tmp_path_factory):
+    """Committed data, tasks sent to Redis, and the portal gathering alpha's news."""
+    if not redis_available():
+        pytest.skip("no Redis at 127.0.0.1:6379: `make services` starts one")
+    with django_db_blocker.unblock():
+        use_broker(BROKER)
+        app.control.purge()  # leftovers of an earlier run in this database's queue
+        portal = get_site(portal_schema)
+        subscription = Subscription.objects.create(
+            name=unique("崩溃测试订阅"), target=portal, column_slug=PORTAL_COLUMN,
+            audience=Audience.ALL_DISTRICTS, item_types=[ItemType.NEWS], requires_review=False)
+        workers = []
+
+        def start(name, crash_at=None, crash_after=1):
+            """The only worker on the queue from now on: the ones before it are stopped."""
+            for earlier in workers:
+                earlier.stop()
+            logs = tmp_path_factory.mktemp("workers")
+            env = {"CRASH_MARKER": str(logs / "crashed")}
+            if crash_at:
+                env |= {"CRASH_AT": crash_at, "CRASH_AFTER": str(crash_after)}
+            worker = WorkerProcess(BROKER, logs / f"{name}.log", app="tests.crashing_worker", env=env)
+            worker.marker = logs / "crashed"
+            workers.append(worker)
+            return worker
+
+        try:
+            yield {"alpha": get_site("alpha"), "portal": portal, "start": start}
+        finally:
+            for worker in workers:
+                worker.stop()
+            use_broker(None)
+            subscription.delete()
+            connection.set_schema_to_public()
+            wait_for(lambda: not other_sessions(), timeout=15, step=0.2)
+
+
+def other_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        return cursor.fetchone()[0]
+
+
+def sweep_now():
+    """Every sweep once, without the grace period (the rows' first tasks are long dead)."""
+    connection.set_schema_to_public()
+    library.sweep_outbox(older_than=timedelta(0))
+    consumers.sweep(older_than=timedelta(0))
+    deliveries.sweep_deliveries(older_than=timedelta(0))
+
+
+def state(pages, portal) -> dict:
+    """What the flow left behind for these pages, counted row by row."""
+    keys = [f"alpha:{page.translation_key}" for page in pages]
+    items = list(LibraryItem.objects.filter(item_key__in=keys))
+    with schema_context(portal.schema_name):
+        copies = list(SyndicatedPage.objects.filter(syndication_key__in=keys)
+                      .values_list("syndication_key", "live", "library_version"))
+    connection.set_schema_to_public()
+    by_key = {item.item_key: item for item in items}
+    delivered = Delivery.objects.filter(item__in=items, target=portal)
+    return {
+        "items": len(items),
+        "current": sum(1 for item in items if not item.withdrawn),
+        "indexed": SearchDocument.objects.filter(item__in=items).count(),
+        "deliveries": delivered.count(),
+        "delivered": delivered.filter(status=Delivery.Status.DELIVERED).count(),
+        "copies": len(copies),
+        "live copies up to date": sum(1 for key, live, version in copies
+                                      if live and key in by_key and version == by_key[key].version),
+        "pending outbox rows": OutboxEvent.objects.filter(item_key__in=keys, processed_at__isnull=True).count(),
+        "pending consumer steps": ConsumerStep.objects.filter(item__in=items, done_at__isnull=True).count(),
+    }
+
+
+def complete(count: int) -> dict:
+    return {"items": count, "current": count, "indexed": count, "deliveries": count,
+            "delivered": count, "copies": count, "live copies up to date": count,
+            "pending outbox rows": 0, "pending consumer steps": 0}
+
+
+def converge(pages, portal, timeout=90.0) -> dict:
+    """Sweep until the flow has caught up with every page (a sweep can start work that the
+    next one finishes: a delivery recorded by a consumer step the sweep re-ran)."""
+    expected = complete(len(pages))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sweep_now()
+        found = wait_for(lambda: state(pages, portal) == expected and expected, timeout=5)
+        if found:
+            return state(pages, portal)
+    return state(pages, portal)
+
+
+@pytest.mark.parametrize("boundary", list(BOUNDARIES))
+def test_a_worker_killed_at_a_step_boundary_loses_and_duplicates_nothing(flow, boundary):
+    crashing = flow["start"]("crashing", BOUNDARIES[boundary])
+    page = make_article(flow["alpha"], unique("崩溃测试"), "正文", column="gzdt")
+    assert wait_for(lambda: crashing.killed, timeout=60), \
+        f"the worker did not die at {boundary}:\n{crashing.log_path.read_text()[-3000:]}"
+    assert crashing.marker.read_text() == BOUNDARIES[boundary]
+    flow["start"]("after")
+    assert converge([page], flow["portal"]) == complete(1)
+
+
+def test_soak_hundreds_of_publishes_and_two_kills(flow):
+    """200 pages published while the worker is killed twice at different boundaries."""
+    successors = [("soak-2", BOUNDARIES["syndication done, its step not marked"], 60), ("soak-3", None, 1)]
+    worker = flow["start"]("soak-1", BOUNDARIES["projection committed, no consumer ran"], crash_after=40)
+    kills = 0
+
+    def replace_if_killed():
+        nonlocal worker, kills
+        if worker.killed:
+            kills += 1
+            worker = flow["start"](*successors[kills - 1])
+
+    pages = []
+    started = time.monotonic()
+    for n in range(200):
+        pages.append(make_article(flow["alpha"], unique(f"压力测试{n}"), f"第{n}篇正文", column="gzdt"))
+        replace_if_killed()
+    published = time.monotonic()
+    while kills < 2:  # the queue still holds work: the workers die on it, one after the other
+        assert wait_for(lambda: worker.killed, timeout=120), f"worker alive after {kills} kill(s)"
+        replace_if_killed()
+    killed = time.monotonic()
+    found = converge(pages, flow["portal"], timeout=240)
+    print(f"soak: published 200 in {published - started:.1f} s, second kill {killed - published:.1f} s "
+          f"later, converged {time.monotonic() - killed:.1f} s after that")
+    assert found == complete(200), found
