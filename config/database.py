@@ -7,6 +7,7 @@ the server when the last handle goes away.
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -34,13 +35,11 @@ def database_settings(base_dir: Path, name: str = "jiyue") -> dict:
 
 def start_embedded(pgdata: Path, name: str = "jiyue") -> Path:
     """Start (or join) the embedded PostgreSQL and make sure our database exists."""
-    import warnings
-
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     _repair_handle_list(pgdata)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pgserver warns when XDG_RUNTIME_DIR is unset
-        import pgserver
+        import pgserver  # only where the embedded server runs: with DATABASE_URL it need not
 
         server = pgserver.get_server(pgdata)
     socket_dir = Path(server.get_postmaster_info().socket_dir)

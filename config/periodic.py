@@ -19,6 +19,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from config.celery import app
+
 log = logging.getLogger("jiyue.periodic")
 LOCK_SPACE = 730_301  # first key of the advisory locks: "a periodic entry is running"
 FIRST_RUN_DELAY = 5.0  # let the server answer its first requests before the first sweep
@@ -34,7 +36,6 @@ def seconds(schedule) -> float | None:
 
 def run_entry(name: str, entry: dict) -> bool:
     """Run one entry's task here and now unless another process is running it. True if ran."""
-    from config.celery import app
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [LOCK_SPACE, name])
@@ -51,7 +52,6 @@ def run_entry(name: str, entry: dict) -> bool:
 def due_entries(schedule: dict | None = None) -> dict:
     """The entries this process can run itself: {name: (entry, seconds between runs)}. An
     entry whose task is unknown, or whose schedule only a real beat understands, is logged."""
-    from config.celery import app
 
     # A web process (or a management command) has imported no tasks module: find them now (a
     # worker does at start), so each entry's task is known by name.

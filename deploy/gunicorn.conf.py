@@ -38,6 +38,6 @@ control_socket = os.path.join(_run_dir, f"gunicorn-{bind.rsplit(':', 1)[-1]}.ctl
 
 def post_fork(server, worker):
     # Never share a database connection opened in the master with the workers.
-    from django.db import connections
+    from django.db import connections  # gunicorn reads this file before Django is set up
 
     connections.close_all()

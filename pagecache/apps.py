@@ -7,6 +7,6 @@ class PageCacheConfig(AppConfig):
     verbose_name = "页面缓存"
 
     def ready(self):
-        from . import signals
+        from . import signals  # ready(): the app registry is loaded, models may be imported
 
         signals.connect()

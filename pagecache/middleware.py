@@ -13,6 +13,8 @@ import time
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 
+from tenants.models import Website
+
 from . import integrations, policy, store
 
 HOST_MAP_TTL = 60  # seconds a worker trusts its own host → schema memory
@@ -49,8 +51,6 @@ def forget_local_hosts() -> None:
 
 
 def _active_site_schema(request) -> str | None:
-    from tenants.models import Website
-
     website = getattr(request, "tenant", None)
     if website is None or not website.is_site or website.status != Website.Status.ACTIVE:
         return None

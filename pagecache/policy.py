@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.http.request import split_domain_port
 from django.utils import translation
+from wagtail.models import Page
 
 from . import store
 
@@ -133,7 +134,6 @@ def served_page_path(request, response) -> str | None:
     cached copy of it. Sub-URLs of routable pages and plain Django views are not cached
     unless their authors purge them (see `services.purge_paths`).
     """
-    from wagtail.models import Page
 
     context = getattr(response, "context_data", None) or {}
     page = context.get("page")

@@ -17,6 +17,7 @@ import logging
 
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
+from wagtail.models import Page, Site
 
 from . import store
 
@@ -63,7 +64,6 @@ def affected_paths(page, *, url_path: str | None = None) -> tuple[set[str], bool
 
     `url_path` overrides the page's own url_path (its old one, after a move or slug change).
     """
-    from wagtail.models import Page
 
     if not isinstance(page, Page):
         page = Page.objects.filter(pk=page).first()
@@ -100,8 +100,6 @@ def subtree_paths(page, *, old_url_path: str | None = None) -> tuple[set[str], b
 
 
 def _site_roots() -> list[str]:
-    from wagtail.models import Site
-
     # Cached by Wagtail in the default cache under a tenant-aware key.
     return sorted((r.root_path for r in Site.get_site_root_paths()), key=len, reverse=True)
 

@@ -3,8 +3,13 @@ to commit (services.py); they never render or call out."""
 
 from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from . import services, store
+from tenants.models import Domain, Website
+
+from . import integrations, services, store
 
 
 def _schema() -> str:
@@ -37,8 +42,6 @@ def _purge_old_location(page, old_url_path):
 
 
 def on_pre_delete(sender, instance, **kwargs):
-    from wagtail.models import Page, Site
-
     if isinstance(instance, Page):
         if instance.numchild:
             services.purge_site(_schema())  # a subtree goes: simpler and rare
@@ -49,11 +52,6 @@ def on_pre_delete(sender, instance, **kwargs):
 
 
 def on_saved(sender, instance, **kwargs):
-    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
-    from wagtail.models import Site
-
-    from tenants.models import Domain, Website
-
     if isinstance(instance, (BaseSiteSetting, BaseGenericSetting, Site)):
         services.purge_site(_schema())  # identity, footer, theme: on every page
     elif isinstance(instance, Website):
@@ -63,8 +61,6 @@ def on_saved(sender, instance, **kwargs):
 
 
 def on_deleted(sender, instance, **kwargs):
-    from tenants.models import Domain, Website
-
     if isinstance(instance, Website):
         services.purge_site(instance.schema_name)
     elif isinstance(instance, Domain):
@@ -86,10 +82,6 @@ def _purge_domain(domain):
 
 
 def connect():
-    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
-
-    from tenants.models import Domain
-
     page_published.connect(on_page_changed, dispatch_uid="pagecache.published")
     page_unpublished.connect(on_page_changed, dispatch_uid="pagecache.unpublished")
     page_slug_changed.connect(on_slug_changed, dispatch_uid="pagecache.slug")
@@ -98,7 +90,5 @@ def connect():
     post_save.connect(on_saved, dispatch_uid="pagecache.saved")
     post_delete.connect(on_deleted, dispatch_uid="pagecache.deleted")
     pre_save.connect(on_domain_about_to_change, sender=Domain, dispatch_uid="pagecache.domain")
-
-    from . import integrations
 
     integrations.connect()

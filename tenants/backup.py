@@ -21,6 +21,7 @@ from django.core import serializers
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
+from wagtail.models import Site
 
 from security.audit.models import AuditEvent
 from security.audit.services import record
@@ -39,7 +40,7 @@ def pg_tool(name: str) -> str:
     if os.environ.get("PG_BIN_DIR"):
         return str(Path(os.environ["PG_BIN_DIR"]) / name)
     if not os.environ.get("DATABASE_URL"):
-        from pgserver._commands import POSTGRES_BIN_PATH
+        from pgserver._commands import POSTGRES_BIN_PATH  # only the embedded server has it
 
         return str(POSTGRES_BIN_PATH / name)
     found = shutil.which(name)
@@ -226,7 +227,6 @@ def _restore_registry(saved: dict, public: dict, target: str, copy: bool, domain
             Domain.objects.create(domain=row["fields"]["domain"], tenant=website,
                                   is_primary=row["fields"]["is_primary"])
     if domain:
-        from wagtail.models import Site
 
         with schema_context(target):
             Site.objects.update(hostname=domain)

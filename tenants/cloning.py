@@ -25,6 +25,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import sql
+from django.db.migrations.loader import MigrationLoader
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import app_labels, schema_exists
 
@@ -37,7 +38,6 @@ class CloneUnsupported(Exception):
 def _required_migrations() -> frozenset:
     """Every tenant-app migration on disk, as (app, name); a squashed migration stands for
     the ones it replaces (those are what `django_migrations` records)."""
-    from django.db.migrations.loader import MigrationLoader
 
     labels = set(app_labels(settings.TENANT_APPS))
     loader = MigrationLoader(None, ignore_no_migrations=True)

@@ -3,7 +3,9 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.postgresql_backend.base import _check_schema_name
 
+from .cloning import clone_template
 from .validators import display_domain, normalise_domain, validate_site_domain
 
 
@@ -91,10 +93,6 @@ class Website(TenantMixin):
     auto_drop_schema = False
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
-        from django_tenants.postgresql_backend.base import _check_schema_name
-
-        from .cloning import clone_template
-
         _check_schema_name(self.schema_name)
         if sync_schema and self.kind != self.Kind.TEMPLATE and clone_template(self.schema_name):
             return True

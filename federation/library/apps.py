@@ -8,4 +8,4 @@ class LibraryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the page and site signal handlers)
+        from . import receivers  # noqa: F401  (connects the page and site signal handlers; ready(): models may be imported)

@@ -8,7 +8,7 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Imported here: both modules import models, which the app registry loads first.
+        # ready(): the app registry is loaded, models may be imported
         from federation.library import consumers
 
         from .indexing import on_item_changed

@@ -8,6 +8,8 @@ into terms of word characters, and each backend builds its own query from those 
 import re
 from dataclasses import dataclass, field
 
+from federation.library.models import ItemType
+
 from . import segment
 
 MAX_QUERY_CHARS = 100
@@ -111,7 +113,6 @@ def _ints(values) -> list[int]:
 
 def from_params(params, *, website) -> SearchRequest:
     """Read q, scope, site, type, year, sort, page from a QueryDict (GET)."""
-    from federation.library.models import ItemType
 
     req = SearchRequest()
     req.text = (params.get("q") or "").strip()

@@ -26,7 +26,7 @@ def jieba():
     if _jieba is None:
         with _lock:
             if _jieba is None:
-                import jieba as module
+                import jieba as module  # loaded once, on first use: ~0.7 s and 50 MB
 
                 module.setLogLevel(logging.WARNING)
                 module.initialize()

@@ -10,6 +10,7 @@ page cache (pagecache.integrations) purges every site's pages on it.
 
 import time
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -80,7 +81,6 @@ def check_boundaries(now=None) -> int:
     """Periodic: a broadcast that started or ended since the last run changes every page, with
     nothing written at that moment: announce it once per boundary (marked in the cache, so
     reruns and other processes' runs do nothing). Returns the boundaries crossed."""
-    from django.core.cache import cache
 
     now = now or timezone.now()
     since = now - timezone.timedelta(seconds=BOUNDARY_WINDOW_SECONDS)

@@ -11,6 +11,7 @@ import re
 from django.utils.html import escape, linebreaks
 from django_tenants.utils import schema_context
 from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
 from federation.library.links import absolute_url
@@ -44,7 +45,6 @@ def page_body_html(page) -> str:
 
 def render_item_body(item) -> str:
     """Render a library item's live body in its own site's schema, links made absolute."""
-    from wagtail.models import Page
 
     with schema_context(item.site.schema_name):
         page = Page.objects.filter(pk=item.page_id).first()

@@ -15,16 +15,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from federation.library import services as library
 from federation.library.models import ItemType
 from security.audit.context import actor_name
+from sites.core.models import ColumnPage
 from tenants.models import Website
 
 from . import broadcasts, deliveries, offers, rules, sharing
 from . import subscriptions as subscribing  # (views below are named `subscriptions`, `push_down`)
-from .models import Audience, Broadcast, Delivery, OfferRule, Subscription, SyndicationOffer
+from .models import (
+    Audience,
+    Broadcast,
+    Delivery,
+    OfferRule,
+    PushDown,
+    Subscription,
+    SyndicationOffer,
+)
 from .rules import SyndicationError
 
 HEADINGS = {
@@ -55,8 +66,6 @@ def site_view(portal_only=False, curator=False):
 
 
 def _columns():
-    from sites.core.models import ColumnPage
-
     return list(ColumnPage.objects.order_by("path").values_list("slug", "title", "depth"))
 
 
@@ -88,8 +97,6 @@ def offer_page(request, site, page_id):
 @require_POST
 @site_view()
 def column_offers(request, site, page_id):
-    from sites.core.models import ColumnPage
-
     column = get_object_or_404(ColumnPage, pk=page_id)
     if not column.permissions_for_user(request.user).can_publish():
         raise PermissionDenied
@@ -106,7 +113,6 @@ def report(request, site):
               .order_by("-created_at")[:200])
     received = (Delivery.objects.filter(target=site).select_related("item", "item__site")
                 .order_by("-created_at")[:200])
-    from sites.core.models import ColumnPage
 
     offering = set(OfferRule.objects.filter(site=site, scope=OfferRule.Scope.COLUMN)
                    .values_list("page_key", flat=True))
@@ -215,8 +221,6 @@ def push_down(request, site, page_id):
 
 @site_view(portal_only=True, curator=True)
 def push_downs(request, site):
-    from .models import PushDown
-
     records = (PushDown.objects.filter(item__site=site).select_related("item")
                .prefetch_related("deliveries__target").order_by("-created_at")[:100])
     return render(request, "syndication/admin/push_downs.html", {"heading": HEADINGS["push_downs"], "records": records})
@@ -324,8 +328,6 @@ def shared_resources(request, site):
     context = {"site": site, "is_portal": is_portal, "query": request.GET.get("q", "")[:100],
                "resources": sharing.available(query=request.GET.get("q", "")[:100])[:200]}
     if is_portal and rules.can_curate(request.user):
-        from wagtail.documents import get_document_model
-        from wagtail.images import get_image_model
 
         context.update(
             documents=get_document_model().objects.order_by("-created_at")[:100],
@@ -339,9 +341,6 @@ def shared_resources(request, site):
 @require_POST
 @site_view(portal_only=True, curator=True)
 def share_toggle(request, site, kind, object_id):
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
     model = {"document": get_document_model(), "image": get_image_model()}.get(kind)
     if model is None:
         raise Http404

@@ -10,6 +10,8 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets import Button
 
+from sites.core.models import ArticlePage, ColumnPage
+from sites.syndicated.models import SyndicatedPage
 from tenants.models import Website
 
 from . import rules, views
@@ -70,9 +72,6 @@ def menu_item():
 
 
 def _page_buttons(page, user, priority):
-    from sites.core.models import ArticlePage, ColumnPage
-    from sites.syndicated.models import SyndicatedPage
-
     kind = _site_kind()
     if kind is None:
         return

@@ -8,4 +8,4 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the event recorders)
+        from . import signals  # noqa: F401  (connects the event recorders; ready(): models may be imported)

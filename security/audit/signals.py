@@ -1,10 +1,18 @@
 """Recorders: Django and Wagtail signals → audit events. They only record; no behaviour here."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+from wagtail.models import (
+    GroupCollectionPermission,
+    GroupPagePermission,
+    ModelLogEntry,
+    PageLogEntry,
+    Site,
+)
 
 from .services import record
 
@@ -94,9 +102,6 @@ def _deleted(sender, instance, **kwargs):
 
 
 def _is_setting(sender) -> bool:
-    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
-    from wagtail.models import Site
-
     return sender is Site or issubclass(sender, BaseSiteSetting | BaseGenericSetting)
 
 
@@ -120,15 +125,11 @@ def _m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 
 def _codenames(pk_set):
-    from django.contrib.auth.models import Permission
-
     return sorted(f"{app}.{code}" for app, code in Permission.objects.filter(pk__in=pk_set or ())
                   .values_list("content_type__app_label", "codename"))
 
 
 def _permission_row(sender, instance, verb):
-    from wagtail.models import GroupCollectionPermission, GroupPagePermission
-
     if sender is GroupPagePermission:
         record("permission.page", obj=instance.group, changes={verb: {
             "page": f"{instance.page_id} {instance.page.title}",
@@ -172,8 +173,6 @@ def _mirror_log_entry(sender, instance, created, **kwargs):
 
 
 def connect_wagtail_log():
-    from wagtail.models import ModelLogEntry, PageLogEntry
-
     post_save.connect(_mirror_log_entry, sender=PageLogEntry, dispatch_uid="audit_page_log")
     post_save.connect(_mirror_log_entry, sender=ModelLogEntry, dispatch_uid="audit_model_log")
 

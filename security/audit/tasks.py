@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from config.celery import app
 
+from . import services
+
 
 @app.task(name="audit.verify_chains")
 def verify_chains(min_interval_hours: float = 20):
@@ -13,7 +15,6 @@ def verify_chains(min_interval_hours: float = 20):
     Skipped when the last check is younger than `min_interval_hours`: without a broker every
     web process runs the periodic entries once at its start (config/periodic.py), and a
     restart should not add a check, and a record, each time."""
-    from . import services
 
     latest = services.latest_verification()
     if latest and latest.created_at > timezone.now() - timedelta(hours=min_interval_hours):

@@ -146,7 +146,7 @@ class DisclosureItem(ArticlePage):
     # --- numbering --------------------------------------------------------------------
     def save(self, *args, **kwargs):
         if not self.index_number:
-            from sites.disclosure.services import allocate_index_number
+            from sites.disclosure.services import allocate_index_number  # services imports models
 
             self.index_number = allocate_index_number()
         return super().save(*args, **kwargs)

@@ -5,6 +5,8 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
 from wagtail.models import Orderable, Page, Site
 
+from sites.core.models import ArticlePage
+
 
 class CataloguePage(Page):
     """The site's disclosure catalogue: every disclosure item on the site, filterable."""
@@ -20,7 +22,7 @@ class CataloguePage(Page):
         verbose_name = "政府信息公开目录"
 
     def get_context(self, request, *args, **kwargs):
-        from sites.disclosure.services import browse_catalogue
+        from sites.disclosure.services import browse_catalogue  # services imports models
 
         context = super().get_context(request, *args, **kwargs)
         # the request's Site is already looked up (and cached on the request) by routing
@@ -44,8 +46,6 @@ class TopicPage(Page):
         verbose_name = "专题"
 
     def get_context(self, request, *args, **kwargs):
-        from sites.core.models import ArticlePage
-
         context = super().get_context(request, *args, **kwargs)
         chosen = [item.page_id for item in self.items.all()]
         pages = {p.pk: p for p in ArticlePage.objects.live().public().filter(pk__in=chosen)}
