@@ -228,3 +228,28 @@ def test_failing_rows_back_off_and_old_processed_rows_are_pruned(alpha, publish)
     OutboxEvent.objects.filter(pk=row.pk).update(processed_at=timezone.now() - timedelta(days=31))
     assert services.prune_outbox() >= 1
     assert not OutboxEvent.objects.filter(pk=row.pk).exists()
+
+
+def test_pages_that_are_never_items_write_no_outbox_row(alpha, beta, publish, committed):
+    """Home and column pages, and syndicated copies, never enter the library: publishing them
+    writes no outbox row (it used to write one whose task then ended "excluded")."""
+    from federation.syndication.deliveries import ensure_delivery
+    from federation.syndication.models import Delivery
+    from sites.core.models import ColumnPage, HomePage
+
+    before = OutboxEvent.objects.count()
+    with committed(), schema_context("alpha"):
+        home = HomePage.objects.get()
+        home.motto = "新的标语"
+        home.save_revision().publish()
+        column = ColumnPage.objects.get(slug="gzdt")
+        column.intro = "新的栏目说明"
+        column.save_revision().publish()
+    assert OutboxEvent.objects.count() == before
+    original = publish(beta, "乙局转来的信息", "正文", column="bmdt")
+    item = LibraryItem.objects.get(item_key=f"beta:{original.translation_key}")
+    before = OutboxEvent.objects.count()
+    with committed():
+        ensure_delivery(item, alpha, "gzdt", Delivery.Origin.SUBSCRIPTION)
+    assert Delivery.objects.get(item=item, target=alpha).status == Delivery.Status.DELIVERED
+    assert OutboxEvent.objects.count() == before  # the copy on alpha wrote none
