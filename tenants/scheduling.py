@@ -16,7 +16,7 @@ log = logging.getLogger("jiyue.tenants")
 def publish_scheduled_for_site(schema_name: str) -> None:
     """Go live and expire what is due on one site, unless it is frozen."""
     with schema_context("public"):
-        website = Website.objects.filter(schema_name=schema_name).first()
+        website = Website.objects.for_schema(schema_name)
     if website is not None and website.frozen_at:
         log.info("site %s is frozen: scheduled publishing waits", schema_name)
         return

@@ -56,7 +56,7 @@ def ensure_platform(console_host: str | None = None) -> Website:
 def ensure_template(verbosity: int = 0) -> Website:
     """The schema every new site is cloned from, kept migrated like any tenant. Idempotent."""
     name = settings.TENANT_BASE_SCHEMA
-    template = Website.objects.filter(schema_name=name).first()
+    template = Website.objects.for_schema(name)
     if template is None:
         template = Website.objects.create(
             schema_name=name, legal_name="站点模板", short_name="模板",

@@ -1,7 +1,5 @@
 """Thin tasks: ids and a schema in, a call to services out."""
 
-from django.db import connection
-
 from config.celery import SiteTask, app
 from tenants.models import Website
 
@@ -16,7 +14,7 @@ def process_outbox_event(event_id: int):
 
 @app.task(base=SiteTask, name="library.process_site_outbox")
 def process_site_outbox():
-    return services.process_pending_for_site(Website.objects.get(schema_name=connection.schema_name))
+    return services.process_pending_for_site(Website.objects.current())
 
 
 @app.task(base=SiteTask, name="library.run_consumer_steps")
