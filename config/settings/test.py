@@ -9,7 +9,9 @@ from .base import *  # noqa: E402,F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in prod
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# One folder per pytest-xdist worker: each has its own test database, where every worker's
+# `alpha` is a different site whose files must not meet.
+MEDIA_ROOT = BASE_DIR / "var" / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
 # The page cache is off unless a test turns it on (tests/pagecache): a page cached in
 # one test must not leak into another whose transaction was rolled back without a purge.
 PAGECACHE_ENABLED = False
