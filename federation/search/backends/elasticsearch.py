@@ -21,9 +21,9 @@ from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Q, Search
 from federation.library.models import LibraryItem
 
 from .. import segment
+from ..documents import identifiers, local_year
 from ..query import SearchRequest
 from .base import SearchBackend, SearchResults, SearchUnavailable
-from .postgres import identifiers, local_year
 
 log = logging.getLogger("jiyue.search")
 

@@ -21,6 +21,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from federation.library.models import ItemType, LibraryItem
 
 from .. import segment
+from ..documents import identifiers, local_year
 from ..models import TABLE
 from ..query import SearchRequest
 from .base import SearchBackend, SearchResults
@@ -115,15 +116,6 @@ def tags(item: LibraryItem) -> list[str]:
 
 def any_tag(kind: str, values) -> str:
     return "(" + " | ".join(lexeme(tag(kind, v)) for v in values) + ")"
-
-
-def identifiers(item: LibraryItem) -> list[str]:
-    return [segment.identifier(v) for v in (item.document_number, item.index_number) if v.strip()]
-
-
-def local_year(moment) -> int | None:
-    """The year as the site's readers see it (Asia/Shanghai), not UTC's: 1 January counts."""
-    return timezone.localtime(moment, timezone.get_default_timezone()).year if moment else None
 
 
 def row(item: LibraryItem) -> tuple:
