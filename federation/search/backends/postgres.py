@@ -270,16 +270,7 @@ class PostgresBackend(SearchBackend):
     # a sample), then the page, whose work the year counts bound. Vectors are read from TOAST
     # only for the rows ranked.
 
-    def search(self, request: SearchRequest) -> SearchResults:
-        results = SearchResults(request, notes=list(request.notes))
-        notes = self.empty_notes(request)
-        if notes:
-            results.notes += notes
-            return results
-        site_ids = self.site_ids(request)
-        if not site_ids:
-            results.notes.append("所选网站没有可检索的信息。")
-            return results
+    def find(self, request: SearchRequest, site_ids: list[int], results: SearchResults) -> None:
         found = Matching(request, site_ids)
         with index_scans_only() as cursor:
             counts = found.counts(cursor)
@@ -291,7 +282,6 @@ class PostgresBackend(SearchBackend):
             results.notes.append(f"没有第{request.page}页：共{results.num_pages}页结果。")
         elif not results.total:
             results.notes.append("没有找到相关信息，请换用其他检索词或扩大检索范围。")
-        return results
 
 
 @contextmanager
