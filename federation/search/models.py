@@ -21,7 +21,7 @@ items: 124 MB of main rows before, 14 MB after. Migration 0002 sets this up; `ma
 reindex` copies it with the table. Rows are only ever inserted, never updated: an UPDATE keeps
 the stored ballast (a generated column depending on no other column is not computed again),
 already compressed, so the new row is formed under 2 kB and keeps its vector inline
-(backends/postgres.upsert_sql, migration 0003).
+(backends/postgres/index.upsert_sql, migration 0003).
 """
 
 from django.contrib.postgres.fields import ArrayField

@@ -54,6 +54,23 @@ class SearchBackend:
         raise NotImplementedError
 
     def search(self, request: SearchRequest) -> SearchResults:
+        """What every search begins with: the request's own notes, then the answers that need
+        no index (nothing to search for, no site to search in); the backend's `find` does the
+        rest."""
+        results = SearchResults(request, notes=list(request.notes))
+        notes = self.empty_notes(request)
+        if notes:
+            results.notes += notes
+            return results
+        site_ids = self.site_ids(request)
+        if not site_ids:
+            results.notes.append("所选网站没有可检索的信息。")
+            return results
+        self.find(request, site_ids, results)
+        return results
+
+    def find(self, request: SearchRequest, site_ids: list[int], results: SearchResults) -> None:
+        """Fill `results` (total, hits, facets, notes) with the matches in these sites."""
         raise NotImplementedError
 
     def rebuild(self, site: Website | None = None, progress=None) -> int:

@@ -21,9 +21,9 @@ from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Q, Search
 from federation.library.models import LibraryItem
 
 from .. import segment
+from ..documents import identifiers, local_year
 from ..query import SearchRequest
 from .base import SearchBackend, SearchResults, SearchUnavailable
-from .postgres import identifiers, local_year
 
 log = logging.getLogger("jiyue.search")
 
@@ -236,19 +236,10 @@ class ElasticsearchBackend(SearchBackend):
         search.aggs.bucket("year", "terms", field="year", size=100)
         return search
 
-    def search(self, request: SearchRequest) -> SearchResults:
-        results = SearchResults(request, notes=list(request.notes))
-        notes = self.empty_notes(request)
-        if notes:
-            results.notes += notes
-            return results
-        site_ids = self.site_ids(request)
-        if not site_ids:
-            results.notes.append("所选网站没有可检索的信息。")
-            return results
+    def find(self, request: SearchRequest, site_ids: list[int], results: SearchResults) -> None:
         if request.offset + request.per_page > MAX_RESULT_WINDOW:
             results.notes.append("结果页过深，请缩小检索范围。")
-            return results
+            return
         try:
             response = self.build_search(request, site_ids).execute()
         except Exception as exc:
@@ -276,4 +267,3 @@ class ElasticsearchBackend(SearchBackend):
             results.notes.append(f"没有第{request.page}页：共{results.num_pages}页结果。")
         elif not results.total:
             results.notes.append("没有找到相关信息，请换用其他检索词或扩大检索范围。")
-        return results

@@ -1,7 +1,7 @@
 """Narrow main rows: the tsvector out of line (see models.py); each vector gets its row's
-site, type and year as tags (backends/postgres.tag); and only GIN indexes beside the primary
-key: a B-tree on the site or the date let the planner test the vector row by row, which with
-the vector out of line means reading it from TOAST for every row."""
+site, type and year as tags (backends/postgres/documents.tag); and only GIN indexes beside
+the primary key: a B-tree on the site or the date let the planner test the vector row by row,
+which with the vector out of line means reading it from TOAST for every row."""
 
 import django.db.models.deletion
 import django.db.models.functions.text
@@ -22,7 +22,7 @@ STORAGE_REVERSE = f"""
 ALTER TABLE {TABLE} ALTER COLUMN vector SET STORAGE EXTENDED,
     ALTER COLUMN identifiers SET STORAGE EXTENDED
 """
-# The tags as backends/postgres.tags writes them ('site:12', 'type:notice', 'year:2025').
+# The tags as backends/postgres/documents.tags writes them ('site:12', 'type:notice', 'year:2025').
 TAGS = "ARRAY['site:' || site_id, 'type:' || item_type, 'year:' || year]"
 ADD_TAGS = f"""
 UPDATE {TABLE} SET vector = vector || array_to_tsvector(array_remove({TAGS}, NULL))

@@ -1,6 +1,6 @@
 """Each vector gets its row's sample bucket as a tag ('sample:N', N from 0 to 63: the top 6 of
-the low 16 bits of item id × 40503), as backends/postgres.tags writes it: counts for a very
-common word are estimated from the rows of a few buckets, which the GIN index then finds
+the low 16 bits of item id × 40503), as backends/postgres/documents.tags writes it: counts for
+a very common word are estimated from the rows of a few buckets, which the GIN index then finds
 without reading the others.
 
 The rows are deleted and inserted again, as the indexing code now writes them, not updated:

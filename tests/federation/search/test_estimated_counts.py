@@ -15,7 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from federation.library.models import LibraryItem
-from federation.search.backends import get_backend, postgres
+from federation.search.backends import get_backend
+from federation.search.backends.postgres import documents, matching
 from federation.search.models import TABLE
 from federation.search.query import from_params
 from tests.factories import unique
@@ -50,8 +51,8 @@ def search(website, query, **params):
 
 @pytest.fixture
 def small_limits(monkeypatch):
-    monkeypatch.setattr(postgres, "EXACT_COUNT_LIMIT", 200)
-    monkeypatch.setattr(postgres, "SAMPLE_ROWS", 100)
+    monkeypatch.setattr(matching, "EXACT_COUNT_LIMIT", 200)
+    monkeypatch.setattr(matching, "SAMPLE_ROWS", 100)
 
 
 def close(estimated, exact, tolerance=0.15):
@@ -66,7 +67,7 @@ def outside_the_sample(site, marker):
                     title=f"{marker} 第{n}号文件", summary="", text="", url=f"http://b.localhost/{n}/",
                     published_at=datetime.datetime(2019, 6, 1, tzinfo=datetime.UTC) - datetime.timedelta(days=n))
         for n in range(40)])
-    kept = [item for item in made if postgres.sample_bucket(item.pk) >= 32][:2]
+    kept = [item for item in made if documents.sample_bucket(item.pk) >= 32][:2]
     LibraryItem.objects.filter(pk__in=[i.pk for i in made if i not in kept]).delete()
     get_backend().index_items(kept)
     with connection.cursor() as cursor:
@@ -87,11 +88,11 @@ def test_above_the_limit_counts_are_estimated_from_a_sample_and_the_page_is_exac
     assert set(years) == {"2026", "2025", "2024", "2023"}
     assert all(close(n, ITEMS / 4, 0.3) for n in years.values())
     # The same search counted exactly: the same hits in the same order, on either sort.
-    monkeypatch.setattr(postgres, "EXACT_COUNT_LIMIT", 10**9)
+    monkeypatch.setattr(matching, "EXACT_COUNT_LIMIT", 10**9)
     exact = search(alpha, marker, scope="all")
     assert not exact.estimated and exact.total == ITEMS
     assert [h.item.pk for h in exact.hits] == [h.item.pk for h in estimated.hits]
-    monkeypatch.setattr(postgres, "EXACT_COUNT_LIMIT", 200)
+    monkeypatch.setattr(matching, "EXACT_COUNT_LIMIT", 200)
     by_date = search(alpha, marker, scope="all", sort="date", page="3")
     assert by_date.estimated
     newest = LibraryItem.objects.filter(title__startswith=marker).order_by("-published_at", "-pk")
@@ -119,7 +120,7 @@ def test_a_site_search_estimates_from_that_sites_items_only(alpha, beta, small_l
     library([alpha, beta], marker)
     # The planner's guess for the word and the site together varies with the test table's
     # other rows; here it is right, so the sample is sized as in real use.
-    monkeypatch.setattr(postgres.Matching, "expected_matches", lambda self, cursor: ITEMS / 2)
+    monkeypatch.setattr(matching.Matching, "expected_matches", lambda self, cursor: ITEMS / 2)
     outside_the_sample(beta, marker)  # another site's type and year the sample misses
     results = search(alpha, marker, scope="site")
     assert results.estimated and close(results.total, ITEMS / 2)
@@ -135,7 +136,7 @@ def test_below_the_limit_and_where_the_planner_guessed_high_counts_are_exact(
     library([alpha], marker, count=150)
     assert search(alpha, marker).total == 150  # under the limit: exact
     # A planner estimate far too high: the sample finds few matches, the counts are exact.
-    monkeypatch.setattr(postgres.Matching, "expected_matches", lambda self, cursor: 10**6)
+    monkeypatch.setattr(matching.Matching, "expected_matches", lambda self, cursor: 10**6)
     results = search(alpha, marker)
     assert not results.estimated and results.total == 150
     assert {f.value: f.count for f in results.facets["type"]} == {"news": 75, "notice": 75}
@@ -147,14 +148,14 @@ def test_when_estimated_years_were_too_high_the_page_reads_every_year(alpha, mon
     marker = unique("yr")
     library([alpha], marker, count=40, years=(2024,))
     library([alpha], marker, count=3, years=(2026,))
-    real_count = postgres.Matching.count
+    real_count = matching.Matching.count
 
     def inflated(self, cursor, buckets=None):
         counts = real_count(self, cursor, buckets)
         counts.years[2026], counts.estimated = 1000, True
         return counts
 
-    monkeypatch.setattr(postgres.Matching, "count", inflated)
+    monkeypatch.setattr(matching.Matching, "count", inflated)
     hits = search(alpha, marker, sort="date").hits
     newest = LibraryItem.objects.filter(title__startswith=marker).order_by("-published_at", "-pk")
     assert [h.item.pk for h in hits] == list(newest.values_list("pk", flat=True)[:10])

@@ -157,7 +157,7 @@ def test_the_sample_migration_tags_vectors_as_the_indexing_code_does_and_keeps_t
     """Migration 0003 added the sample tags in SQL: the same tags as the code writes (or a
     sample would count other rows than the code's), and the vectors still out of line (a
     plain UPDATE would have brought them into the rows)."""
-    from federation.search.backends.postgres import sample_bucket
+    from federation.search.backends.postgres.documents import sample_bucket
 
     migration = importlib.import_module("federation.search.migrations.0003_sample_tags")
     ids = index_library_items(alpha, unique("sm"), count=70)

@@ -97,14 +97,14 @@ def test_past_the_candidate_limit_the_newest_matches_are_ranked_and_exact_number
     """A common word: only the RANK_CANDIDATES newest matches are ranked, found through the
     year counts (1 January in Beijing time belongs to its year); an exact 文号 is one of them
     and comes first however old its document is."""
-    from federation.search.backends import postgres
+    from federation.search.backends.postgres import matching
     from sites.core.models import ArticlePage
 
     marker = unique("nc")
     number = f"乌海甲发〔2019〕{datetime.datetime.now():%M%S%f}号"
     monkeypatch.setattr(ArticlePage, "library_projection", lambda self: {
         "document_number": number if "办法" in self.title else ""}, raising=False)
-    monkeypatch.setattr(postgres, "RANK_CANDIDATES", 3)
+    monkeypatch.setattr(matching, "RANK_CANDIDATES", 3)
     # The oldest is the best text match (the word twice in its title), and it has the 文号.
     publish(alpha, f"{marker} 管理办法 {marker}", f"{marker} {number}", date=datetime.date(2019, 5, 1))
     dated = {
