@@ -16,6 +16,7 @@ before, or someone made that page), so a second run adds nothing.
 import datetime
 from collections import defaultdict
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -219,5 +220,15 @@ def _index(pages) -> None:
     for backend in get_search_backends(with_auto_update=True):
         for model, objs in by_model.items():
             backend.add_bulk(model, objs)
-    for page in pages:
-        ReferenceIndex.create_or_update_for_object(page)
+    # What create_or_update_for_object() writes for a new object, for all pages in one
+    # statement instead of two queries a page (Wagtail has no bulk form of it).
+    base = ContentType.objects.get_for_model(Page)
+    ReferenceIndex.objects.bulk_create([
+        ReferenceIndex(content_type=ContentType.objects.get_for_model(page), base_content_type=base,
+                       object_id=page.pk, to_content_type_id=to_type, to_object_id=to_id,
+                       model_path=model_path, content_path=content_path,
+                       content_path_hash=ReferenceIndex._get_content_path_hash(content_path))
+        for page in pages
+        for to_type, to_id, model_path, content_path in
+        set(ReferenceIndex._extract_references_from_object(page))
+    ], ignore_conflicts=True)

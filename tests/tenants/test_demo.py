@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import Client
 from django_tenants.utils import schema_context
-from wagtail.models import Page
+from wagtail.models import Page, ReferenceIndex
 
 from federation.library import demo as library_demo
 from federation.library.models import ConsumerStep, LibraryItem
@@ -74,6 +74,15 @@ def test_a_site_gets_its_pages_as_live_published_pages_and_a_second_run_adds_non
             PolicyDocumentPage.objects.get(slug="doc-02").pk
         assert [i.page_id for i in TopicPage.objects.get(slug="zt-yshj").items.all()] == [
             doc.pk, Page.objects.get(slug="jd-01").pk, Page.objects.get(slug="xw-05").pk]
+        # Wagtail's reference index ("used by…") holds what a page save would have written
+        refs = ReferenceIndex.objects.filter(object_id__in=[str(p.pk) for p in pages])
+        before = set(refs.values_list("object_id", "to_content_type", "to_object_id", "content_path"))
+        for page in Page.objects.filter(pk__in=[p.pk for p in pages]).specific():
+            ReferenceIndex.create_or_update_for_object(page)
+        assert set(refs.values_list("object_id", "to_content_type", "to_object_id",
+                                    "content_path")) == before
+        interpretation = Page.objects.get(slug="jd-01")
+        assert ReferenceIndex.get_references_to(doc).filter(object_id=str(interpretation.pk)).exists()
         home = Page.objects.get(depth=2)
         assert Page.objects.get(pk=home.pk).numchild == home.get_children().count()
         for column in home.get_children():
