@@ -46,7 +46,8 @@ def seed(website, password: str) -> list[tuple[str, str]]:
             if not username:
                 continue
             user, _ = user_model.objects.get_or_create(
-                username=username, defaults={"first_name": role, "password": password_hash(password)})
+                username=username,
+                defaults={"first_name": role, "password": lambda: password_hash(password)})
             user.groups.add(Group.objects.get(name=role))
             created.append((username, role))
     return created
