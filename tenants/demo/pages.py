@@ -76,12 +76,16 @@ def seed_pages(website, content: SiteContent, today: datetime.date | None = None
         columns = list(ColumnPage.objects.descendant_of(home).order_by("path"))
         taken, last_step = _tree(home)
         ctx = SiteContext(website, content.sections, today or timezone.localdate())
-        placed = []
+        placed, now = [], {}
         for entry in content.entries:
             column = _column(entry, columns, home)
-            if (column.path, entry.slug) in taken:
+            key = (column.path, entry.slug)
+            if key in now:
+                raise DemoDataError(f"{entry.where}: slug “{entry.slug}” is also {now[key]}'s, in "
+                                    f"the same column: give one of them another `slug:`")
+            now[key] = entry.where
+            if key in taken:
                 continue  # made by an earlier run (or by hand): left as it is
-            taken.add((column.path, entry.slug))
             placed.append((entry, column))
         if not placed:
             return []

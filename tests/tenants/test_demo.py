@@ -162,6 +162,16 @@ def test_a_mistake_in_the_data_says_where_and_what_to_change(alpha, tmp_path):
         seed_pages(alpha, content_for(alpha, city.site("alpha"), city.every_site))
     with schema_context("alpha"):
         assert not ArticlePage.objects.filter(title="一篇文章").exists()  # nothing half-written
+    (tmp_path / "every_site.yaml").write_text(
+        "pages:\n- {column: gzdt, slug: dup, title: 每个网站都有的文章, date: 2026-01-02}\n",
+        encoding="utf-8")
+    site_file("""\
+        - {column: gzdt, slug: dup, title: 本站的文章, date: 2026-01-02}
+        """)
+    city = load_city(tmp_path)
+    with pytest.raises(DemoDataError, match="slug “dup” is also sites/alpha.yaml, page 1"), \
+            schema_context("alpha"):
+        seed_pages(alpha, content_for(alpha, city.site("alpha"), city.every_site))
     site_file("""\
         - column: gzdt
           title: 一篇文章
