@@ -237,3 +237,23 @@ def _seed(data) -> str:
     out = io.StringIO()
     call_command("seed_demo", "--quiet", "--data", str(data), stdout=out)
     return out.getvalue()
+
+
+def test_a_page_added_to_the_data_later_is_followed_like_a_publish(alpha):
+    from federation.search.models import SearchDocument
+    from tenants.demo.content import Entry, SiteContent
+
+    seed(alpha, "hbw")
+    library_demo.seed()
+    search_demo.seed()
+    later = Entry("sites/hbw.yaml, page 29", {"column": "gzdt", "title": "后来补充的演示文章",
+                                              "date": "2 days ago", "paragraphs": ["正文。"]})
+    with schema_context("alpha"):
+        [page] = seed_pages(alpha, SiteContent([later], {}))
+    assert library_demo.seed() == {"items": 1}
+    item = LibraryItem.objects.get(site=alpha, page_id=page.pk)
+    # its consumer steps ran at once (search, syndication), as after any publish
+    assert not ConsumerStep.objects.filter(item=item, done_at=None).exists()
+    assert ConsumerStep.objects.filter(item=item).count() >= 2
+    assert SearchDocument.objects.filter(item=item).exists()
+    assert search_demo.seed() == {}  # nothing missing: no rebuild
