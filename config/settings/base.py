@@ -78,6 +78,15 @@ SITE_PROVISIONING_STEPS = [
     "security.roles.ensure_site_roles",  # role groups, with their grants on the home page
     "sites.disclosure.provisioning.build_disclosure_content",  # review workflows, catalogue
 ]
+# The demo city (manage.py seed_demo, data files in tenants/demo/): the page types its files may
+# use, from the apps that own them; then what runs once every site has its pages, in this order
+# (each called with no arguments, idempotent).
+DEMO_PAGE_TYPES = ["sites.core.demo.PAGE_TYPES", "sites.disclosure.demo.PAGE_TYPES"]
+DEMO_CITY_SEEDERS = [
+    "federation.library.demo.seed",  # one projection per site of the pages written in bulk
+    "federation.search.demo.seed",  # the search index, built once
+    "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
+]
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 PUBLIC_SCHEMA_NAME = "public"

@@ -18,7 +18,7 @@ same item. The version guard (`LibraryItem.version`) only saves the work of re-a
 event already applied.
 
 Public API for other apps: `record_page_event`, `process_event`, `sweep_outbox`,
-`resync_site`, `withdraw_site`, `items()`, and `consumers.register`.
+`resync_site`, `project_new_pages`, `withdraw_site`, `items()`, and `consumers.register`.
 """
 
 import logging
@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
-from wagtail.models import Page
+from wagtail.models import Locale, Page, PageViewRestriction
 
 from config.tasks import enqueue, hand_on
 from tenants.models import Website
@@ -260,6 +260,47 @@ def resync_site(website: Website) -> int:
 def item_for_page(website: Website, page) -> LibraryItem | None:
     """The library item of a page of `website` (current or withdrawn), if it has one."""
     return LibraryItem.objects.filter(item_key=projection.item_key(website.schema_name, page)).first()
+
+
+def project_new_pages(website: Website, *, notify: bool = True) -> list[LibraryItem]:
+    """Project, in one transaction, every live page of the site that the library has never
+    seen: pages written in bulk, without the publish flow and so without outbox rows (the demo
+    seeder). Where resync_site sends one event per page, this reads the pages in a few queries
+    and writes their items in one statement. Idempotent: a page that has an item, current or
+    withdrawn, is left to its own events.
+
+    Each new item gets its version from the sequence and, with `notify`, one step per consumer
+    in the same transaction, like any change: the caller runs them (`consumers.run_pending`)
+    or leaves them to the consumer sweep. `notify=False` is for a first load whose caller
+    brings every consumer along in bulk itself (the demo city: one search index build, and no
+    subscription exists yet). Returns the new items.
+    """
+    with schema_context(website.schema_name), transaction.atomic():
+        known = set(LibraryItem.objects.filter(site=website).values_list("item_key", flat=True))
+        candidates = [
+            page.pk for page in Page.objects.filter(live=True, depth__gt=1).only(
+                "pk", "translation_key", "content_type")
+            if projection.can_be_item(page)
+            and projection.item_key(website.schema_name, page) not in known]
+        # On a site without view restrictions no page is hidden: one query instead of two a page.
+        restricted = PageViewRestriction.objects.exists()
+        locales = {locale.pk: locale for locale in Locale.objects.all()}
+        items = []
+        for page in Page.objects.filter(pk__in=candidates).order_by("path").specific():
+            if restricted or page.alias_of_id:
+                fields, _ = eligible_projection(page, website)
+            else:
+                page.locale = locales[page.locale_id]
+                fields = projection.project(page, website)
+            if fields is not None:  # restricted, or kept out by its type: not an item
+                items.append(LibraryItem(site=website, item_key=projection.item_key(
+                    website.schema_name, page), **fields))
+        for item, version in zip(items, next_versions(len(items)), strict=True):
+            item.version = version
+        LibraryItem.objects.bulk_create(items)
+        if notify:
+            consumers.schedule(items, Kind.RESYNC)
+    return items
 
 
 def items(*, site: Website | None = None, include_withdrawn: bool = False):

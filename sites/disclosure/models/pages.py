@@ -17,6 +17,7 @@ class CataloguePage(Page):
     parent_page_types = ["core.ColumnPage"]
     subpage_types = []
     max_count = 1
+    library_exclude = True  # navigation (a list of the site's items), not an item itself
 
     class Meta:
         verbose_name = "政府信息公开目录"

@@ -253,3 +253,35 @@ def test_pages_that_are_never_items_write_no_outbox_row(alpha, beta, publish, co
         ensure_delivery(item, alpha, "gzdt", Delivery.Origin.SUBSCRIPTION)
     assert Delivery.objects.get(item=item, target=alpha).status == Delivery.Status.DELIVERED
     assert OutboxEvent.objects.count() == before  # the copy on alpha wrote none
+
+
+def test_pages_written_without_the_publish_flow_are_projected_once_per_site(alpha):
+    """A bulk load (the demo seeder) makes pages live with no publish event: one call projects
+    them all, with one consumer step each, and only them; restricted pages stay out."""
+    import datetime
+
+    from sites.core.models import ArticlePage, ColumnPage
+    from tests.factories import unique
+
+    def live_page(title, column="gzdt"):
+        with schema_context("alpha"):
+            page = ArticlePage(title=title, slug=unique("bulk"), date=datetime.date(2026, 11, 2),
+                               live=True, first_published_at=timezone.now())
+            return ColumnPage.objects.get(slug=column).add_child(instance=page)
+
+    pages = [live_page(f"批量写入的文章{n}") for n in range(3)]
+    assert not OutboxEvent.objects.filter(site=alpha).exists()
+    items = services.project_new_pages(alpha)
+    assert sorted(i.page_id for i in items) == sorted(p.pk for p in pages)  # not the catalogue
+    assert len({i.version for i in items}) == 3 and items[0].title.startswith("批量写入的文章")
+    assert ConsumerStep.objects.filter(item__in=items, done_at=None).count() == 3 * len(
+        services.consumers.registered())
+    assert services.project_new_pages(alpha) == []  # idempotent
+
+    hidden = live_page("受限的批量文章", column="tzgg")
+    with schema_context("alpha"):
+        PageViewRestriction.objects.create(page=hidden, restriction_type="login")
+    quiet = live_page("不通知下游的批量文章")
+    items = services.project_new_pages(alpha, notify=False)
+    assert [i.page_id for i in items] == [quiet.pk]
+    assert not ConsumerStep.objects.filter(item__in=items).exists()

@@ -5,6 +5,7 @@ import itertools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from sites.core.models import ColumnPage
 from sites.disclosure.models import (
@@ -80,3 +81,21 @@ def make_user(username, *group_names, password=STAFF_PASSWORD):
     user.save()
     user.groups.set([Group.objects.get(name=name) for name in group_names])
     return user
+
+
+def edit_form(doc, **changes):
+    """The admin's edit form of a policy document, as posted with “publish”, with `changes`."""
+    values = {
+        "title": doc.title, "slug": doc.slug, "document_kind": doc.document_kind,
+        "document_number": doc.document_number, "issuing_body": doc.issuing_body,
+        "validity": doc.validity, "validity_changed_on": "", "superseded_by": "",
+        "index_number": doc.index_number, "topic_category": doc.topic_category_id,
+        "genre": doc.genre, "department": doc.department_id, "scope": doc.scope,
+        "time_limit": doc.time_limit, "valid_until": "",
+        "date_written": doc.date_written.isoformat(), "date": doc.date.isoformat(),
+        "grade": doc.grade, "summary": doc.summary, "body": streamfield([]),
+        "comments": inline_formset([]),
+        "action-publish": "1",
+    }
+    values.update(changes)
+    return nested_form_data(values)

@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from wagtail.models import Page
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from sites.disclosure.models import PolicyDocumentPage
 from tests.factories import PASSWORD
 from tests.sites.disclosure.factories import (
     column,
+    edit_form,
     make_article,
     make_document,
     make_interpretation,
@@ -83,23 +83,6 @@ def admin_client():
     client = Client(HTTP_HOST="alpha.localhost")
     assert client.login(username="webmaster", password=PASSWORD)
     return client
-
-
-def edit_form(doc, **changes):
-    values = {
-        "title": doc.title, "slug": doc.slug, "document_kind": doc.document_kind,
-        "document_number": doc.document_number, "issuing_body": doc.issuing_body,
-        "validity": doc.validity, "validity_changed_on": "", "superseded_by": "",
-        "index_number": doc.index_number, "topic_category": doc.topic_category_id,
-        "genre": doc.genre, "department": doc.department_id, "scope": doc.scope,
-        "time_limit": doc.time_limit, "valid_until": "",
-        "date_written": doc.date_written.isoformat(), "date": doc.date.isoformat(),
-        "grade": doc.grade, "summary": doc.summary, "body": streamfield([]),
-        "comments": inline_formset([]),
-        "action-publish": "1",
-    }
-    values.update(changes)
-    return nested_form_data(values)
 
 
 def test_a_refused_admin_edit_leaves_the_published_page_as_it_was(in_alpha, client=None):
