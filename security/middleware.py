@@ -86,7 +86,7 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and is_admin_path(request.path)
                 and not _is_sign_in_path(request.path)
-                and not request.session.get(twofactor.SESSION_VERIFIED)
+                and not twofactor.is_verified(request)
                 and twofactor.must_verify(user)):
             target = "security:2fa_verify" if twofactor.confirmed_device(user) else "security:2fa_setup"
             return redirect(f"{_reverse(request, target)}?{urlencode({'next': request.get_full_path()})}")

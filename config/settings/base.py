@@ -27,9 +27,13 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Security (issue 4): the audit trail lives in the public schema only; security is
-    # in both lists because console accounts (public) need 2FA devices and lockouts too.
+    # Security (issue 4): the audit trail lives in the public schema only; security and
+    # django-otp are in both lists because console accounts (public) need 2FA devices and
+    # lockouts too.
     "security.audit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "security",
     # Federation: the public-schema apps that cross sites (DESIGN.md).
     "federation.library",
@@ -63,6 +67,9 @@ TENANT_APPS = [
     "shared_blocks",
     "sites.core",
     "pagecache",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "security",
     "sites.disclosure",
     "sites.syndicated",
@@ -106,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session names the django-otp device that verified it.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Security (issue 4): who/IP for the audit trail, idle timeout, 2FA, read-only mode,
@@ -289,7 +298,11 @@ LOGIN_LOCKOUT_WINDOW = 15 * 60
 LOGIN_LOCKOUT_IP_FAILURES = 5
 # TOTP is required for webmasters and console operators (optional for everyone else).
 TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
-# Authenticator secrets are sealed at rest (security/sealing.py) with keys derived from
+# django-otp (security.twofactor): after each wrong code a device refuses the next for 1, 2,
+# 4, 8 … seconds (its throttle), on top of the lockout that five wrong codes bring.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Authenticator keys are sealed at rest (security/sealing.py) with keys derived from
 # these, the first sealing, every one unsealing (comma-separated; a new key goes first, the
 # old stays until `manage.py reseal_two_factor` has run in every schema). Unset: derived from
 # SECRET_KEY and SECRET_KEY_FALLBACKS, so rotating SECRET_KEY the Django way keeps them.

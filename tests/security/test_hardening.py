@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from security.audit.models import AuditEvent
 from tenants import services
-from tests.clients import site_client
+from tests.clients import site_client, verify_session
 from tests.factories import make_user
 
 
@@ -131,9 +131,7 @@ def test_console_lists_responsibility_and_activation_needs_it(alpha):
     operator = get_user_model().objects.create_user("op-resp", password="Operator-Pass-2026", is_staff=True)
     client = Client(HTTP_HOST="console.localhost")
     client.force_login(operator)
-    session = client.session
-    session["security_2fa_verified"] = True
-    session.save()
+    verify_session(client, operator)
     register = client.get("/sites/responsibility/").content.decode()
     assert "乌海市无责局" in register and "缺少" in register
     client.post(f"/sites/{site.schema_name}/responsibility/", {
