@@ -1,4 +1,5 @@
-"""Request-level security: idle timeout, two-factor gate, read-only mode, rate limits, headers.
+"""Request-level security: idle timeout, two-factor gate, read-only mode, rate limits, headers
+(CSP through django-csp, Permissions-Policy).
 
 Each guards "admin paths": /admin/… on a site, everything on the console host.
 """
@@ -6,6 +7,8 @@ Each guards "admin paths": /admin/… on a site, everything on the console host.
 import re
 import time
 
+from csp.middleware import CSPMiddleware
+from csp.utils import default_config
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -18,7 +21,7 @@ from django.utils.http import urlencode
 from security.audit.context import client_ip
 from security.audit.services import record
 
-from . import twofactor
+from . import csp, twofactor
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 SESSION_LAST_SEEN = "security_last_seen"
@@ -164,19 +167,41 @@ class RateLimitMiddleware:
         return self.get_response(request)
 
 
-class SecurityHeadersMiddleware:
-    """CSP on public pages (no inline scripts), Permissions-Policy everywhere."""
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the policy of the area (security/csp.py): a site's Wagtail
+    admin gets ADMIN_CONTENT_SECURITY_POLICY, public pages and the console
+    CONTENT_SECURITY_POLICY. A view's own @csp_update/@csp_replace still applies on top."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request._csp_binding = csp.bind(request)
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        binding = getattr(request, "_csp_binding", None)
+        if binding is not None:
+            csp.release(binding)
+            request._csp_binding = None
+        return response
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and is_site_admin_path(request.path):
+            parts.config = default_config(settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"])
+        return parts
+
+
+def is_site_admin_path(path: str) -> bool:
+    return path.startswith("/admin/") and not is_console_request()
+
+
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy on every answer (Django has no setting for it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            if request.path.startswith("/admin/") and not is_console_request():
-                # Wagtail's admin ships inline scripts; it still may not be framed elsewhere.
-                response["Content-Security-Policy"] = "frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
-            else:
-                response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
-        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

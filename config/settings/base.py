@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+
 from config.database import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -27,6 +29,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # django-csp: the {% script %} tag and its checks (the middleware is in security)
     # Security (issue 4): the audit trail lives in the public schema only; security and
     # django-otp are in both lists because console accounts (public) need 2FA devices and
     # lockouts too.
@@ -108,6 +111,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pagecache.middleware.PageCacheMiddleware",
     "tenants.middleware.WebsiteMiddleware",
+    # CSP (django-csp, with the admin's own policy) high up: every page below it gets one,
+    # including the security pages the middleware further down answer with (429, 503).
+    "security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,13 +124,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Security (issue 4): who/IP for the audit trail, idle timeout, 2FA, read-only mode,
-    # rate limits, CSP and other response headers.
+    # rate limits, Permissions-Policy.
     "security.audit.middleware.AuditContextMiddleware",
     "security.middleware.IdleTimeoutMiddleware",
     "security.middleware.TwoFactorMiddleware",
     "security.middleware.ReadOnlyModeMiddleware",
     "security.middleware.RateLimitMiddleware",
-    "security.middleware.SecurityHeadersMiddleware",
+    "security.middleware.PermissionsPolicyMiddleware",
     "tenants.middleware.SiteRedirectMiddleware",
 ]
 
@@ -328,18 +334,42 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "security.forms.LimitedDocumentForm"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
-# Response headers on every answer; the CSP goes on public pages (the Wagtail admin ships
-# inline scripts of its own, so it gets frame-ancestors only).
+# Response headers on every answer. CSP through django-csp (security/csp.py), one policy per
+# area; a per-request nonce is added to script-src when a template uses it.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; media-src 'self'; "
-    "frame-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'self'"
-)
+_CSP_COMMON = {
+    "default-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
+    "connect-src": [SELF],
+    "font-src": [SELF],
+    "media-src": [SELF],
+}
+# Public pages and the console: no inline script, ever, but one a template marks with the
+# request's nonce. (The page cache never stores a page whose policy carries a nonce.)
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON | {
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "frame-src": [SELF, "https:"],  # embedded videos and maps in articles
+}}
+# A site's Wagtail admin: the tightest under which Wagtail 8's admin works, found by driving
+# it in Chromium (tests/e2e/test_csp.py fails on any violation). Scripts: our origin, plus the
+# nonce on the five inline scripts Wagtail still renders (date/time widgets, inline panels:
+# security/templates/wagtailadmin/). Styles also inline: the rich text editor (vendor.js)
+# inserts <style> elements and style attributes; with images, fonts and connections limited to
+# our origin, injected CSS has nowhere to send what it reads.
+ADMIN_CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON | {
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF],
+    "frame-src": [SELF],  # the preview panel
+}}
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Backups: where backup_site writes archives by default.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))

@@ -65,6 +65,40 @@ def test_public_pages_carry_csp_without_inline_scripts_and_security_headers(alph
 
 
 @pytest.mark.django_db
+def test_the_admin_allows_inline_scripts_only_with_this_responses_nonce(alpha, webmaster):
+    import re
+
+    from sites.core.models import ColumnPage
+
+    with schema_context("alpha"):
+        column_id = ColumnPage.objects.get(slug="gzdt").pk
+    admin = site_client(alpha, webmaster)
+    pages = [admin.get(f"/admin/pages/add/core/articlepage/{column_id}/") for _ in range(2)]
+    nonces = []
+    for response in pages:
+        csp = response["Content-Security-Policy"]
+        script_src = next(part for part in csp.split(";") if "script-src" in part)
+        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+        assert "object-src 'none'" in csp and "frame-ancestors 'self'" in csp and "img-src 'self';" in csp
+        [nonce] = re.findall(r"'nonce-([^']+)'", script_src)
+        # The date widget's inline script (Wagtail's) carries exactly this response's nonce.
+        body = response.content.decode()
+        assert f'<script nonce="{nonce}">initDateChooser(' in body
+        assert re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", body) == \
+            [f'<script nonce="{nonce}">'] * body.count(f'<script nonce="{nonce}">')
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+
+
+@pytest.mark.django_db
+def test_the_console_gets_the_strict_policy(alpha):
+    from django.test import Client
+
+    csp = Client(HTTP_HOST="console.localhost").get("/login/")["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "'unsafe-inline'" not in csp.split("style-src")[0]
+
+
+@pytest.mark.django_db
 def test_uploads_are_limited_by_type_and_size(alpha, webmaster, settings):
     from wagtail.documents.forms import get_document_form
     from wagtail.documents.models import Document
