@@ -12,11 +12,11 @@ from csp.utils import default_config
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.cache import cache
 from django.db import connection
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_ratelimit.core import is_ratelimited
 
 from security.audit.context import client_ip
 from security.audit.services import record
@@ -117,11 +117,6 @@ class ReadOnlyModeMiddleware:
         return self.get_response(request)
 
 
-def clock() -> float:
-    """The rate limiter's clock (tests hold it still)."""
-    return time.time()
-
-
 SEARCH_PATH = re.compile(r"^/(search|sousuo)(/|$)")
 
 
@@ -138,11 +133,17 @@ def rate_bucket(request) -> str | None:
     return None
 
 
-class RateLimitMiddleware:
-    """Per-address request budgets on sign-in, public search and public forms.
+def _client_address(group, request) -> str:
+    return client_ip(request) or "unknown"
 
-    Counters live in the cache; the cache key function carries the schema and the key names
-    it again, so each site has its own budgets.
+
+class RateLimitMiddleware:
+    """Per-address request budgets on sign-in, public search and public forms (RATE_LIMITS:
+    requests per period), counted by django-ratelimit.
+
+    The counters are in the RATELIMIT_USE_CACHE cache, which every web process shares (Redis,
+    or security/counters.py on PostgreSQL); its key function carries the schema and the group
+    names it again, so each site has its own budgets.
     """
 
     def __init__(self, get_response):
@@ -152,15 +153,8 @@ class RateLimitMiddleware:
         bucket = rate_bucket(request)
         if bucket and bucket in settings.RATE_LIMITS:
             limit, period = settings.RATE_LIMITS[bucket]
-            window = int(clock() // period)
-            key = f"ratelimit:{connection.schema_name}:{bucket}:{client_ip(request)}:{window}"
-            cache.add(key, 0, period + 5)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, period + 5)
-                count = 1
-            if count > limit:
+            if is_ratelimited(request, group=f"{connection.schema_name}:{bucket}", key=_client_address,
+                              rate=(limit, period), increment=True):
                 response = render(request, "security/rate_limited.html", {"period": period}, status=429)
                 response["Retry-After"] = str(period)
                 return response

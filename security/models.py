@@ -60,20 +60,20 @@ class RecoveryCodes(StaticDevice):
         return super().verify_token(found or digests[0])
 
 
-class LoginFailure(models.Model):
-    """A failed sign-in (password or second factor): the lockout counts these."""
+class RequestCounter(models.Model):
+    """A rate-limit counter shared by every web process (security/counters.py): requests of
+    one client address in one window, in this schema."""
 
-    username = models.CharField("用户名", max_length=150, db_index=True)
-    ip = models.GenericIPAddressField("IP地址", null=True, blank=True, db_index=True)
-    at = models.DateTimeField("时间", db_index=True)
+    key = models.CharField(max_length=250, primary_key=True)
+    count = models.BigIntegerField()
+    expires = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = "登录失败"
-        verbose_name_plural = "登录失败"
-        ordering = ["-at"]
+        verbose_name = "请求计数"
+        verbose_name_plural = "请求计数"
 
     def __str__(self):
-        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.key}: {self.count}"
 
 
 class SiteSecurity(models.Model):

@@ -67,7 +67,7 @@ def two_factor_verify(request):
                                    f" (Too many tries: wait {result.retry_after} s.)")
             return _render(request, "security/two_factor_verify.html", {"form": form})
         audit.record("auth.2fa_failed", obj=user)
-        lock = lock or lockout.register_failure(user.get_username(), ip) or lockout.current_lock(
+        lock = lock or lockout.register_failure(user.get_username(), ip, request) or lockout.current_lock(
             user.get_username(), ip)
         if lock:
             # Guessing second factors counts toward the same lockout as guessing passwords.

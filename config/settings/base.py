@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment variables override the embedded defaults."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -37,6 +38,8 @@ SHARED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "axes",
+    "django_ratelimit",
     "security",
     # Federation: the public-schema apps that cross sites (DESIGN.md).
     "federation.library",
@@ -73,6 +76,7 @@ TENANT_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "axes",
     "security",
     "sites.disclosure",
     "sites.syndicated",
@@ -121,6 +125,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the session names the django-otp device that verified it.
     "django_otp.middleware.OTPMiddleware",
+    # django-axes: its lockout response (ours: the page as rendered, which says why).
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Security (issue 4): who/IP for the audit trail, idle timeout, 2FA, read-only mode,
@@ -203,6 +209,22 @@ else:
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         }
     }
+
+# Rate-limit counters (security.middleware.RateLimitMiddleware, django-ratelimit) must be
+# shared by every web process, or each gunicorn worker grants the whole budget again: Redis
+# when REDIS_URL is set, otherwise counters in PostgreSQL (security/counters.py). Both
+# increment atomically.
+CACHES["ratelimit"] = {
+    "BACKEND": ("django.core.cache.backends.redis.RedisCache" if REDIS_URL
+                else "security.counters.RequestCounterCache"),
+    "LOCATION": REDIS_URL,
+    "KEY_FUNCTION": "django_tenants.cache.make_key",
+    "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+# django-ratelimit's check knows neither Django's own RedisCache nor ours (W001 "not
+# officially supported"); it still refuses caches it knows to be unshared or non-atomic (E003).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Page cache (pagecache): anonymous pages per site, purged exactly on change.
 # Its own alias, shared by every process that serves pages or purges them (gunicorn
@@ -297,11 +319,23 @@ AUDIT_RETENTION_DAYS = max(184, int(os.environ.get("AUDIT_RETENTION_DAYS", "184"
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 # Behind nginx the client address is in X-Forwarded-For (set by our proxy only).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
-# Login lockout (ASVS 2.2.1): 5 failures within 15 minutes lock the account, and separately
-# the client address; an unlock by a webmaster (or the window passing) lifts it.
-LOGIN_LOCKOUT_FAILURES = 5
-LOGIN_LOCKOUT_WINDOW = 15 * 60
-LOGIN_LOCKOUT_IP_FAILURES = 5
+# Login lockout (ASVS 2.2.1) through django-axes (security/lockout.py): 5 failures lock the
+# account, and separately the client address, until 15 minutes pass without one; an unlock by
+# a webmaster lifts it. Failures are rows in each schema (per site), shared by every process.
+AUTHENTICATION_BACKENDS = [
+    "security.lockout.LockoutBackend",  # axes' refusal of a locked sign-in, first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_USERNAME_CALLABLE = "security.lockout.normalised_username"
+AXES_CLIENT_IP_CALLABLE = "security.audit.context.client_ip"  # X-Forwarded-For only if trusted
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused while locked: not a new failure
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail already
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]  # never store a password or a 2FA code guess
+AXES_VERBOSE = False
 # TOTP is required for webmasters and console operators (optional for everyone else).
 TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
 # django-otp (security.twofactor): after each wrong code a device refuses the next for 1, 2,
@@ -317,8 +351,9 @@ TWO_FACTOR_KEYS = [k for k in os.environ.get("TWO_FACTOR_KEYS", "").split(",") i
 ADMIN_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_AGE = 12 * 60 * 60
 WAGTAILADMIN_USER_LOGIN_FORM = "security.forms.LockoutLoginForm"
-# Rate limits (requests, seconds) per client address and site: cache-based, and the cache
-# key function carries the schema, so one site's visitors never use up another's budget.
+# Rate limits (requests, seconds) per client address and site, counted by django-ratelimit in
+# the "ratelimit" cache (above: shared by every process); its key function carries the schema,
+# so one site's visitors never use up another's budget.
 RATE_LIMITS = {
     "login": (20, 60),
     "search": (30, 60),

@@ -91,7 +91,7 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
     from security.audit.models import AuditEvent
     from security.models import SealedTOTPDevice
 
-    settings.LOGIN_LOCKOUT_IP_FAILURES = 5  # as in production (the test settings relax it)
+    settings.AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # as in production (the test settings relax it)
     colleague = get_user_model().objects.create_user("ops2", password="Operator-Two-2026", is_staff=True)
     SealedTOTPDevice.objects.create(user=colleague, name="认证器", confirmed=True)
     other = Client(HTTP_HOST=CONSOLE, REMOTE_ADDR="10.3.3.3")
