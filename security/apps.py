@@ -8,4 +8,6 @@ class SecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import csp, signals  # noqa: F401
+
+        csp.nonce_for_chooser_scripts()

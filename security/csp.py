@@ -10,10 +10,15 @@ ADMIN_CONTENT_SECURITY_POLICY, which adds what Wagtail's admin needs (see the se
 Wagtail renders its date/time widgets and inline panels with a small inline `<script>`; form
 widgets are rendered without the request in their context, so our overrides of those templates
 (security/templates/wagtailadmin/) ask `{% csp_nonce %}`, which reads the nonce of the request
-being served from here.
+being served from here. Its chooser widgets build theirs in Python: see
+nonce_for_chooser_scripts.
 """
 
+import functools
 from contextvars import ContextVar
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 _current_nonce: ContextVar = ContextVar("csp_nonce", default=None)
 
@@ -32,3 +37,32 @@ def current_nonce() -> str:
     never allowed by a stale or empty nonce)."""
     nonce = _current_nonce.get()
     return str(nonce) if nonce is not None else ""
+
+
+def nonce_for_chooser_scripts() -> None:
+    """Give Wagtail's chooser widgets' start-up script the nonce (called once, from AppConfig).
+
+    Page, image, document, snippet and task choosers used as form fields (a site's logo, a
+    page's "superseded by" link, a workflow's tasks) end their HTML with an inline script built
+    in Python, out of reach of a template override: wagtail/admin/widgets/chooser.py,
+    `BaseChooser.render` → `f"{widget_html}<script>{js}</script>"`. The last `<script>` of that
+    output is that one (the widget's own HTML comes from an autoescaped template), so it alone
+    gets the nonce.
+    """
+    from wagtail.admin.widgets.chooser import BaseChooser
+
+    original = BaseChooser.render
+    if getattr(original, "adds_csp_nonce", False):
+        return
+
+    @functools.wraps(original)
+    def render(self, *args, **kwargs):
+        html = original(self, *args, **kwargs)
+        head, tag, tail = str(html).rpartition("<script>")
+        if not tag:
+            return html
+        # Wagtail's own safe output, with one attribute added.
+        return mark_safe(f'{head}<script nonce="{escape(current_nonce())}">{tail}')  # noqa: S308
+
+    render.adds_csp_nonce = True
+    BaseChooser.render = render

@@ -395,8 +395,8 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON | {
 }}
 # A site's Wagtail admin: the tightest under which Wagtail 8's admin works, found by driving
 # it in Chromium (tests/e2e/test_csp.py fails on any violation). Scripts: our origin, plus the
-# nonce on the five inline scripts Wagtail still renders (date/time widgets, inline panels:
-# security/templates/wagtailadmin/). Styles also inline: the rich text editor (vendor.js)
+# nonce on the inline scripts Wagtail renders (date/time widgets, inline panels, choosers:
+# security/csp.py says where each gets it). Styles also inline: the rich text editor (vendor.js)
 # inserts <style> elements and style attributes; with images, fonts and connections limited to
 # our origin, injected CSS has nowhere to send what it reads.
 ADMIN_CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON | {

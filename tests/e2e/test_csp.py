@@ -89,8 +89,12 @@ def test_the_wagtail_admin_logs_no_csp_violation(watched, site_url):
     _superuser(username, "Csp-Admin-Pass-2026")
     article = make_article(alpha, "管理后台策略测试", "正文")
     with schema_context("alpha"):
+        from wagtail.models import Site
+
         column = ColumnPage.objects.get(slug="gzdt")
+        disclosure = ColumnPage.objects.get(slug="zwgk")
         home_id = column.get_parent().pk
+        site_id = Site.objects.get(is_default_site=True).pk
     page, violations = watched()
     found = []
     _visit(page, violations, site_url(alpha, "/admin/login/"), found)
@@ -107,8 +111,18 @@ def test_the_wagtail_admin_logs_no_csp_violation(watched, site_url):
                  "/admin/documents/", "/admin/documents/multiple/add/", "/admin/users/",
                  "/admin/workflows/list/", "/admin/workflows/tasks/index/", "/admin/reports/workflow/",
                  "/admin/reports/workflow_tasks/", "/admin/security/accounts/", "/admin/security/audit/",
-                 f"/admin/pages/add/disclosure/topicpage/{column.pk}/", "/admin/2fa/setup/"]:
+                 "/admin/2fa/setup/", "/admin/workflows/add/",
+                 # chooser widgets as form fields (their start-up script is built in Python)
+                 f"/admin/settings/core/siteidentity/{site_id}/",
+                 f"/admin/pages/add/disclosure/policydocumentpage/{disclosure.pk}/"]:
         _visit(page, violations, site_url(alpha, path), found)
+
+    # An inline panel: a child form added by script, with a page chooser inside.
+    topic = site_url(alpha, f"/admin/pages/add/disclosure/topicpage/{column.pk}/")
+    _visit(page, violations, topic, found)
+    page.locator("button[id$='-ADD']").first.click()
+    page.wait_for_timeout(500)
+    found += [f"{topic} (an item added): {v}" for v in violations()]
 
     # The StreamField editor with a rich text block, and its image and document choosers
     # (modals whose content is loaded and run by script).
