@@ -109,6 +109,8 @@ def storable(request, response) -> bool:
         return False
     if b"csrfmiddlewaretoken" in response.content:
         return False  # a form: its token is personal
+    if "'nonce-" in response.get("Content-Security-Policy", ""):
+        return False  # an inline script allowed by this response's nonce: a nonce is never reused
     if not real_listing_page(request, response):
         return False
     return served_page_path(request, response) == request.path

@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 
 from . import lockout, twofactor
 from .audit import services as audit
-from .models import TwoFactorDevice
 
 
 def apply_account_action(request) -> None:
@@ -31,4 +30,4 @@ def apply_account_action(request) -> None:
 
 def account_security_context() -> dict:
     return {"locks": lockout.locked_accounts(),
-            "devices": TwoFactorDevice.objects.filter(confirmed_at__isnull=False).select_related("user")}
+            "devices": twofactor.enrolled_devices()}

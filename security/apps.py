@@ -8,4 +8,6 @@ class SecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the lockout counters; ready(): models may be imported)
+        from . import csp, signals  # noqa: F401  (the lockout counters; ready(): models may be imported)
+
+        csp.nonce_for_chooser_scripts()

@@ -1,4 +1,5 @@
-"""Request-level security: idle timeout, two-factor gate, read-only mode, rate limits, headers.
+"""Request-level security: idle timeout, two-factor gate, read-only mode, rate limits, headers
+(CSP through django-csp, Permissions-Policy).
 
 Each guards "admin paths": /admin/… on a site, everything on the console host.
 """
@@ -6,19 +7,21 @@ Each guards "admin paths": /admin/… on a site, everything on the console host.
 import re
 import time
 
+from csp.middleware import CSPMiddleware
+from csp.utils import default_config
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.cache import cache
 from django.db import connection
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_ratelimit.core import is_ratelimited
 
 from security.audit.context import client_ip
 from security.audit.services import record
 
-from . import twofactor
+from . import csp, twofactor
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 SESSION_LAST_SEEN = "security_last_seen"
@@ -86,7 +89,7 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and is_admin_path(request.path)
                 and not _is_sign_in_path(request.path)
-                and not request.session.get(twofactor.SESSION_VERIFIED)
+                and not twofactor.is_verified(request)
                 and twofactor.must_verify(user)):
             target = "security:2fa_verify" if twofactor.confirmed_device(user) else "security:2fa_setup"
             return redirect(f"{_reverse(request, target)}?{urlencode({'next': request.get_full_path()})}")
@@ -114,11 +117,6 @@ class ReadOnlyModeMiddleware:
         return self.get_response(request)
 
 
-def clock() -> float:
-    """The rate limiter's clock (tests hold it still)."""
-    return time.time()
-
-
 SEARCH_PATH = re.compile(r"^/(search|sousuo)(/|$)")
 
 
@@ -135,11 +133,17 @@ def rate_bucket(request) -> str | None:
     return None
 
 
-class RateLimitMiddleware:
-    """Per-address request budgets on sign-in, public search and public forms.
+def _client_address(group, request) -> str:
+    return client_ip(request) or "unknown"
 
-    Counters live in the cache; the cache key function carries the schema and the key names
-    it again, so each site has its own budgets.
+
+class RateLimitMiddleware:
+    """Per-address request budgets on sign-in, public search and public forms (RATE_LIMITS:
+    requests per period), counted by django-ratelimit.
+
+    The counters are in the RATELIMIT_USE_CACHE cache, which every web process shares (Redis,
+    or security/counters.py on PostgreSQL); its key function carries the schema and the group
+    names it again, so each site has its own budgets.
     """
 
     def __init__(self, get_response):
@@ -149,34 +153,49 @@ class RateLimitMiddleware:
         bucket = rate_bucket(request)
         if bucket and bucket in settings.RATE_LIMITS:
             limit, period = settings.RATE_LIMITS[bucket]
-            window = int(clock() // period)
-            key = f"ratelimit:{connection.schema_name}:{bucket}:{client_ip(request)}:{window}"
-            cache.add(key, 0, period + 5)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, period + 5)
-                count = 1
-            if count > limit:
+            if is_ratelimited(request, group=f"{connection.schema_name}:{bucket}", key=_client_address,
+                              rate=(limit, period), increment=True):
                 response = render(request, "security/rate_limited.html", {"period": period}, status=429)
                 response["Retry-After"] = str(period)
                 return response
         return self.get_response(request)
 
 
-class SecurityHeadersMiddleware:
-    """CSP on public pages (no inline scripts), Permissions-Policy everywhere."""
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the policy of the area (security/csp.py): a site's Wagtail
+    admin gets ADMIN_CONTENT_SECURITY_POLICY, public pages and the console
+    CONTENT_SECURITY_POLICY. A view's own @csp_update/@csp_replace still applies on top."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request._csp_binding = csp.bind(request)
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        binding = getattr(request, "_csp_binding", None)
+        if binding is not None:
+            csp.release(binding)
+            request._csp_binding = None
+        return response
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and is_site_admin_path(request.path):
+            parts.config = default_config(settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"])
+        return parts
+
+
+def is_site_admin_path(path: str) -> bool:
+    return path.startswith("/admin/") and not is_console_request()
+
+
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy on every answer (Django has no setting for it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            if request.path.startswith("/admin/") and not is_console_request():
-                # Wagtail's admin ships inline scripts; it still may not be framed elsewhere.
-                response["Content-Security-Policy"] = "frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
-            else:
-                response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
-        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

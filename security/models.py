@@ -1,70 +1,79 @@
-"""Sign-in security records. This app is in SHARED_APPS and TENANT_APPS alike: each site's
-accounts (tenant schema) and the console's accounts (public schema) have their own tables."""
+"""Sign-in security records. This app (like django-otp's) is in SHARED_APPS and TENANT_APPS
+alike: each site's accounts (tenant schema) and the console's accounts (public schema) have
+their own tables."""
 
-from django.conf import settings
+import base64
+
 from django.db import models
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import sealing
 
 
-class TwoFactorDevice(models.Model):
-    """A user's TOTP authenticator (RFC 6238), confirmed once a first code matched. Its secret
-    is stored sealed (sealing.py): read and set it through `secret`."""
+class SealedTOTPDevice(TOTPDevice):
+    """django-otp's TOTP authenticator (RFC 6238) with its key sealed at rest.
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="two_factor_device", verbose_name="用户")
-    sealed_secret = models.CharField("密钥（加密存储）", max_length=255)
-    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
-    # The last time step accepted: a code is never accepted twice (RFC 6238 §5.2).
-    last_used_step = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    django-otp stores `key` as hex in clear (django-otp#67). This proxy keeps the sealed form
+    (sealing.py) in the same column and opens it only where django-otp reads the key
+    (`bin_key`), so django-otp's own verification does the work: tolerance, drift, replay
+    protection (`last_t`) and throttling. Always load devices through this model
+    (security.twofactor does): `django_otp.devices_for_user()` skips proxies and yields the
+    plain TOTPDevice, which cannot read a sealed key and fails closed.
+    """
 
     class Meta:
-        verbose_name = "两步验证设备"
-        verbose_name_plural = "两步验证设备"
+        proxy = True
+        verbose_name = "认证器"
+        verbose_name_plural = "认证器"
 
-    def __str__(self):
-        return f"TOTP · {self.user}"
+    @property
+    def bin_key(self) -> bytes:
+        return sealing.unseal(self.key)
 
     @property
     def secret(self) -> str:
-        return sealing.unseal(self.sealed_secret)
+        """The key as an authenticator app takes it (base32), for enrolment only."""
+        return base64.b32encode(self.bin_key).decode("ascii")
 
-    @secret.setter
-    def secret(self, value: str) -> None:
-        self.sealed_secret = sealing.seal(value)
+    def save(self, *args, **kwargs):
+        # A device made without a key gets django-otp's random hex default: seal that too,
+        # so no code path can store a key in clear.
+        if not sealing.is_sealed(self.key):
+            self.key = sealing.seal(bytes.fromhex(self.key))
+        super().save(*args, **kwargs)
 
 
-class RecoveryCode(models.Model):
-    """One-time codes for when the authenticator is lost; only their HMAC is stored."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="recovery_codes")
-    code_hash = models.CharField(max_length=64, db_index=True)
-    used_at = models.DateTimeField(null=True, blank=True)
+class RecoveryCodes(StaticDevice):
+    """A user's single-use recovery codes: django-otp's static device, storing a keyed digest
+    of each code (sealing.recovery_digest) instead of the code (otp_static keeps them in clear).
+    django-otp consumes the matching token and throttles guesses."""
 
     class Meta:
+        proxy = True
         verbose_name = "恢复码"
         verbose_name_plural = "恢复码"
 
-    def __str__(self):
-        return f"恢复码 · {self.user_id} · {'已用' if self.used_at else '未用'}"
+    def verify_token(self, token):
+        digests = sealing.recovery_digests(token)
+        found = self.token_set.filter(token__in=digests).values_list("token", flat=True).first()
+        return super().verify_token(found or digests[0])
 
 
-class LoginFailure(models.Model):
-    """A failed sign-in (password or second factor): the lockout counts these."""
+class RequestCounter(models.Model):
+    """A rate-limit counter shared by every web process (security/counters.py): requests of
+    one client address in one window, in this schema."""
 
-    username = models.CharField("用户名", max_length=150, db_index=True)
-    ip = models.GenericIPAddressField("IP地址", null=True, blank=True, db_index=True)
-    at = models.DateTimeField("时间", db_index=True)
+    key = models.CharField(max_length=250, primary_key=True)
+    count = models.BigIntegerField()
+    expires = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = "登录失败"
-        verbose_name_plural = "登录失败"
-        ordering = ["-at"]
+        verbose_name = "请求计数"
+        verbose_name_plural = "请求计数"
 
     def __str__(self):
-        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.key}: {self.count}"
 
 
 class SiteSecurity(models.Model):

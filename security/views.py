@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
-from . import accounts, lockout, totp, twofactor
+from . import accounts, lockout, twofactor
 from .audit import listing
 from .audit import services as audit
 from .audit.context import client_ip
@@ -52,19 +52,22 @@ def two_factor_verify(request):
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
         lock = lockout.current_lock(user.get_username(), ip)
-        kind = None if lock else twofactor.verify(user, form.cleaned_data["code"])
-        if kind:
-            request.session[twofactor.SESSION_VERIFIED] = True
-            request.session.cycle_key()
-            audit.record("auth.2fa_recovery_used" if kind == "recovery" else "auth.2fa_verified",
-                         obj=user, changes={"recovery_codes_left": twofactor.remaining_recovery_codes(user)}
-                         if kind == "recovery" else {})
-            if kind == "recovery":
-                messages.warning(request, f"已使用一个恢复码，还剩 {twofactor.remaining_recovery_codes(user)} 个。"
-                                          "请尽快重新绑定认证器。")
+        result = twofactor.Verification() if lock else twofactor.verify(user, form.cleaned_data["code"])
+        if result:
+            twofactor.sign_in(request, result.device)
+            left = twofactor.remaining_recovery_codes(user)
+            audit.record("auth.2fa_recovery_used" if result.kind == "recovery" else "auth.2fa_verified",
+                         obj=user, changes={"recovery_codes_left": left} if result.kind == "recovery" else {})
+            if result.kind == "recovery":
+                messages.warning(request, f"已使用一个恢复码，还剩 {left} 个。请尽快重新绑定认证器。")
             return redirect(_next_url(request))
+        if result.retry_after:
+            # django-otp's throttle after a wrong code: this one was not checked at all.
+            form.add_error("code", f"尝试过于频繁，请 {result.retry_after} 秒后再输入验证码。"
+                                   f" (Too many tries: wait {result.retry_after} s.)")
+            return _render(request, "security/two_factor_verify.html", {"form": form})
         audit.record("auth.2fa_failed", obj=user)
-        lock = lock or lockout.register_failure(user.get_username(), ip) or lockout.current_lock(
+        lock = lock or lockout.register_failure(user.get_username(), ip, request) or lockout.current_lock(
             user.get_username(), ip)
         if lock:
             # Guessing second factors counts toward the same lockout as guessing passwords.
@@ -80,30 +83,27 @@ def two_factor_setup(request):
     user = request.user
     if not user.is_authenticated:
         return redirect(_login_url())
-    device = twofactor.confirmed_device(user)
+    current = twofactor.confirmed_device(user)
     # Re-binding an authenticator needs a verified session: a stolen password alone must
     # not be enough to replace the owner's authenticator.
-    if device is not None and not request.session.get(twofactor.SESSION_VERIFIED):
+    if current is not None and not twofactor.is_verified(request):
         return redirect(f"{reverse('security:2fa_verify')}?next={request.path}")
-    secret = request.session.get(twofactor.SESSION_PENDING_SECRET)
-    if not secret or (request.method == "GET" and request.GET.get("new")):
-        secret = totp.new_secret()
-        request.session[twofactor.SESSION_PENDING_SECRET] = secret
+    device = twofactor.pending_device(user, fresh=request.method == "GET" and bool(request.GET.get("new")))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = twofactor.enrol(user, secret, form.cleaned_data["code"])
-        if codes:
-            del request.session[twofactor.SESSION_PENDING_SECRET]
-            request.session[twofactor.SESSION_VERIFIED] = True
-            request.session.cycle_key()
+        enrolled = twofactor.enrol(user, form.cleaned_data["code"])
+        if enrolled:
+            device, codes = enrolled
+            twofactor.sign_in(request, device)
             audit.record("auth.2fa_enrolled", obj=user)
             return _render(request, "security/two_factor_codes.html", {"codes": codes})
         form.add_error("code", "验证码不正确：请确认手机时间准确，并输入认证器当前显示的 6 位数字。")
-    uri = totp.provisioning_uri(secret, user.get_username(), _issuer(request))
+    secret = device.secret
+    uri = twofactor.provisioning_uri(device, _issuer(request))
     return _render(request, "security/two_factor_setup.html", {
         "form": form, "secret": secret, "secret_groups": [secret[i:i + 4] for i in range(0, len(secret), 4)],
         "uri": uri, "qr_svg": _qr_svg(uri), "required": twofactor.required_for(user),
-        "already": device is not None,
+        "already": current is not None,
     })
 
 

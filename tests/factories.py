@@ -4,11 +4,14 @@ Helpers live here (and in tests/clients.py, tests/<area>/factories.py), never in
 a conftest holds fixtures only.
 """
 
+import base64
 import datetime
 import itertools
+import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.oath import TOTP
 from django_tenants.utils import schema_context
 from wagtail.rich_text import RichText
 
@@ -55,3 +58,27 @@ def make_user(website, username, role=None, password="Long-Enough-Pass-2026", **
         if role:
             user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """What an authenticator app shows for `secret` (base32, as the setup page gives it) at
+    time `at` (now by default)."""
+    totp = TOTP(base64.b32decode(secret))
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():06d}"
+
+
+def enrolled_authenticator(website, user):
+    """A confirmed authenticator for `user` (sealed like any other); returns its base32 key."""
+    from security.models import SealedTOTPDevice
+
+    with schema_context(website.schema_name):
+        return SealedTOTPDevice.objects.create(user=user, name="认证器", confirmed=True).secret
+
+
+def pending_secret(website, user) -> str:
+    """The key of the authenticator `user` is enrolling (the setup page shows it)."""
+    from security.models import SealedTOTPDevice
+
+    with schema_context(website.schema_name):
+        return SealedTOTPDevice.objects.get(user=user, confirmed=False).secret

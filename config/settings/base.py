@@ -1,7 +1,10 @@
 """Settings shared by every environment. Environment variables override the embedded defaults."""
 
+import datetime
 import os
 from pathlib import Path
+
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from config.database import database_settings
 
@@ -27,9 +30,16 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Security (issue 4): the audit trail lives in the public schema only; security is
-    # in both lists because console accounts (public) need 2FA devices and lockouts too.
+    "csp",  # django-csp: the {% script %} tag and its checks (the middleware is in security)
+    # Security (issue 4): the audit trail lives in the public schema only; security and
+    # django-otp are in both lists because console accounts (public) need 2FA devices and
+    # lockouts too.
     "security.audit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_ratelimit",
     "security",
     # Federation: the public-schema apps that cross sites (DESIGN.md).
     "federation.library",
@@ -63,6 +73,10 @@ TENANT_APPS = [
     "shared_blocks",
     "sites.core",
     "pagecache",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "security",
     "sites.disclosure",
     "sites.syndicated",
@@ -110,21 +124,28 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pagecache.middleware.PageCacheMiddleware",
     "tenants.middleware.WebsiteMiddleware",
+    # CSP (django-csp, with the admin's own policy) high up: every page below it gets one,
+    # including the security pages the middleware further down answer with (429, 503).
+    "security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session names the django-otp device that verified it.
+    "django_otp.middleware.OTPMiddleware",
+    # django-axes: its lockout response (ours: the page as rendered, which says why).
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Security (issue 4): who/IP for the audit trail, idle timeout, 2FA, read-only mode,
-    # rate limits, CSP and other response headers.
+    # rate limits, Permissions-Policy.
     "security.audit.middleware.AuditContextMiddleware",
     "security.middleware.IdleTimeoutMiddleware",
     "security.middleware.TwoFactorMiddleware",
     "security.middleware.ReadOnlyModeMiddleware",
     "security.middleware.RateLimitMiddleware",
-    "security.middleware.SecurityHeadersMiddleware",
+    "security.middleware.PermissionsPolicyMiddleware",
     "tenants.middleware.SiteRedirectMiddleware",
 ]
 
@@ -197,6 +218,22 @@ else:
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         }
     }
+
+# Rate-limit counters (security.middleware.RateLimitMiddleware, django-ratelimit) must be
+# shared by every web process, or each gunicorn worker grants the whole budget again: Redis
+# when REDIS_URL is set, otherwise counters in PostgreSQL (security/counters.py). Both
+# increment atomically.
+CACHES["ratelimit"] = {
+    "BACKEND": ("django.core.cache.backends.redis.RedisCache" if REDIS_URL
+                else "security.counters.RequestCounterCache"),
+    "LOCATION": REDIS_URL,
+    "KEY_FUNCTION": "django_tenants.cache.make_key",
+    "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+# django-ratelimit's check knows neither Django's own RedisCache nor ours (W001 "not
+# officially supported"); it still refuses caches it knows to be unshared or non-atomic (E003).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Page cache (pagecache): anonymous pages per site, purged exactly on change.
 # Its own alias, shared by every process that serves pages or purges them (gunicorn
@@ -291,14 +328,30 @@ AUDIT_RETENTION_DAYS = max(184, int(os.environ.get("AUDIT_RETENTION_DAYS", "184"
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 # Behind nginx the client address is in X-Forwarded-For (set by our proxy only).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
-# Login lockout (ASVS 2.2.1): 5 failures within 15 minutes lock the account, and separately
-# the client address; an unlock by a webmaster (or the window passing) lifts it.
-LOGIN_LOCKOUT_FAILURES = 5
-LOGIN_LOCKOUT_WINDOW = 15 * 60
-LOGIN_LOCKOUT_IP_FAILURES = 5
+# Login lockout (ASVS 2.2.1) through django-axes (security/lockout.py): 5 failures lock the
+# account, and separately the client address, until 15 minutes pass without one; an unlock by
+# a webmaster lifts it. Failures are rows in each schema (per site), shared by every process.
+AUTHENTICATION_BACKENDS = [
+    "security.lockout.LockoutBackend",  # axes' refusal of a locked sign-in, first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_USERNAME_CALLABLE = "security.lockout.normalised_username"
+AXES_CLIENT_IP_CALLABLE = "security.audit.context.client_ip"  # X-Forwarded-For only if trusted
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused while locked: not a new failure
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail already
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]  # never store a password or a 2FA code guess
+AXES_VERBOSE = False
 # TOTP is required for webmasters and console operators (optional for everyone else).
 TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
-# Authenticator secrets are sealed at rest (security/sealing.py) with keys derived from
+# django-otp (security.twofactor): after each wrong code a device refuses the next for 1, 2,
+# 4, 8 … seconds (its throttle), on top of the lockout that five wrong codes bring.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Authenticator keys are sealed at rest (security/sealing.py) with keys derived from
 # these, the first sealing, every one unsealing (comma-separated; a new key goes first, the
 # old stays until `manage.py reseal_two_factor` has run in every schema). Unset: derived from
 # SECRET_KEY and SECRET_KEY_FALLBACKS, so rotating SECRET_KEY the Django way keeps them.
@@ -307,8 +360,9 @@ TWO_FACTOR_KEYS = [k for k in os.environ.get("TWO_FACTOR_KEYS", "").split(",") i
 ADMIN_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_AGE = 12 * 60 * 60
 WAGTAILADMIN_USER_LOGIN_FORM = "security.forms.LockoutLoginForm"
-# Rate limits (requests, seconds) per client address and site: cache-based, and the cache
-# key function carries the schema, so one site's visitors never use up another's budget.
+# Rate limits (requests, seconds) per client address and site, counted by django-ratelimit in
+# the "ratelimit" cache (above: shared by every process); its key function carries the schema,
+# so one site's visitors never use up another's budget.
 RATE_LIMITS = {
     "login": (20, 60),
     "search": (30, 60),
@@ -324,18 +378,42 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "security.forms.LimitedDocumentForm"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
-# Response headers on every answer; the CSP goes on public pages (the Wagtail admin ships
-# inline scripts of its own, so it gets frame-ancestors only).
+# Response headers on every answer. CSP through django-csp (security/csp.py), one policy per
+# area; a per-request nonce is added to script-src when a template uses it.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; media-src 'self'; "
-    "frame-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'self'"
-)
+_CSP_COMMON = {
+    "default-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
+    "connect-src": [SELF],
+    "font-src": [SELF],
+    "media-src": [SELF],
+}
+# Public pages and the console: no inline script, ever, but one a template marks with the
+# request's nonce. (The page cache never stores a page whose policy carries a nonce.)
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON | {
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "frame-src": [SELF, "https:"],  # embedded videos and maps in articles
+}}
+# A site's Wagtail admin: the tightest under which Wagtail 8's admin works, found by driving
+# it in Chromium (tests/e2e/test_csp.py fails on any violation). Scripts: our origin, plus the
+# nonce on the inline scripts Wagtail renders (date/time widgets, inline panels, choosers:
+# security/csp.py says where each gets it). Styles also inline: the rich text editor (vendor.js)
+# inserts <style> elements and style attributes; with images, fonts and connections limited to
+# our origin, injected CSS has nowhere to send what it reads.
+ADMIN_CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON | {
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF],
+    "frame-src": [SELF],  # the preview panel
+}}
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Backups: where backup_site writes archives by default.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))

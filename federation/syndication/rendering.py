@@ -4,10 +4,14 @@ Images, documents and page links in a body point at the source site's own paths
 (`/media/tenants/alpha/…`, `/documents/12/…`, `/gzdt/…`). On another site those paths would
 mean something else or nothing, so every root-relative link is made absolute to the source's
 primary domain (`federation.library.links`, the one place such URLs are built).
+
+The body is parsed as HTML (lxml) and only attribute values are rewritten: a regex over the
+markup missed unquoted values and `srcset`, and rewrote "attributes" that were only text.
 """
 
-import re
+import html as htmlcodec
 
+import lxml.html
 from django.utils.html import escape, linebreaks
 from django_tenants.utils import schema_context
 from wagtail.fields import RichTextField, StreamField
@@ -16,11 +20,50 @@ from wagtail.rich_text import expand_db_html
 
 from federation.library.links import absolute_url
 
-_ROOT_RELATIVE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(/(?!/)[^"']*)\2""", re.IGNORECASE)
+# Attributes that hold one URL, and the one that holds a list of "URL descriptor" candidates.
+URL_ATTRIBUTES = ("href", "src", "poster")
+SRCSET = "srcset"
+
+
+def _is_root_relative(url: str) -> bool:
+    return url.startswith("/") and not url.startswith("//")
+
+
+def _absolute(url: str, website) -> str:
+    url = url.strip()  # browsers ignore the spaces around a URL; so does the rewrite
+    return absolute_url(website, url) if _is_root_relative(url) else url
+
+
+def _absolute_srcset(srcset: str, website) -> str:
+    candidates = []
+    for candidate in srcset.split(","):
+        url, _, descriptor = candidate.strip().partition(" ")
+        candidates.append(" ".join(filter(None, [_absolute(url, website), descriptor.strip()])))
+    return ", ".join(candidates)
 
 
 def absolutize(html: str, website) -> str:
-    return _ROOT_RELATIVE.sub(lambda m: f"{m[1]}{m[2]}{absolute_url(website, m[3])}{m[2]}", html)
+    """`html` with every root-relative href, src, poster and srcset made absolute to `website`.
+    Returned unchanged (byte for byte) when it has none."""
+    if not html.strip():
+        return html
+    container = lxml.html.fragment_fromstring(html, create_parent="div")
+    changed = False
+    for element in container.iter():
+        if not isinstance(element.tag, str):  # comments, processing instructions
+            continue
+        for name in (*URL_ATTRIBUTES, SRCSET):
+            value = element.get(name)
+            if value is None:
+                continue
+            rewritten = _absolute_srcset(value, website) if name == SRCSET else _absolute(value, website)
+            if rewritten != value:
+                element.set(name, rewritten)
+                changed = True
+    if not changed:
+        return html
+    return htmlcodec.escape(container.text or "", quote=False) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in container)
 
 
 def page_body_html(page) -> str:

@@ -285,3 +285,22 @@ def test_pages_still_render_and_publish_when_the_cache_is_down(client, settings,
     with commits(), in_site(alpha):
         add_article(column("gzdt"), "缓存故障时发布")
     assert "缓存故障时发布" in fetch(client, host, paths["news"]).content.decode()
+
+
+def test_a_page_with_a_nonced_inline_script_is_never_stored(client, pagecache, site, monkeypatch):
+    """A CSP nonce must be new on every response: a cached copy would hand the same one to
+    every visitor (and to whoever injects markup)."""
+    from sites.core.models import HomePage
+
+    _, host, _ = site
+    original = HomePage.get_context
+
+    def with_nonce(self, request, *args, **kwargs):
+        str(request.csp_nonce)  # what `{% csp_nonce %}` in a template does
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(HomePage, "get_context", with_nonce)
+    seen = [fetch(client, host, "/") for _ in range(3)]
+    assert "hit" not in [r["X-Page-Cache"] for r in seen]
+    nonces = {r["Content-Security-Policy"].split("'nonce-")[1].split("'")[0] for r in seen}
+    assert len(nonces) == 3

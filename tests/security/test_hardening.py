@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from security.audit.models import AuditEvent
 from tenants import services
-from tests.clients import site_client
+from tests.clients import site_client, verify_session
 from tests.factories import make_user
 
 
@@ -65,6 +65,50 @@ def test_public_pages_carry_csp_without_inline_scripts_and_security_headers(alph
 
 
 @pytest.mark.django_db
+def test_the_admin_allows_inline_scripts_only_with_this_responses_nonce(alpha, webmaster):
+    import re
+
+    from wagtail.models import Site
+
+    from sites.core.models import ColumnPage
+
+    with schema_context("alpha"):
+        column_id = ColumnPage.objects.get(slug="gzdt").pk
+        site_id = Site.objects.get(is_default_site=True).pk
+    admin = site_client(alpha, webmaster)
+    pages = {  # Wagtail's inline scripts: a date widget (template), an image chooser (Python)
+        f"/admin/pages/add/core/articlepage/{column_id}/": "initDateChooser(",
+        f"/admin/settings/core/siteidentity/{site_id}/": "new ImageChooser(",
+    }
+    nonces = []
+    for path, script in [*pages.items(), *pages.items()]:
+        response = admin.get(path)
+        csp = response["Content-Security-Policy"]
+        script_src = next(part for part in csp.split(";") if "script-src" in part)
+        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+        directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+        assert directives["object-src"] == "'none'" and directives["img-src"] == "'self'"
+        assert directives["frame-ancestors"] == "'self'"
+        [nonce] = re.findall(r"'nonce-([^']+)'", script_src)
+        body = response.content.decode()
+        assert f'<script nonce="{nonce}">{script}' in body
+        # Every inline script of the page carries exactly this response's nonce.
+        inline = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", body)
+        assert inline and set(inline) == {f'<script nonce="{nonce}">'}, path
+        nonces.append(nonce)
+    assert len(set(nonces)) == len(nonces)
+
+
+@pytest.mark.django_db
+def test_the_console_gets_the_strict_policy(alpha):
+    from django.test import Client
+
+    csp = Client(HTTP_HOST="console.localhost").get("/login/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["script-src"] == "'self'" and directives["object-src"] == "'none'"
+
+
+@pytest.mark.django_db
 def test_uploads_are_limited_by_type_and_size(alpha, webmaster, settings):
     from wagtail.documents.forms import get_document_form
     from wagtail.documents.models import Document
@@ -90,10 +134,12 @@ def test_uploads_are_limited_by_type_and_size(alpha, webmaster, settings):
 
 @pytest.mark.django_db
 def test_rate_limits_are_per_site_and_per_address(alpha, beta, settings, monkeypatch):
-    import security.middleware as middleware
+    from types import SimpleNamespace
+
+    import django_ratelimit.core
 
     # One fixed window for the whole test: a minute boundary must not reset the counters.
-    monkeypatch.setattr(middleware, "clock", lambda: 1_800_000_030.0)
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
     settings.RATE_LIMITS = {"login": (3, 60), "search": (3, 60), "form": (2, 60)}
     client = site_client(alpha, REMOTE_ADDR="10.3.3.3")
     codes = [client.get("/", {"q": "供暖"}).status_code for _ in range(4)]
@@ -131,9 +177,7 @@ def test_console_lists_responsibility_and_activation_needs_it(alpha):
     operator = get_user_model().objects.create_user("op-resp", password="Operator-Pass-2026", is_staff=True)
     client = Client(HTTP_HOST="console.localhost")
     client.force_login(operator)
-    session = client.session
-    session["security_2fa_verified"] = True
-    session.save()
+    verify_session(client, operator)
     register = client.get("/sites/responsibility/").content.decode()
     assert "乌海市无责局" in register and "缺少" in register
     client.post(f"/sites/{site.schema_name}/responsibility/", {

@@ -5,32 +5,43 @@ import time
 import pytest
 from django_tenants.utils import schema_context
 
-from security import totp, twofactor
+from security import twofactor
 from security.audit.models import AuditEvent
 from security.middleware import SESSION_LAST_SEEN
 from security.roles import EDITOR, WEBMASTER
 from tests.clients import site_client
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, enrolled_authenticator, make_user, pending_secret, totp_code
 
 
 def login(client, username, password):
     return client.post("/admin/login/", {"username": username, "password": password})
 
 
-def test_totp_matches_rfc_6238_and_refuses_replay():
-    # RFC 6238 appendix B: ASCII "12345678901234567890", T = 59 s → 94287082 (8 digits).
-    import base64
+@pytest.mark.django_db
+def test_a_sealed_authenticator_gives_rfc_6238_codes_and_refuses_replay_and_old_codes(alpha, monkeypatch):
+    # RFC 6238 appendix B's key (ASCII "12345678901234567890"): at T = 59 s the 8-digit code is
+    # 94287082, so its last six digits are what a 6-digit authenticator shows.
+    from types import SimpleNamespace
 
-    key = b"12345678901234567890"
-    assert totp.hotp(key, 59 // 30, digits=8) == "94287082"
-    assert totp.hotp(key, 1111111109 // 30, digits=8) == "07081804"
-    secret = base64.b32encode(key).decode()
-    code = totp.code_at(secret, at=1_000_000)
-    step = totp.match(secret, code, at=1_000_000)
-    assert step == 1_000_000 // 30
-    assert totp.match(secret, code, after_step=step, at=1_000_000) is None  # replay
-    assert totp.match(secret, code, at=1_000_000 + 120) is None  # too old
-    assert totp.match(secret, "12345", at=1_000_000) is None
+    import django_otp.plugins.otp_totp.models as otp_totp
+
+    from security.models import SealedTOTPDevice
+
+    user = make_user(alpha, "rfc-user", EDITOR)
+    now = SimpleNamespace(time=lambda: 59.0)
+    monkeypatch.setattr(otp_totp, "time", now)  # django-otp's clock, held still
+    with schema_context("alpha"):
+        device = SealedTOTPDevice.objects.create(user=user, name="认证器", confirmed=True,
+                                                 key=b"12345678901234567890".hex())
+        assert device.key.startswith("g1.")  # sealed on save, even when given in hex
+        assert twofactor.verify(user, "287082").kind == "totp"
+        assert not twofactor.verify(user, "287082")  # replay
+        now.time = lambda: 59.0 + 120  # four steps later: too old
+        device.refresh_from_db()
+        device.throttle_reset()
+        assert not twofactor.verify(user, totp_code(device.secret, at=59.0))
+        twofactor.confirmed_device(user).throttle_reset()
+        assert twofactor.verify(user, totp_code(device.secret, at=59.0 + 120)).kind == "totp"
 
 
 @pytest.mark.django_db
@@ -99,7 +110,7 @@ def test_admin_session_ends_after_30_idle_minutes(alpha):
 
 @pytest.mark.django_db
 def test_webmaster_must_enrol_then_verify_and_can_use_recovery_codes_once(alpha):
-    make_user(alpha, "wm2", WEBMASTER, password="Webmaster-Two-2026")
+    wm2 = make_user(alpha, "wm2", WEBMASTER, password="Webmaster-Two-2026")
     client = site_client(alpha)
     assert login(client, "wm2", "Webmaster-Two-2026").status_code == 302
     response = client.get("/admin/")
@@ -107,11 +118,10 @@ def test_webmaster_must_enrol_then_verify_and_can_use_recovery_codes_once(alpha)
     assert client.get("/admin/pages/")["Location"].startswith("/admin/2fa/setup/")
     setup = client.get("/admin/2fa/setup/")
     assert setup.status_code == 200 and "<svg" in setup.content.decode()
-    with schema_context("alpha"):
-        secret = client.session[twofactor.SESSION_PENDING_SECRET]
-    wrong = "000000" if totp.code_at(secret) != "000000" else "111111"
+    secret = pending_secret(alpha, wm2)
+    wrong = "000000" if totp_code(secret) != "000000" else "111111"
     assert "验证码不正确" in client.post("/admin/2fa/setup/", {"code": wrong}).content.decode()
-    enrolled = client.post("/admin/2fa/setup/", {"code": totp.code_at(secret)})
+    enrolled = client.post("/admin/2fa/setup/", {"code": totp_code(secret)})
     codes = list(enrolled.context["codes"])
     assert len(codes) == 10
     assert client.get("/admin/").status_code == 200
@@ -121,7 +131,11 @@ def test_webmaster_must_enrol_then_verify_and_can_use_recovery_codes_once(alpha)
     login(second, "wm2", "Webmaster-Two-2026")
     assert second.get("/admin/")["Location"].startswith("/admin/2fa/")
     assert "验证码不正确" in second.post("/admin/2fa/", {"code": "123456"}).content.decode()
-    assert second.post("/admin/2fa/", {"code": totp.code_at(secret, time.time() + 30)}).status_code == 302
+    # django-otp's throttle: the next code within a second is not even checked.
+    throttled = second.post("/admin/2fa/", {"code": totp_code(secret, time.time() + 30)})
+    assert "秒后再输入" in throttled.content.decode()
+    time.sleep(1.1)
+    assert second.post("/admin/2fa/", {"code": totp_code(secret, time.time() + 30)}).status_code == 302
     assert second.get("/admin/").status_code == 200
 
     # A recovery code works once.
@@ -139,14 +153,13 @@ def test_webmaster_must_enrol_then_verify_and_can_use_recovery_codes_once(alpha)
 @pytest.mark.django_db
 def test_second_factor_guesses_count_toward_the_lockout(alpha):
     user = make_user(alpha, "wm3", WEBMASTER, password="Webmaster-Three-2026")
-    with schema_context("alpha"):
-        from security.models import TwoFactorDevice
-
-        TwoFactorDevice.objects.create(user=user, secret=totp.new_secret(), confirmed_at="2026-01-01T00:00Z")
+    enrolled_authenticator(alpha, user)
     client = site_client(alpha, REMOTE_ADDR="10.7.7.7")
     login(client, "wm3", "Webmaster-Three-2026")
     for _ in range(4):
         client.post("/admin/2fa/", {"code": "000000"})
+        with schema_context("alpha"):  # django-otp's throttle would leave the next guess unchecked
+            twofactor.confirmed_device(user).throttle_reset()
     response = client.post("/admin/2fa/", {"code": "000000"})
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     assert "已被暂时锁定" in login(site_client(alpha, REMOTE_ADDR="10.7.7.8"), "wm3",
@@ -167,14 +180,15 @@ def test_console_operator_needs_two_factor(alpha):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    get_user_model().objects.create_user("op2", password="Operator-Pass-2026", is_staff=True)
+    op2 = get_user_model().objects.create_user("op2", password="Operator-Pass-2026", is_staff=True)
     client = Client(HTTP_HOST="console.localhost")
     response = client.post("/login/", {"username": "op2", "password": "Operator-Pass-2026"})
     assert response.status_code == 302
     assert client.get("/")["Location"].startswith("/2fa/setup/")
     assert client.get("/2fa/setup/").status_code == 200
-    secret = client.session[twofactor.SESSION_PENDING_SECRET]
-    client.post("/2fa/setup/", {"code": totp.code_at(secret)})
+    from security.models import SealedTOTPDevice
+
+    client.post("/2fa/setup/", {"code": totp_code(SealedTOTPDevice.objects.get(user=op2).secret)})
     assert client.get("/").status_code == 200
 
 

@@ -88,13 +88,12 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
         console, alpha, settings):
     from django_tenants.utils import schema_context
 
-    from security import totp
     from security.audit.models import AuditEvent
-    from security.models import TwoFactorDevice
+    from security.models import SealedTOTPDevice
 
-    settings.LOGIN_LOCKOUT_IP_FAILURES = 5  # as in production (the test settings relax it)
+    settings.AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # as in production (the test settings relax it)
     colleague = get_user_model().objects.create_user("ops2", password="Operator-Two-2026", is_staff=True)
-    TwoFactorDevice.objects.create(user=colleague, secret=totp.new_secret(), confirmed_at="2026-01-01T00:00Z")
+    SealedTOTPDevice.objects.create(user=colleague, name="认证器", confirmed=True)
     other = Client(HTTP_HOST=CONSOLE, REMOTE_ADDR="10.3.3.3")
     for _ in range(5):
         refused = other.post("/login/", {"username": "ops2", "password": "wrong-password-xx"})
@@ -117,7 +116,7 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
     console.post("/accounts/", {"scope": "ip", "value": "10.3.3.3"})
     assert other.post("/login/", {"username": "ops2", "password": "Operator-Two-2026"}).status_code == 302
     console.post("/accounts/", {"scope": "2fa", "value": "ops2"})
-    assert not TwoFactorDevice.objects.filter(user=colleague).exists()
+    assert not SealedTOTPDevice.objects.filter(user=colleague).exists()
     kinds = set(AuditEvent.objects.filter(schema_name="public", actor="ops").values_list("event_type", flat=True))
     assert {"auth.unlock", "auth.2fa_reset"} <= kinds
 

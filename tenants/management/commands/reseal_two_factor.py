@@ -2,12 +2,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from security import sealing
-from security.models import TwoFactorDevice
+from security.models import SealedTOTPDevice
 from tenants import services
 
 
 class Command(BaseCommand):
-    help = ("Seal every authenticator secret again with the first of TWO_FACTOR_KEYS (or with "
+    help = ("Seal every authenticator key again with the first of TWO_FACTOR_KEYS (or with "
             "SECRET_KEY), in the console and every site: run after adding a new key, then the "
             "old key can be removed.")
 
@@ -17,15 +17,15 @@ class Command(BaseCommand):
         for n, schema in enumerate(schemas, 1):
             resealed = 0
             with schema_context(schema):
-                for device in TwoFactorDevice.objects.all():
+                for device in SealedTOTPDevice.objects.all():
                     try:
-                        device.sealed_secret = sealing.reseal(device.sealed_secret)
+                        device.key = sealing.reseal(device.key)
                     except sealing.UnsealError:  # reported; the others go on
                         unreadable += 1
                         self.stderr.write(f"{schema}: the authenticator of user {device.user_id} "
                                           "opens with none of the keys; reset it so they enrol again")
                         continue
-                    device.save(update_fields=["sealed_secret"])
+                    device.save(update_fields=["key"])
                     resealed += 1
             self.stdout.write(f"[{n}/{len(schemas)}] {schema}: {resealed} resealed")
         if unreadable:

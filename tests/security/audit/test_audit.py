@@ -12,7 +12,7 @@ from security.audit import services
 from security.audit.models import AuditEvent, AuditImmutableError
 from security.roles import EDITOR, REVIEWER
 from tenants import services as tenant_services
-from tests.clients import site_client
+from tests.clients import site_client, verify_session
 from tests.factories import PASSWORD, make_user
 
 
@@ -224,9 +224,7 @@ def test_console_security_auditor_sees_every_site(alpha, beta):
     # an operator without the auditor role cannot read the trail (after 2FA, they get 403)
     op_client = Client(HTTP_HOST="console.localhost")
     op_client.force_login(operator)
-    session = op_client.session
-    session["security_2fa_verified"] = True
-    session.save()
+    verify_session(op_client, operator)
     assert op_client.get("/audit/").status_code == 403
 
 
