@@ -82,10 +82,14 @@ result["search"] = Client().get("/api/search/", {"q": "道路维修"}, HTTP_HOST
 result["chains_ok"] = all(report.ok for report in verify_all())
 with schema_context("upgdist"):
     user = get_user_model().objects.get(username="webmaster")
-    result["recovery_code"] = twofactor.verify(user, given["codes"][0])
-    # The authenticator's next code (this step's was used at enrolment: never accepted twice).
-    from security import totp
-    result["authenticator"] = twofactor.verify(user, totp.code_at(given["secret"], time.time() + 30))
+    result["recovery_code"] = twofactor.verify(user, given["codes"][0]).kind
+    # The authenticator's next code (this step's was used at enrolment: never accepted twice),
+    # as the phone computes it from the secret it was given before the upgrade.
+    import base64
+    from django_otp.oath import TOTP
+    phone = TOTP(base64.b32decode(given["secret"]))
+    phone.time = time.time() + 30
+    result["authenticator"] = twofactor.verify(user, f"{phone.token():06d}").kind
 new = services.provision_site(kind="department", legal_name="升级后新开的局", short_name="新局",
     domain="upgnew.localhost", schema_name="upgnew", webmaster_password="Upgrade-Pass-2026",
     responsible_leader="王主任", responsible_leader_phone="0473-1", operator_unit="办公室",
