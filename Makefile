@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-fast lint bench services browser clean
+.PHONY: help install run serve test test-fast lint format bench services browser clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,17 +37,27 @@ serve: install ## production-like: gunicorn workers, static files, page cache at
 	@echo "==> gunicorn on http://127.0.0.1:$(PORT) (sites at http://portal.localhost:$(PORT)/ …; see deploy/README.md)"
 	@$(SERVE) exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
-test: install browser services node_modules/.installed ## install what tests need, then lint, checks and every test
-	@$(PY) -m ruff check .
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own test database; the
+# tests that start Celery workers run on one of them (--dist loadgroup). TEST_WORKERS=0: one.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup)
+
+test: install browser services node_modules/.installed lint ## install what tests need, then lint, checks and every test
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PYTEST) $(PYTEST_ARGS)
 
 test-fast: install ## unit and integration tests only (no browser, no worker)
-	@$(PY) -m pytest -m "not e2e and not worker" $(PYTEST_ARGS)
+	@$(PYTEST) -m "not e2e and not worker" $(PYTEST_ARGS)
 
-lint: install ## ruff lint
+lint: install ## ruff lint and format check, and the layers (import-linter contracts in pyproject.toml)
+	@echo "==> ruff check, ruff format --check, lint-imports"
 	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(VENV)/bin/lint-imports --no-cache
+
+format: install ## apply ruff's format (make lint checks it)
+	@$(PY) -m ruff format .
 
 bench: install ## run the benchmarks (BENCH=<name> for one); figures go to var/bench/latest.json
 	@$(PY) -m bench $(BENCH)

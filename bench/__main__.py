@@ -16,8 +16,11 @@ def main(argv):
     from bench import harness
 
     wanted = argv[1:] or None
-    names = sorted(m.name.removeprefix("bench_") for m in pkgutil.iter_modules([str(Path(__file__).parent)])
-                   if m.name.startswith("bench_"))
+    names = sorted(
+        m.name.removeprefix("bench_")
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if m.name.startswith("bench_")
+    )
     unknown = [w for w in (wanted or []) if w not in names]
     if unknown:
         sys.exit(f"unknown benchmark {unknown}; known: {', '.join(names)}")

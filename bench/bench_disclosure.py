@@ -44,19 +44,33 @@ def load_items(count):
         cls = PolicyDocumentPage if is_document else DisclosureArticlePage
         date = start + datetime.timedelta(days=rng.randrange(3400))
         fields = dict(
-            title=f"基准测试信息第{i}号：关于加强和改进相关工作的通知", slug=f"bench-{i}",
-            path=Page._get_path(parent.path, parent.depth + 1, i + 1), depth=parent.depth + 1,
-            numchild=0, live=True, has_unpublished_changes=False, locale_id=parent.locale_id,
-            url_path=f"{parent.url_path}bench-{i}/", first_published_at=datetime.datetime.now(datetime.UTC),
-            date=date, summary="", body=[], source="",
-            index_number=f"{prefix}/{year}-{i + 1:05d}", topic_category=rng.choice(categories),
-            genre=rng.choice(genres), department=rng.choice(departments),
+            title=f"基准测试信息第{i}号：关于加强和改进相关工作的通知",
+            slug=f"bench-{i}",
+            path=Page._get_path(parent.path, parent.depth + 1, i + 1),
+            depth=parent.depth + 1,
+            numchild=0,
+            live=True,
+            has_unpublished_changes=False,
+            locale_id=parent.locale_id,
+            url_path=f"{parent.url_path}bench-{i}/",
+            first_published_at=datetime.datetime.now(datetime.UTC),
+            date=date,
+            summary="",
+            body=[],
+            source="",
+            index_number=f"{prefix}/{year}-{i + 1:05d}",
+            topic_category=rng.choice(categories),
+            genre=rng.choice(genres),
+            department=rng.choice(departments),
             date_written=date - datetime.timedelta(days=3),
         )
         if is_document:
-            fields.update(document_kind="normative", issuing_body="基准测试区人民政府",
-                          document_number=f"基准发〔{date.year}〕{i}号",
-                          validity="repealed" if i % 50 == 0 else "in_force")
+            fields.update(
+                document_kind="normative",
+                issuing_body="基准测试区人民政府",
+                document_number=f"基准发〔{date.year}〕{i}号",
+                validity="repealed" if i % 50 == 0 else "in_force",
+            )
         page = cls(**fields)
         page.draft_title = page.title
         page.content_type = ContentType.objects.get_for_model(cls)
@@ -65,15 +79,22 @@ def load_items(count):
     for page in items:
         page.page_ptr_id = page.articlepage_ptr_id = page.disclosureitem_ptr_id = page.id
     with connection.cursor() as cursor:
-        for model, rows in [(ArticlePage, items), (DisclosureItem, items),
-                            (DisclosureArticlePage, [p for p in items if isinstance(p, DisclosureArticlePage)]),
-                            (PolicyDocumentPage, [p for p in items if isinstance(p, PolicyDocumentPage)])]:
+        for model, rows in [
+            (ArticlePage, items),
+            (DisclosureItem, items),
+            (DisclosureArticlePage, [p for p in items if isinstance(p, DisclosureArticlePage)]),
+            (PolicyDocumentPage, [p for p in items if isinstance(p, PolicyDocumentPage)]),
+        ]:
             fields = model._meta.local_concrete_fields
             columns = ", ".join(f'"{f.column}"' for f in fields)
             marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(
                 f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES ({marks})',
-                [[f.get_db_prep_save(getattr(p, f.attname), connection) for f in fields] for p in rows])
+                [
+                    [f.get_db_prep_save(getattr(p, f.attname), connection) for f in fields]
+                    for p in rows
+                ],
+            )
     Page.objects.filter(pk=parent.pk).update(numchild=count)
     IndexNumberSequence.objects.update_or_create(year=year, defaults={"last_serial": count})
     with connection.cursor() as cursor:
@@ -110,7 +131,9 @@ def run(report):
             with CaptureQueriesContext(connection) as queries:
                 client.get(url, {**params, "per_page": size})
             # django-tenants issues a `SET search_path` before most statements; count apart
-            real = [q for q in queries.captured_queries if not q["sql"].startswith("SET search_path")]
+            real = [
+                q for q in queries.captured_queries if not q["sql"].startswith("SET search_path")
+            ]
             counts.append((len(real), len(queries)))
         report(f"catalogue_{name}_queries", counts[0][0], "queries (+ search_path sets)")
         report(f"catalogue_{name}_statements", counts[0][1], "statements")

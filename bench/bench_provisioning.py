@@ -24,12 +24,19 @@ def run(report):
         harness.provision(i)
         samples.append(time.perf_counter() - started)
         if len(samples) % 10 == 0:
-            print(f"   {len(samples)}/{total} sites provisioned "
-                  f"(last 10: median {statistics.median(samples[-10:]):.2f} s)", flush=True)
+            print(
+                f"   {len(samples)}/{total} sites provisioned "
+                f"(last 10: median {statistics.median(samples[-10:]):.2f} s)",
+                flush=True,
+            )
     first, last = samples[:WINDOW], samples[-WINDOW:]
     report("provision_site_median", statistics.median(first), "s")
     report("provision_site_p95", harness.percentile(first, 95), "s")
     report("provision_site_max", max(first), "s")
     report("provision_sites_total", existing + total, "sites")
     report(f"provision_site_median_last_{WINDOW}", statistics.median(last), "s")
-    report(f"provision_site_ratio_last_first_{WINDOW}", statistics.median(last) / statistics.median(first), "x")
+    report(
+        f"provision_site_ratio_last_first_{WINDOW}",
+        statistics.median(last) / statistics.median(first),
+        "x",
+    )

@@ -26,8 +26,14 @@ def _fill(website):
             page = ArticlePage(
                 title=f"关于做好2026年冬季供暖保障工作的通知（第{i}号）",
                 date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i * 7),
-                source="区政府办公室", summary="为切实做好今冬明春供暖保障工作，现将有关事项通知如下。",
-                body=[("paragraph", "<p>" + "各街道办事处、区直各部门：为切实做好供暖保障工作。" * 20 + "</p>")],
+                source="区政府办公室",
+                summary="为切实做好今冬明春供暖保障工作，现将有关事项通知如下。",
+                body=[
+                    (
+                        "paragraph",
+                        "<p>" + "各街道办事处、区直各部门：为切实做好供暖保障工作。" * 20 + "</p>",
+                    )
+                ],
             )
             columns[i % len(columns)].add_child(instance=page)
             page.save_revision().publish()

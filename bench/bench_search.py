@@ -33,13 +33,46 @@ ITEMS = 100_000
 WAGTAIL_PAGES_PER_SITE = int(os.environ.get("BENCH_SEARCH_WAGTAIL_PAGES", "10"))
 REPEAT = 200
 COMMON_WORD = "通知"  # in every generated title
-QUERIES = ["道路维修", "出行安全", "教育", "医疗保障", "政策解读", "环境保护 监测", "通知",
-           "营商环境", "供暖", "就业创业", "垃圾分类", "养老服务", "农业", "疫情防控", "招聘"]
+QUERIES = [
+    "道路维修",
+    "出行安全",
+    "教育",
+    "医疗保障",
+    "政策解读",
+    "环境保护 监测",
+    "通知",
+    "营商环境",
+    "供暖",
+    "就业创业",
+    "垃圾分类",
+    "养老服务",
+    "农业",
+    "疫情防控",
+    "招聘",
+]
 
-SUBJECTS = ["城区道路维修工程", "冬季供暖保障工作", "义务教育招生", "城乡居民医疗保障", "生态环境保护监测",
-            "优化营商环境", "就业创业扶持政策", "生活垃圾分类", "社区养老服务", "现代农业发展",
-            "疫情防控常态化", "事业单位公开招聘", "安全生产大检查", "文化旅游活动", "住房公积金",
-            "不动产登记", "市场监管执法", "食品安全抽检", "防汛抗旱", "森林防火"]
+SUBJECTS = [
+    "城区道路维修工程",
+    "冬季供暖保障工作",
+    "义务教育招生",
+    "城乡居民医疗保障",
+    "生态环境保护监测",
+    "优化营商环境",
+    "就业创业扶持政策",
+    "生活垃圾分类",
+    "社区养老服务",
+    "现代农业发展",
+    "疫情防控常态化",
+    "事业单位公开招聘",
+    "安全生产大检查",
+    "文化旅游活动",
+    "住房公积金",
+    "不动产登记",
+    "市场监管执法",
+    "食品安全抽检",
+    "防汛抗旱",
+    "森林防火",
+]
 ACTIONS = ["关于开展", "关于做好", "关于印发", "召开", "部署", "推进", "通报", "解读"]
 SENTENCES = [
     "为进一步做好{s}，切实保障人民群众生命财产安全，现将有关事项通知如下。",
@@ -72,13 +105,22 @@ def build_library(sites, rng):
             subject = rng.choice(SUBJECTS)
             title = f"{rng.choice(ACTIONS)}{subject}的通知（{site.short_name}第{n}号）"
             published = now - timedelta(days=rng.randint(0, 3650), seconds=rng.randint(0, 86400))
-            batch.append(LibraryItem(
-                site=site, item_key=f"{site.schema_name}:{uuid.uuid4()}", page_id=n + 10,
-                item_type=rng.choice(types), category="工作动态", title=title,
-                summary=_text(rng, subject, 1), text=_text(rng, subject, 4),
-                url=f"http://{site.schema_name}.localhost/gzdt/{n}/",
-                published_at=published, first_published_at=published, updated_at=published,
-            ))
+            batch.append(
+                LibraryItem(
+                    site=site,
+                    item_key=f"{site.schema_name}:{uuid.uuid4()}",
+                    page_id=n + 10,
+                    item_type=rng.choice(types),
+                    category="工作动态",
+                    title=title,
+                    summary=_text(rng, subject, 1),
+                    text=_text(rng, subject, 4),
+                    url=f"http://{site.schema_name}.localhost/gzdt/{n}/",
+                    published_at=published,
+                    first_published_at=published,
+                    updated_at=published,
+                )
+            )
             if len(batch) >= 5000:
                 LibraryItem.objects.bulk_create(batch)
                 batch = []
@@ -104,7 +146,8 @@ def build_wagtail_sample(sites, rng):
                 body = segment.segmented(_text(rng, subject, 4))
                 page = ArticlePage(
                     title=segment.segmented(f"{rng.choice(ACTIONS)}{subject}的通知"),
-                    slug=f"w{n}", date=datetime(2024, 1, 1).date(),
+                    slug=f"w{n}",
+                    date=datetime(2024, 1, 1).date(),
                     summary=segment.segmented(_text(rng, subject, 1)),
                     body=[("paragraph", RichText(f"<p>{body}</p>"))],
                 )
@@ -164,8 +207,12 @@ def run(report):
     for i in range(REPEAT):
         q = QUERIES[i % len(QUERIES)]
         site = sites[rng.randrange(len(sites))]
-        site_samples += harness.timed(lambda q=q, s=site: backend.search(request_for(s, q, "site")), 1)
-        all_samples += harness.timed(lambda q=q: totals.append(backend.search(request_for(sites[0], q, "all")).total), 1)
+        site_samples += harness.timed(
+            lambda q=q, s=site: backend.search(request_for(s, q, "site")), 1
+        )
+        all_samples += harness.timed(
+            lambda q=q: totals.append(backend.search(request_for(sites[0], q, "all")).total), 1
+        )
     site_stats, all_stats = harness.summary(site_samples), harness.summary(all_samples)
     report("search_site_p50", site_stats["p50"], "ms")
     report("search_site_p95", site_stats["p95"], "ms")
@@ -174,14 +221,20 @@ def run(report):
     report("search_all_mean_matches", sum(totals) / len(totals), "items")
     # The worst case of the mix on its own: 通知 is in every title, so its facet counts visit
     # every row of the index (the all-site p95 above falls among this query's samples).
-    common = harness.summary(harness.timed(
-        lambda: backend.search(request_for(sites[0], COMMON_WORD, "all")), REPEAT // 4))
+    common = harness.summary(
+        harness.timed(
+            lambda: backend.search(request_for(sites[0], COMMON_WORD, "all")), REPEAT // 4
+        )
+    )
     report("search_all_common_word_p50", common["p50"], "ms")
     report("search_all_common_word_p95", common["p95"], "ms")
 
     # --- plain multi-tenant Wagtail: its own search, one tenant schema after another ---
-    print(f"   Wagtail comparison: {WAGTAIL_PAGES_PER_SITE} real pages in each of {len(sites)} "
-          f"tenants ({WAGTAIL_PAGES_PER_SITE * 100 * len(sites) / ITEMS:.1f}% sample)…", flush=True)
+    print(
+        f"   Wagtail comparison: {WAGTAIL_PAGES_PER_SITE} real pages in each of {len(sites)} "
+        f"tenants ({WAGTAIL_PAGES_PER_SITE * 100 * len(sites) / ITEMS:.1f}% sample)…",
+        flush=True,
+    )
     with schema_context(sites[-1].schema_name):
         built = ArticlePage.objects.filter(slug__startswith="w").count() >= WAGTAIL_PAGES_PER_SITE
     if not built:
@@ -198,11 +251,13 @@ def run(report):
     for i in range(REPEAT // 4):
         q = QUERIES[i % len(QUERIES)]
         wagtail_site += harness.timed(
-            lambda q=q: wagtail_search(sites[rng.randrange(len(sites))].schema_name, q), 1)
+            lambda q=q: wagtail_search(sites[rng.randrange(len(sites))].schema_name, q), 1
+        )
     for i in range(len(QUERIES)):
         q = QUERIES[i]
         wagtail_all += harness.timed(
-            lambda q=q: [wagtail_search(s.schema_name, q) for s in sites], 1)
+            lambda q=q: [wagtail_search(s.schema_name, q) for s in sites], 1
+        )
     connection.set_schema_to_public()
     ws, wa = harness.summary(wagtail_site), harness.summary(wagtail_all)
     report("search_wagtail_site_p50", ws["p50"], "ms")
@@ -232,8 +287,12 @@ if __name__ == "__main__":
 
     def report(name, value, unit):
         figures[name] = {"value": value, "unit": unit}
-        print(f"{name}: {value:.3f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}",
-              flush=True)
+        print(
+            f"{name}: {value:.3f} {unit}"
+            if isinstance(value, float)
+            else f"{name}: {value} {unit}",
+            flush=True,
+        )
 
     run(report)
     out = Path("var/bench/search-rerun.json")

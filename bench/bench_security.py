@@ -16,8 +16,16 @@ EVENTS = 5000
 def run(report):
     site = ensure_sites(1, prefix="sec")[0]
 
-    samples = timed(lambda: audit.record("page.publish", schema_name=site.schema_name,
-                                         actor="bench", object_repr="基准文章", changes={"n": 1}), EVENTS)
+    samples = timed(
+        lambda: audit.record(
+            "page.publish",
+            schema_name=site.schema_name,
+            actor="bench",
+            object_repr="基准文章",
+            changes={"n": 1},
+        ),
+        EVENTS,
+    )
     stats = summary(samples)
     report("audit_record_p50", stats["p50"], "ms")
     report("audit_record_p95", stats["p95"], "ms")

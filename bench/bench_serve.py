@@ -61,15 +61,20 @@ def ensure_wrk() -> str:
     if not found and os.geteuid() == 0 and shutil.which("apt-get"):
         print("   wrk is missing: apt-get install wrk …", flush=True)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for cmd in (["apt-get", "install", "-y", "-qq", "wrk"], ["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", "wrk"]):
+        for cmd in (
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+        ):
             subprocess.run(cmd, env=env, capture_output=True, check=False, timeout=300)
             found = shutil.which("wrk")
             if found:
                 break
     if not found:
-        raise SystemExit("bench_serve needs the load generator wrk: run `apt-get install wrk` "
-                         "(Debian package) as root, then `make bench BENCH=serve` again.")
+        raise SystemExit(
+            "bench_serve needs the load generator wrk: run `apt-get install wrk` "
+            "(Debian package) as root, then `make bench BENCH=serve` again."
+        )
     return found
 
 
@@ -93,11 +98,21 @@ class Gunicorn:
         log_path = ROOT / "var" / "bench" / "serve-gunicorn.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = log_path.open("ab")
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench", "PAGECACHE": "1",
-               "PORT": str(self.port), "BIND": f"127.0.0.1:{self.port}", **(extra_env or {})}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+            "PAGECACHE": "1",
+            "PORT": str(self.port),
+            "BIND": f"127.0.0.1:{self.port}",
+            **(extra_env or {}),
+        }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=self.log,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -132,15 +147,36 @@ def wrk(port, path, hosts, *, connections=CONNECTIONS, threads=2, seconds=SECOND
         hosts_file = f.name
     try:
         out = subprocess.run(
-            [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-             "-s", str(LUA), f"http://127.0.0.1:{port}", "--", hosts_file, path],
-            capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+            [
+                ensure_wrk(),
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "5s",
+                "-s",
+                str(LUA),
+                f"http://127.0.0.1:{port}",
+                "--",
+                hosts_file,
+                path,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        ).stdout
     finally:
         os.unlink(hosts_file)
-    data = json.loads(next(line for line in reversed(out.splitlines()) if line.startswith("JSON "))[5:])
+    data = json.loads(
+        next(line for line in reversed(out.splitlines()) if line.startswith("JSON "))[5:]
+    )
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
     if data["socket_errors"] or data["non_2xx"]:
-        print(f"   !! {path}: {data['socket_errors']} socket errors, {data['non_2xx']} non-2xx", flush=True)
+        print(
+            f"   !! {path}: {data['socket_errors']} socket errors, {data['non_2xx']} non-2xx",
+            flush=True,
+        )
     return data
 
 
@@ -153,8 +189,16 @@ def fill(website) -> str:
                 page = ArticlePage(
                     title=f"关于做好2026年冬季供暖保障工作的通知（第{i}号）",
                     date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i * 7),
-                    source="区政府办公室", summary="为切实做好今冬明春供暖保障工作，现将有关事项通知如下。",
-                    body=[("paragraph", "<p>" + "各街道办事处、区直各部门：为切实做好供暖保障工作。" * 20 + "</p>")],
+                    source="区政府办公室",
+                    summary="为切实做好今冬明春供暖保障工作，现将有关事项通知如下。",
+                    body=[
+                        (
+                            "paragraph",
+                            "<p>"
+                            + "各街道办事处、区直各部门：为切实做好供暖保障工作。" * 20
+                            + "</p>",
+                        )
+                    ],
                 )
                 columns[i % len(columns)].add_child(instance=page)
                 page.save_revision().publish()
@@ -201,12 +245,18 @@ FIGURES = (  # name, path (key of `paths`, or a literal), connections
 
 def measure_round(port, host, paths, hosts_all=None, warmup=False) -> dict:
     """One round of every figure against one server; wrk's summary per figure."""
-    urls = {"static": f"{settings.STATIC_URL}{STATIC_COPY}", "home": "/",
-            "home_uncached": "/" + UNCACHED, "article_uncached": paths["article"] + UNCACHED}
+    urls = {
+        "static": f"{settings.STATIC_URL}{STATIC_COPY}",
+        "home": "/",
+        "home_uncached": "/" + UNCACHED,
+        "article_uncached": paths["article"] + UNCACHED,
+    }
     runs = [(name, urls[path], [host], conns) for name, path, conns in FIGURES]
     if hosts_all:
-        runs += [("cached_rotating", "/", hosts_all, CONNECTIONS),
-                 ("uncached_rotating", "/" + UNCACHED, hosts_all, CONNECTIONS)]
+        runs += [
+            ("cached_rotating", "/", hosts_all, CONNECTIONS),
+            ("uncached_rotating", "/" + UNCACHED, hosts_all, CONNECTIONS),
+        ]
     results = {}
     for name, path, hosts, conns in runs:
         if warmup:  # every worker thread: connections, templates, site roots
@@ -219,13 +269,19 @@ def report_rounds(report, label, rounds) -> dict:
     """Each figure as the median of its rounds; returns {figure: {stat: median}}."""
     medians = {}
     for name in rounds[0]:
-        medians[name] = {stat: statistics.median(r[name][stat] for r in rounds)
-                         for stat in ("rps", "p50_ms", "p95_ms", "p99_ms")}
+        medians[name] = {
+            stat: statistics.median(r[name][stat] for r in rounds)
+            for stat in ("rps", "p50_ms", "p95_ms", "p99_ms")
+        }
         key = f"serve_{name}_{label}"
         report(f"{key}_rps", medians[name]["rps"], "req/s")
         for pct in ("p50", "p95", "p99"):
             report(f"{key}_{pct}", medians[name][f"{pct}_ms"], "ms")
-    report(f"serve_cached_to_static_rps_{label}", medians["cached"]["rps"] / medians["static"]["rps"], "x")
+    report(
+        f"serve_cached_to_static_rps_{label}",
+        medians["cached"]["rps"] / medians["static"]["rps"],
+        "x",
+    )
     return medians
 
 
@@ -238,8 +294,11 @@ def publish_to_fresh(report, port, website, rounds=5):
         title = f"时效测试{i}-{uuid.uuid4().hex[:8]}"
         started = time.perf_counter()
         with harness.schema_context(website.schema_name):
-            page = ArticlePage(title=title, date=datetime.date(2027, 1, 1) + datetime.timedelta(days=i),
-                               body=[("paragraph", "<p>时效</p>")])
+            page = ArticlePage(
+                title=title,
+                date=datetime.date(2027, 1, 1) + datetime.timedelta(days=i),
+                body=[("paragraph", "<p>时效</p>")],
+            )
             news.add_child(instance=page)
             page.save_revision().publish()  # autocommit: the purge runs on commit, here
         published = time.perf_counter()
@@ -263,15 +322,24 @@ def many_sites_database(count: int) -> tuple[str, dict]:
     process stays connected to the 1-site database). Returns (database name, its paths)."""
     name = f"{settings.DATABASES['default']['NAME']}_many"
     harness.ensure_database(name)  # a DATABASE_URL server does not create it for us
-    alias = f"{os.environ.get('BENCH_DATABASE', 'jiyue_bench')}_many"  # what settings turn into `name`
+    alias = (
+        f"{os.environ.get('BENCH_DATABASE', 'jiyue_bench')}_many"  # what settings turn into `name`
+    )
     env = {**os.environ, "BENCH_DATABASE": alias}
     result = ROOT / "var" / "bench" / "serve-many-sites.json"
     result.unlink(missing_ok=True)
     subprocess.run(  # its progress lines go straight to the terminal
-        [sys.executable, "-c", "import django, json, pathlib; django.setup(); "
-         "from bench.bench_serve import prepare; "
-         f"pathlib.Path({str(result)!r}).write_text(json.dumps(prepare({count:d})))"],
-        cwd=ROOT, env=env, check=True)
+        [
+            sys.executable,
+            "-c",
+            "import django, json, pathlib; django.setup(); "
+            "from bench.bench_serve import prepare; "
+            f"pathlib.Path({str(result)!r}).write_text(json.dumps(prepare({count:d})))",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     return alias, json.loads(result.read_text())
 
 
@@ -306,16 +374,26 @@ def run(report):
     print(f"   the {SITES}-site city, in a second database (provisioning ~1 s a site)…", flush=True)
     many_db, many = many_sites_database(SITES)
     assert host in many["hosts"], "both cities measure the same first site"
-    many_cache = ROOT / "var" / "cache" / "bench-pages-many"  # never shares entries with the 1-site server
+    many_cache = (
+        ROOT / "var" / "cache" / "bench-pages-many"
+    )  # never shares entries with the 1-site server
     shutil.rmtree(many_cache, ignore_errors=True)
     label_many = f"{SITES}sites"
     try:
-        with Gunicorn() as one, Gunicorn({"BENCH_DATABASE": many_db, "PAGECACHE_DIR": str(many_cache)}) as big:
+        with (
+            Gunicorn() as one,
+            Gunicorn({"BENCH_DATABASE": many_db, "PAGECACHE_DIR": str(many_cache)}) as big,
+        ):
             warm(one.port, [host])
             warm(big.port, many["hosts"])
             rounds = {"1site": [], label_many: []}
-            sides = [("1site", lambda w: measure_round(one.port, host, paths, warmup=w)),
-                     (label_many, lambda w: measure_round(big.port, host, many, many["hosts"], warmup=w))]
+            sides = [
+                ("1site", lambda w: measure_round(one.port, host, paths, warmup=w)),
+                (
+                    label_many,
+                    lambda w: measure_round(big.port, host, many, many["hosts"], warmup=w),
+                ),
+            ]
             for r in range(ROUNDS):
                 order = sides if r % 2 == 0 else sides[::-1]  # neither side always goes first
                 print(f"   round {r + 1}/{ROUNDS}: {order[0][0]}, then {order[1][0]}", flush=True)
@@ -325,8 +403,11 @@ def run(report):
             one_fig = report_rounds(report, "1site", rounds["1site"])
             many_fig = report_rounds(report, label_many, rounds[label_many])
             for name in ("static", "cached", "uncached", "uncached_home_c1", "uncached_article_c1"):
-                report(f"serve_{name}_p95_ratio_{SITES}_to_1",
-                       many_fig[name]["p95_ms"] / one_fig[name]["p95_ms"], "x")
+                report(
+                    f"serve_{name}_p95_ratio_{SITES}_to_1",
+                    many_fig[name]["p95_ms"] / one_fig[name]["p95_ms"],
+                    "x",
+                )
             # The machine is shared: say how busy it was, so figures can be read in context.
             report("serve_loadavg", os.getloadavg()[0], "load")
             publish_to_fresh(report, one.port, first)
@@ -342,4 +423,3 @@ def run(report):
                 report("serve_cached_redis_1site_p95", data["p95_ms"], "ms")
     finally:
         static_copy.unlink(missing_ok=True)
-

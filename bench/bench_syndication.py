@@ -52,15 +52,33 @@ def _worker():
 
     broker = f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}"
     redis.Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB).flushdb()  # our own database only
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench",
-           "CELERY_BROKER_URL": broker}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "CELERY_BROKER_URL": broker,
+    }
     log_path = ROOT / "var" / "bench" / "worker-syndication.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
-             "--concurrency=2", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=2",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
         try:
             _wait_for_worker(app, broker, worker, log_path)
@@ -110,8 +128,12 @@ def _publish(website, title, column="gzdt"):
     from sites.core.models import ArticlePage, ColumnPage
 
     with harness.schema_context(website.schema_name):
-        page = ArticlePage(title=title, date=datetime.date.today(), summary="基准测试摘要",
-                           body=[("paragraph", "<p>" + "各街道办事处、区直各部门：" * 30 + "</p>")])
+        page = ArticlePage(
+            title=title,
+            date=datetime.date.today(),
+            summary="基准测试摘要",
+            body=[("paragraph", "<p>" + "各街道办事处、区直各部门：" * 30 + "</p>")],
+        )
         ColumnPage.objects.get(slug=column).add_child(instance=page)
         page.save_revision().publish()
         return f"{website.schema_name}:{page.translation_key}"
@@ -150,12 +172,20 @@ def _throughput(report, districts):
         for j in range(max(0, 20 - LibraryItem.objects.filter(site=site).count())):
             _publish(site, f"基准同步{j:03d}")
     _poll(lambda: not OutboxEvent.objects.filter(processed_at__isnull=True).exists(), timeout=300)
-    started_version = OutboxEvent.objects.order_by("-version").values_list("version", flat=True).first()
+    started_version = (
+        OutboxEvent.objects.order_by("-version").values_list("version", flat=True).first()
+    )
     started = time.perf_counter()
     total = sum(library.resync_site(site) for site in sites)
-    _poll(lambda: not OutboxEvent.objects.filter(version__gt=started_version,
-                                                 processed_at__isnull=True).exists(),
-          timeout=600, interval=0.05)
+    _poll(
+        lambda: (
+            not OutboxEvent.objects.filter(
+                version__gt=started_version, processed_at__isnull=True
+            ).exists()
+        ),
+        timeout=600,
+        interval=0.05,
+    )
     elapsed = time.perf_counter() - started
     report("library_sync_items", total, "items")
     report("library_sync_throughput", total / elapsed, "items/s")
@@ -168,13 +198,30 @@ def _http_server():
     log_path = ROOT / "var" / "bench" / "gunicorn-syndication.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+                with (
+                    contextlib.suppress(OSError),
+                    socket.create_connection(("127.0.0.1", port), 0.5),
+                ):
                     break
                 time.sleep(0.2)
             yield port
@@ -205,9 +252,13 @@ def _broadcast_reach(report, sites):
         title = f"基准紧急广播{int(time.time())}"
         started = time.perf_counter()
         now = timezone.now()
-        broadcasts.post_broadcast(title=title, text="基准测试", link="http://example.gov.cn/",
-                                  starts_at=now - timezone.timedelta(seconds=1),
-                                  ends_at=now + timezone.timedelta(hours=1))
+        broadcasts.post_broadcast(
+            title=title,
+            text="基准测试",
+            link="http://example.gov.cn/",
+            starts_at=now - timezone.timedelta(seconds=1),
+            ends_at=now + timezone.timedelta(hours=1),
+        )
 
         def seen(host):
             # One visitor per site, reloading until the banner is there.
@@ -228,8 +279,13 @@ def run(report):
     print(f"   provisioning {SITES} district sites and a portal…", flush=True)
     districts = harness.ensure_sites(SITES)
     portal = harness.provision(0, kind="portal", prefix="p")
-    Subscription.objects.create(name="区县工作动态", target=portal, column_slug="yaowen",
-                                audience=Audience.ALL_DISTRICTS, item_types=["news"])
+    Subscription.objects.create(
+        name="区县工作动态",
+        target=portal,
+        column_slug="yaowen",
+        audience=Audience.ALL_DISTRICTS,
+        item_types=["news"],
+    )
     real_worker = _redis_up()
     report("syndication_real_worker", int(real_worker), "1=Celery worker on Redis, 0=in-process")
     with _worker() if real_worker else contextlib.nullcontext():

@@ -42,14 +42,21 @@ def reset_database():
 def provision(index: int, kind: str = "district", prefix: str = "b"):
     schema = f"{prefix}{index:04d}"
     return services.provision_site(
-        kind=kind, legal_name=f"基准测试{index}号区人民政府", short_name=f"基准{index}",
-        domain=f"{schema}.localhost", schema_name=schema, webmaster_password="Bench-Password-2026",
+        kind=kind,
+        legal_name=f"基准测试{index}号区人民政府",
+        short_name=f"基准{index}",
+        domain=f"{schema}.localhost",
+        schema_name=schema,
+        webmaster_password="Bench-Password-2026",
     ).website
 
 
 def ensure_sites(count: int, prefix: str = "b"):
-    existing = set(services.sites().filter(schema_name__startswith=prefix)
-                   .values_list("schema_name", flat=True))
+    existing = set(
+        services.sites()
+        .filter(schema_name__startswith=prefix)
+        .values_list("schema_name", flat=True)
+    )
     for i in range(count):
         if f"{prefix}{i:04d}" not in existing:
             provision(i, prefix=prefix)

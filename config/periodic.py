@@ -42,8 +42,9 @@ def run_entry(name: str, entry: dict) -> bool:
         if not cursor.fetchone()[0]:
             return False
         try:
-            app.tasks[entry["task"]].apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}),
-                                          throw=True)
+            app.tasks[entry["task"]].apply(
+                args=entry.get("args", ()), kwargs=entry.get("kwargs", {}), throw=True
+            )
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [LOCK_SPACE, name])
     return True
@@ -63,14 +64,18 @@ def due_entries(schedule: dict | None = None) -> dict:
             log.error("periodic entry %s: no task named %s", name, entry["task"])
             continue
         if every is None:
-            log.error("periodic entry %s: only a Celery beat can run schedule %r", name, entry["schedule"])
+            log.error(
+                "periodic entry %s: only a Celery beat can run schedule %r", name, entry["schedule"]
+            )
             continue
         found[name] = (entry, every)
     return found
 
 
 class Runner(threading.Thread):
-    def __init__(self, schedule: dict | None = None, tick: float = 1.0, first_delay: float = FIRST_RUN_DELAY):
+    def __init__(
+        self, schedule: dict | None = None, tick: float = 1.0, first_delay: float = FIRST_RUN_DELAY
+    ):
         super().__init__(name="periodic-jobs", daemon=True)
         self.entries = due_entries(schedule)
         self.tick = tick

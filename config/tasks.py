@@ -31,8 +31,12 @@ def enqueue(task, *args, schema: str, recoverable: bool = False, **kwargs):
                 with task.app.connection_for_write(transport_options=options) as connection:
                     task.apply_async(args=args, kwargs=kwargs, retry=False, connection=connection)
             except Exception:
-                log.warning("could not run or send %s for %s; its record waits for the sweep",
-                            task.name, schema, exc_info=True)
+                log.warning(
+                    "could not run or send %s for %s; its record waits for the sweep",
+                    task.name,
+                    schema,
+                    exc_info=True,
+                )
 
     transaction.on_commit(send)
 
@@ -51,14 +55,19 @@ def hand_on(task, rows, *, schema, args) -> int:
                 try:
                     task.apply(args=args(row), throw=True)
                 except Exception:
-                    log.warning("%s failed in the sweep for %s", task.name, schema(row), exc_info=True)
+                    log.warning(
+                        "%s failed in the sweep for %s", task.name, schema(row), exc_info=True
+                    )
                     continue
             else:
                 try:
                     task.apply_async(args=args(row), retry=False)
                 except Exception:
-                    log.warning("sweep: broker unreachable, %s %s wait for the next sweep",
-                                len(rows) - handed_on, task.name)
+                    log.warning(
+                        "sweep: broker unreachable, %s %s wait for the next sweep",
+                        len(rows) - handed_on,
+                        task.name,
+                    )
                     break
         handed_on += 1
     return handed_on

@@ -92,8 +92,11 @@ class PageCacheMiddleware:
                 store.remember_host(variant.hostname, served_schema)
                 _remember_locally(variant.hostname, served_schema, time.monotonic())
                 tokens = None
-            stored = bool(tokens) and policy.storable(request, response) and self._store(
-                served_schema, tokens, variant, response)
+            stored = (
+                bool(tokens)
+                and policy.storable(request, response)
+                and self._store(served_schema, tokens, variant, response)
+            )
         except Exception:
             log.warning("page cache unavailable; page not stored", exc_info=True)
             stored = False
@@ -121,7 +124,9 @@ class PageCacheMiddleware:
         content = response.content
         etag = '"' + hashlib.blake2b(content, digest_size=10).hexdigest() + '"'
         response["ETag"] = etag
-        response["Cache-Control"] = getattr(settings, "PAGECACHE_CACHE_CONTROL", DEFAULT_CACHE_CONTROL)
+        response["Cache-Control"] = getattr(
+            settings, "PAGECACHE_CACHE_CONTROL", DEFAULT_CACHE_CONTROL
+        )
         headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED]
         timeout = getattr(settings, "PAGECACHE_TIMEOUT", 3600)
         # Content that changes by the clock (a broadcast starting or ending) bounds the copy.
@@ -130,7 +135,9 @@ class PageCacheMiddleware:
             timeout = min(timeout, limit)
         if timeout <= 0:
             return False
-        store.backend().set(key, (content, headers, etag, response["Cache-Control"]), timeout=timeout)
+        store.backend().set(
+            key, (content, headers, etag, response["Cache-Control"]), timeout=timeout
+        )
         return True
 
     @staticmethod

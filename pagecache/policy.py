@@ -45,7 +45,9 @@ def normalised_query(query_string: str) -> str | None:
         return ""
     if len(query_string) > MAX_QUERY_LENGTH:
         return None
-    allowed = _param_patterns(tuple(sorted(_setting("PAGECACHE_QUERY_PARAMS", {"page": r"[1-9]\d{0,3}"}).items())))
+    allowed = _param_patterns(
+        tuple(sorted(_setting("PAGECACHE_QUERY_PARAMS", {"page": r"[1-9]\d{0,3}"}).items()))
+    )
     ignored = tuple(_setting("PAGECACHE_IGNORED_PARAM_PREFIXES", ("utm_",)))
     kept = {}
     for name, value in parse_qsl(query_string, keep_blank_values=True):
@@ -59,7 +61,9 @@ def normalised_query(query_string: str) -> str | None:
 
 
 def excluded_path(path: str) -> bool:
-    prefixes = _setting("PAGECACHE_EXCLUDED_PATHS", ("/admin/", "/documents/", "/static/", "/media/"))
+    prefixes = _setting(
+        "PAGECACHE_EXCLUDED_PATHS", ("/admin/", "/documents/", "/static/", "/media/")
+    )
     return len(path) > MAX_PATH_LENGTH or path.startswith(tuple(prefixes))
 
 

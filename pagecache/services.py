@@ -76,7 +76,7 @@ def affected_paths(page, *, url_path: str | None = None) -> tuple[set[str], bool
         return set(), False  # outside every site (the tree root): nothing public
     paths = {_public_path(own, root_path)}
     # Ancestors by url_path prefix: no query, and right for an old url_path too.
-    parts = own[len(root_path):].strip("/").split("/") if own != root_path else []
+    parts = own[len(root_path) :].strip("/").split("/") if own != root_path else []
     for i in range(len(parts)):
         paths.add("/" + "".join(p + "/" for p in parts[:i]))
     in_navigation = len(parts) == 1 and page.show_in_menus
@@ -92,7 +92,11 @@ def subtree_paths(page, *, old_url_path: str | None = None) -> tuple[set[str], b
     prefix_now, prefix_then = page.url_path, old_url_path or page.url_path
     paths = set()
     for d in descendants:
-        old = prefix_then + d.url_path[len(prefix_now):] if d.url_path.startswith(prefix_now) else d.url_path
+        old = (
+            prefix_then + d.url_path[len(prefix_now) :]
+            if d.url_path.startswith(prefix_now)
+            else d.url_path
+        )
         root_path = _root_for(old, roots)
         if root_path:
             paths.add(_public_path(old, root_path))
@@ -109,10 +113,11 @@ def _root_for(url_path: str, roots: list[str]) -> str | None:
 
 
 def _public_path(url_path: str, root_path: str) -> str:
-    return "/" + url_path[len(root_path):]
+    return "/" + url_path[len(root_path) :]
 
 
 # --- after commit: purging before would let a concurrent request re-cache the old page ---
+
 
 def _after_commit(fn) -> None:
     # robust: a cache outage must not turn a successful publish into an error page; the

@@ -93,10 +93,19 @@ def claim_path_token(schema: str, path: str) -> str | None:
     return token if backend().add(path_generation_key(schema, path), token, timeout=None) else None
 
 
-def entry_key(schema: str, global_token: str, site_token: str, path_token: str,
-              variant: Variant) -> str:
-    return f"pc:v:{schema}:" + _digest(global_token, site_token, path_token, variant.scheme,
-                                       variant.hostname, variant.path, variant.language, variant.query)
+def entry_key(
+    schema: str, global_token: str, site_token: str, path_token: str, variant: Variant
+) -> str:
+    return f"pc:v:{schema}:" + _digest(
+        global_token,
+        site_token,
+        path_token,
+        variant.scheme,
+        variant.hostname,
+        variant.path,
+        variant.language,
+        variant.query,
+    )
 
 
 def bump_all() -> None:

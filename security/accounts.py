@@ -14,7 +14,9 @@ def apply_account_action(request) -> None:
     scope, value = request.POST.get("scope"), (request.POST.get("value") or "")[:150]
     if scope == "account" and value:
         lockout.clear_account(value)
-        audit.record("auth.unlock", object_type="auth.user", object_repr=value, changes={"account": value})
+        audit.record(
+            "auth.unlock", object_type="auth.user", object_repr=value, changes={"account": value}
+        )
         messages.success(request, f"已解除账户 {value} 的锁定。")
     elif scope == "ip" and value:
         lockout.clear_ip(value)
@@ -29,5 +31,4 @@ def apply_account_action(request) -> None:
 
 
 def account_security_context() -> dict:
-    return {"locks": lockout.locked_accounts(),
-            "devices": twofactor.enrolled_devices()}
+    return {"locks": lockout.locked_accounts(), "devices": twofactor.enrolled_devices()}

@@ -44,11 +44,14 @@ class RequestCounterCache(BaseCache):
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
         key = self.make_and_validate_key(key, version=version)
         with connection.cursor() as cursor:
-            cursor.execute(self._sql(
-                "INSERT INTO {table} (key, count, expires) VALUES (%s, %s, %s) "
-                "ON CONFLICT (key) DO UPDATE SET count = EXCLUDED.count, expires = EXCLUDED.expires "
-                "WHERE {table}.expires <= now() RETURNING 1"),
-                [key, self._count(value), self._expires(timeout)])
+            cursor.execute(
+                self._sql(
+                    "INSERT INTO {table} (key, count, expires) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET count = EXCLUDED.count, expires = EXCLUDED.expires "
+                    "WHERE {table}.expires <= now() RETURNING 1"
+                ),
+                [key, self._count(value), self._expires(timeout)],
+            )
             added = cursor.fetchone() is not None
             if added:  # a new window began: forget the windows that ended (indexed by expiry)
                 cursor.execute(self._sql("DELETE FROM {table} WHERE expires < now()"))
@@ -57,8 +60,13 @@ class RequestCounterCache(BaseCache):
     def incr(self, key, delta=1, version=None) -> int:
         key = self.make_and_validate_key(key, version=version)
         with connection.cursor() as cursor:
-            cursor.execute(self._sql("UPDATE {table} SET count = count + %s "
-                                     "WHERE key = %s AND expires > now() RETURNING count"), [delta, key])
+            cursor.execute(
+                self._sql(
+                    "UPDATE {table} SET count = count + %s "
+                    "WHERE key = %s AND expires > now() RETURNING count"
+                ),
+                [delta, key],
+            )
             row = cursor.fetchone()
         if row is None:
             raise ValueError(f"Key '{key}' not found")
@@ -67,22 +75,31 @@ class RequestCounterCache(BaseCache):
     def get(self, key, default=None, version=None):
         key = self.make_and_validate_key(key, version=version)
         with connection.cursor() as cursor:
-            cursor.execute(self._sql("SELECT count FROM {table} WHERE key = %s AND expires > now()"), [key])
+            cursor.execute(
+                self._sql("SELECT count FROM {table} WHERE key = %s AND expires > now()"), [key]
+            )
             row = cursor.fetchone()
         return default if row is None else row[0]
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> None:
         key = self.make_and_validate_key(key, version=version)
         with connection.cursor() as cursor:
-            cursor.execute(self._sql(
-                "INSERT INTO {table} (key, count, expires) VALUES (%s, %s, %s) "
-                "ON CONFLICT (key) DO UPDATE SET count = EXCLUDED.count, expires = EXCLUDED.expires"),
-                [key, self._count(value), self._expires(timeout)])
+            cursor.execute(
+                self._sql(
+                    "INSERT INTO {table} (key, count, expires) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET count = EXCLUDED.count, expires = EXCLUDED.expires"
+                ),
+                [key, self._count(value), self._expires(timeout)],
+            )
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
         key = self.make_and_validate_key(key, version=version)
-        return RequestCounter.objects.filter(key=key, expires__gt=timezone.now()).update(
-            expires=self._expires(timeout)) > 0
+        return (
+            RequestCounter.objects.filter(key=key, expires__gt=timezone.now()).update(
+                expires=self._expires(timeout)
+            )
+            > 0
+        )
 
     def delete(self, key, version=None) -> bool:
         key = self.make_and_validate_key(key, version=version)

@@ -20,8 +20,14 @@ class LockoutMixin:
         ip = client_ip(self.request) if self.request is not None else None
         lock = lockout.current_lock(username, ip)
         if lock:
-            record("auth.login_failed", actor=username, object_type="auth.user",
-                   object_repr=username, request=self.request, message="账户或地址已锁定，未验证密码")
+            record(
+                "auth.login_failed",
+                actor=username,
+                object_type="auth.user",
+                object_repr=username,
+                request=self.request,
+                message="账户或地址已锁定，未验证密码",
+            )
             raise ValidationError(lock.message, code="locked")
         try:
             return super().clean()
@@ -41,10 +47,15 @@ class ConsoleLoginForm(LockoutMixin, AuthenticationForm):
 
 
 class TokenForm(forms.Form):
-    code = forms.CharField(label="验证码", max_length=32, strip=True,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
-                                                         "inputmode": "numeric", "autofocus": True}),
-                           help_text="认证器应用显示的 6 位数字，或一个恢复码")
+    code = forms.CharField(
+        label="验证码",
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text="认证器应用显示的 6 位数字，或一个恢复码",
+    )
 
 
 class LimitedDocumentForm(BaseDocumentForm):
@@ -54,5 +65,7 @@ class LimitedDocumentForm(BaseDocumentForm):
         upload = self.cleaned_data.get("file")
         limit = getattr(settings, "WAGTAILDOCS_MAX_UPLOAD_SIZE", None)
         if upload and limit and getattr(upload, "size", 0) > limit:
-            raise ValidationError(f"文件过大（{filesizeformat(upload.size)}），上限为 {filesizeformat(limit)}。")
+            raise ValidationError(
+                f"文件过大（{filesizeformat(upload.size)}），上限为 {filesizeformat(limit)}。"
+            )
         return upload

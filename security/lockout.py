@@ -60,27 +60,37 @@ class Lock:
         who = "该账户" if self.scope == "account" else "您所在网络地址"
         # The console's accounts are unlocked by its operators, a site's by its webmaster.
         helper = "平台运维人员" if is_console() else "本网站的网站管理员"
-        return (f"登录失败次数过多，{who}已被暂时锁定，请在 {self.minutes_left} 分钟后再试，"
-                f"或联系{helper}解锁。"
-                f" (Too many failed sign-ins: locked for {self.minutes_left} more minute(s).)")
+        return (
+            f"登录失败次数过多，{who}已被暂时锁定，请在 {self.minutes_left} 分钟后再试，"
+            f"或联系{helper}解锁。"
+            f" (Too many failed sign-ins: locked for {self.minutes_left} more minute(s).)"
+        )
 
 
 def _recent():
     # What axes counts: attempts whose last failure is within the cool-off time.
-    return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+    return AccessAttempt.objects.filter(
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+    )
 
 
 def _counted(scope: str, value) -> tuple[int, datetime.datetime | None]:
     if not value or SCOPES[scope] not in _parameters():
         return 0, None
-    totals = _recent().filter(**{SCOPES[scope]: value}).aggregate(
-        failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    totals = (
+        _recent()
+        .filter(**{SCOPES[scope]: value})
+        .aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    )
     return totals["failures"] or 0, totals["last"]
 
 
 def _parameters() -> set[str]:
-    return {p for group in settings.AXES_LOCKOUT_PARAMETERS
-            for p in ([group] if isinstance(group, str) else group)}
+    return {
+        p
+        for group in settings.AXES_LOCKOUT_PARAMETERS
+        for p in ([group] if isinstance(group, str) else group)
+    }
 
 
 def _lock(scope: str, value) -> Lock | None:
@@ -109,7 +119,9 @@ def register_failure(username: str, ip: str | None, request=None) -> Lock | None
     if request is None:
         request = HttpRequest()
         request.META["REMOTE_ADDR"] = ip or ""
-    user_login_failed.send(sender=__name__, credentials={"username": _clean(username)}, request=request)
+    user_login_failed.send(
+        sender=__name__, credentials={"username": _clean(username)}, request=request
+    )
     made = locks_just_made(username, ip)
     return made[0] if made else None
 
@@ -134,7 +146,9 @@ def locked_accounts():
     recent = _recent()
     for scope, field in SCOPES.items():
         # order_by(): the model's ordering would make DISTINCT keep one row per attempt.
-        for value in sorted(filter(None, recent.order_by().values_list(field, flat=True).distinct())):
+        for value in sorted(
+            filter(None, recent.order_by().values_list(field, flat=True).distinct())
+        ):
             lock = _lock(scope, value)
             if lock:
                 rows.append((scope, value, _counted(scope, value)[0], lock.until))

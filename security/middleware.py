@@ -69,11 +69,19 @@ class IdleTimeoutMiddleware:
             now = time.time()
             last_seen = request.session.get(SESSION_LAST_SEEN)
             if last_seen is not None and now - last_seen > settings.ADMIN_IDLE_TIMEOUT:
-                record("auth.idle_timeout", obj=user, user=user,
-                       changes={"idle_minutes": int((now - last_seen) // 60)})
+                record(
+                    "auth.idle_timeout",
+                    obj=user,
+                    user=user,
+                    changes={"idle_minutes": int((now - last_seen) // 60)},
+                )
                 logout(request)
-                messages.warning(request, "您已超过 30 分钟未操作，为安全起见已自动退出，请重新登录。")
-                return redirect(f"{_login_url(request)}?{urlencode({'next': request.get_full_path()})}")
+                messages.warning(
+                    request, "您已超过 30 分钟未操作，为安全起见已自动退出，请重新登录。"
+                )
+                return redirect(
+                    f"{_login_url(request)}?{urlencode({'next': request.get_full_path()})}"
+                )
             if last_seen is None or now - last_seen > LAST_SEEN_RESOLUTION:
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
@@ -87,12 +95,20 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and is_admin_path(request.path)
-                and not _is_sign_in_path(request.path)
-                and not twofactor.is_verified(request)
-                and twofactor.must_verify(user)):
-            target = "security:2fa_verify" if twofactor.confirmed_device(user) else "security:2fa_setup"
-            return redirect(f"{_reverse(request, target)}?{urlencode({'next': request.get_full_path()})}")
+        if (
+            user is not None
+            and user.is_authenticated
+            and is_admin_path(request.path)
+            and not _is_sign_in_path(request.path)
+            and not twofactor.is_verified(request)
+            and twofactor.must_verify(user)
+        ):
+            target = (
+                "security:2fa_verify" if twofactor.confirmed_device(user) else "security:2fa_setup"
+            )
+            return redirect(
+                f"{_reverse(request, target)}?{urlencode({'next': request.get_full_path()})}"
+            )
         return self.get_response(request)
 
 
@@ -106,14 +122,23 @@ class ReadOnlyModeMiddleware:
         website = getattr(request, "tenant", None)
         if website is not None and getattr(website, "frozen_at", None):
             if request.method not in SAFE_METHODS and not _is_sign_in_path(request.path):
-                response = render(request, "security/read_only.html", {"website": website}, status=503)
+                response = render(
+                    request, "security/read_only.html", {"website": website}, status=503
+                )
                 response["Retry-After"] = "3600"
                 return response
-            if (request.path.startswith("/admin/") and request.method == "GET"
-                    and request.headers.get("x-requested-with") != "XMLHttpRequest"
-                    and getattr(request, "user", None) is not None and request.user.is_authenticated):
-                messages.warning(request, "本网站已被平台应急冻结（只读）：可以查看，任何修改都会被拒绝。",
-                                 fail_silently=True)
+            if (
+                request.path.startswith("/admin/")
+                and request.method == "GET"
+                and request.headers.get("x-requested-with") != "XMLHttpRequest"
+                and getattr(request, "user", None) is not None
+                and request.user.is_authenticated
+            ):
+                messages.warning(
+                    request,
+                    "本网站已被平台应急冻结（只读）：可以查看，任何修改都会被拒绝。",
+                    fail_silently=True,
+                )
         return self.get_response(request)
 
 
@@ -153,9 +178,16 @@ class RateLimitMiddleware:
         bucket = rate_bucket(request)
         if bucket and bucket in settings.RATE_LIMITS:
             limit, period = settings.RATE_LIMITS[bucket]
-            if is_ratelimited(request, group=f"{connection.schema_name}:{bucket}", key=_client_address,
-                              rate=(limit, period), increment=True):
-                response = render(request, "security/rate_limited.html", {"period": period}, status=429)
+            if is_ratelimited(
+                request,
+                group=f"{connection.schema_name}:{bucket}",
+                key=_client_address,
+                rate=(limit, period),
+                increment=True,
+            ):
+                response = render(
+                    request, "security/rate_limited.html", {"period": period}, status=429
+                )
                 response["Retry-After"] = str(period)
                 return response
         return self.get_response(request)

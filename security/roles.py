@@ -27,26 +27,41 @@ MUNICIPAL_CURATOR = "市级编审"  # the portal only
 CONSOLE_OPERATOR = "平台运维员"
 CONSOLE_SECURITY_AUDITOR = "安全审计员"
 
-ALL_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "bulk_delete_page",
-                        "lock_page", "unlock_page"]
+ALL_PAGE_PERMISSIONS = [
+    "add_page",
+    "change_page",
+    "publish_page",
+    "bulk_delete_page",
+    "lock_page",
+    "unlock_page",
+]
 ALL_MEDIA = ["add", "change", "delete", "choose"]
 
 # role → (model permissions "app_label.codename", page permissions on the home page,
 #          image/document permissions on the root collection)
 SITE_ROLES = {
     WEBMASTER: (
-        ["wagtailadmin.access_admin",
-         "auth.add_user", "auth.change_user", "auth.delete_user",
-         "core.change_siteidentity",
-         "wagtailredirects.add_redirect", "wagtailredirects.change_redirect",
-         "wagtailredirects.delete_redirect",
-         "security.unlock_account", "disclosure.view_disclosure_report"],
+        [
+            "wagtailadmin.access_admin",
+            "auth.add_user",
+            "auth.change_user",
+            "auth.delete_user",
+            "core.change_siteidentity",
+            "wagtailredirects.add_redirect",
+            "wagtailredirects.change_redirect",
+            "wagtailredirects.delete_redirect",
+            "security.unlock_account",
+            "disclosure.view_disclosure_report",
+        ],
         ALL_PAGE_PERMISSIONS,
         ALL_MEDIA,
     ),
     EDITOR: (
-        ["wagtailadmin.access_admin",
-         "wagtailredirects.add_redirect", "wagtailredirects.change_redirect"],
+        [
+            "wagtailadmin.access_admin",
+            "wagtailredirects.add_redirect",
+            "wagtailredirects.change_redirect",
+        ],
         ["add_page", "change_page"],
         ["add", "change", "choose"],
     ),
@@ -95,7 +110,9 @@ def _permissions(names):
     found = list(Permission.objects.filter(query))
     missing = set(names) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
     if missing:
-        raise LookupError(f"permissions missing in schema {connection.schema_name}: {sorted(missing)}")
+        raise LookupError(
+            f"permissions missing in schema {connection.schema_name}: {sorted(missing)}"
+        )
     return found
 
 
@@ -114,14 +131,22 @@ NOT_CONTENT_MODELS = {("core", "siteidentity")}  # a setting: the webmaster's, l
 
 
 def content_permissions(actions) -> list:
-    labels = [c.label for c in apps.get_app_configs()
-              if c.name.startswith("sites.") and c.label not in NOT_CONTENT_APPS]
-    perms = Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+    labels = [
+        c.label
+        for c in apps.get_app_configs()
+        if c.name.startswith("sites.") and c.label not in NOT_CONTENT_APPS
+    ]
+    perms = Permission.objects.filter(content_type__app_label__in=labels).select_related(
+        "content_type"
+    )
     # Only the model's own add/change/delete/view permissions: an app's custom permissions
     # (e.g. disclosure.view_disclosure_report) are granted to roles explicitly.
-    return [p for p in perms
-            if p.codename in {f"{action}_{p.content_type.model}" for action in actions}
-            and (p.content_type.app_label, p.content_type.model) not in NOT_CONTENT_MODELS]
+    return [
+        p
+        for p in perms
+        if p.codename in {f"{action}_{p.content_type.model}" for action in actions}
+        and (p.content_type.app_label, p.content_type.model) not in NOT_CONTENT_MODELS
+    ]
 
 
 def roles_for(kind: str) -> dict:
@@ -139,22 +164,33 @@ def ensure_site_roles(website) -> dict[str, Group]:
     # Provisioning runs this for every new site: look permissions up once and write the
     # page/collection grants in bulk (unique per group+object+permission, so it stays
     # idempotent) instead of a get_or_create per grant (~200 queries, most of a second).
-    by_codename = {(p.content_type.app_label, p.codename): p for p in Permission.objects.filter(
-        content_type__app_label__in=["wagtailcore", "wagtailimages", "wagtaildocs"])
-        .select_related("content_type")}
+    by_codename = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.filter(
+            content_type__app_label__in=["wagtailcore", "wagtailimages", "wagtaildocs"]
+        ).select_related("content_type")
+    }
     groups = {}
     page_grants, media_grants = [], []
     for name, (model_perms, page_perms, media_perms) in roles_for(website.kind).items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*_permissions(model_perms))
         group.permissions.add(*content_permissions(CONTENT_MODEL_ACTIONS.get(name, ())))
-        page_grants += [GroupPagePermission(group=group, page=home,
-                                            permission=by_codename["wagtailcore", codename])
-                        for codename in page_perms]
-        media_grants += [GroupCollectionPermission(group=group, collection=root_collection,
-                                                   permission=by_codename[app, f"{action}_{model}"])
-                         for action in media_perms
-                         for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))]
+        page_grants += [
+            GroupPagePermission(
+                group=group, page=home, permission=by_codename["wagtailcore", codename]
+            )
+            for codename in page_perms
+        ]
+        media_grants += [
+            GroupCollectionPermission(
+                group=group,
+                collection=root_collection,
+                permission=by_codename[app, f"{action}_{model}"],
+            )
+            for action in media_perms
+            for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
+        ]
         groups[name] = group
     GroupPagePermission.objects.bulk_create(page_grants, ignore_conflicts=True)
     GroupCollectionPermission.objects.bulk_create(media_grants, ignore_conflicts=True)
@@ -162,23 +198,36 @@ def ensure_site_roles(website) -> dict[str, Group]:
 
 
 def is_webmaster(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.groups.filter(name=WEBMASTER).exists())
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=WEBMASTER).exists()
+    )
 
 
 # --- the platform console (public schema) --------------------------------------------------
 
+
 def ensure_console_roles() -> dict[str, Group]:
     """The console's two roles. Membership is what counts; the groups carry no permissions."""
-    return {name: Group.objects.get_or_create(name=name)[0]
-            for name in (CONSOLE_OPERATOR, CONSOLE_SECURITY_AUDITOR)}
+    return {
+        name: Group.objects.get_or_create(name=name)[0]
+        for name in (CONSOLE_OPERATOR, CONSOLE_SECURITY_AUDITOR)
+    }
 
 
 def is_console_operator(user) -> bool:
     # is_staff keeps accounts made before the roles existed (createsuperuser, the demo).
-    return user.is_authenticated and user.is_active and (
-        user.is_superuser or user.is_staff or user.groups.filter(name=CONSOLE_OPERATOR).exists())
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (
+            user.is_superuser or user.is_staff or user.groups.filter(name=CONSOLE_OPERATOR).exists()
+        )
+    )
 
 
 def is_console_security_auditor(user) -> bool:
-    return user.is_authenticated and user.is_active and (
-        user.is_superuser or user.groups.filter(name=CONSOLE_SECURITY_AUDITOR).exists())
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.groups.filter(name=CONSOLE_SECURITY_AUDITOR).exists())
+    )

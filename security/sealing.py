@@ -66,8 +66,10 @@ def seal(secret: bytes) -> str:
     sealed = _ciphers(_keys())[0].encrypt(nonce, secret, ASSOCIATED_DATA)
     value = SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
     if len(value) > COLUMN_LENGTH:
-        raise ValueError(f"a {len(secret)}-byte key sealed is {len(value)} characters, more than the "
-                         f"{COLUMN_LENGTH} of django-otp's key column: use keys of at most 29 bytes")
+        raise ValueError(
+            f"a {len(secret)}-byte key sealed is {len(value)} characters, more than the "
+            f"{COLUMN_LENGTH} of django-otp's key column: use keys of at most 29 bytes"
+        )
     return value
 
 
@@ -78,8 +80,10 @@ def unseal(sealed: str) -> bytes:
     except (binascii.Error, ValueError):
         raw = b""
     if not is_sealed(sealed) or len(raw) <= NONCE_BYTES + TAG_BYTES:
-        raise UnsealError("this is not a sealed two-factor key: reset the user's authenticator "
-                          "so they enrol again")
+        raise UnsealError(
+            "this is not a sealed two-factor key: reset the user's authenticator "
+            "so they enrol again"
+        )
     for cipher in _ciphers(_keys()):
         try:
             return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], ASSOCIATED_DATA)
@@ -88,7 +92,8 @@ def unseal(sealed: str) -> bytes:
     raise UnsealError(
         "a two-factor key cannot be unsealed with the configured keys: put the key it was "
         "sealed with back into TWO_FACTOR_KEYS (or SECRET_KEY_FALLBACKS), or reset the "
-        "user's authenticator so they enrol again")
+        "user's authenticator so they enrol again"
+    )
 
 
 def reseal(sealed: str) -> str:
@@ -102,6 +107,7 @@ def is_sealed(value: str) -> bool:
 
 # --- recovery codes ------------------------------------------------------------------------
 
+
 def _normalised(code: str) -> bytes:
     return str(code).replace("-", "").replace(" ", "").lower().encode()
 
@@ -109,13 +115,17 @@ def _normalised(code: str) -> bytes:
 def recovery_digest(code: str, key: str | None = None) -> str:
     """What is stored for a recovery code: it proves a code without revealing it."""
     key = settings.SECRET_KEY if key is None else key
-    return hmac.new(key.encode(), _normalised(code), hashlib.sha256).hexdigest()[:RECOVERY_DIGEST_LENGTH]
+    return hmac.new(key.encode(), _normalised(code), hashlib.sha256).hexdigest()[
+        :RECOVERY_DIGEST_LENGTH
+    ]
 
 
 def recovery_digests(code: str) -> list[str]:
     """The digests a code may be stored under: SECRET_KEY's, then each fallback's, so rotating
     SECRET_KEY the Django way keeps codes issued before."""
-    return [recovery_digest(code, key) for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]]
+    return [
+        recovery_digest(code, key) for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    ]
 
 
 # --- before django-otp: Fernet-sealed base32 secrets (security.TwoFactorDevice) -------------
@@ -126,8 +136,12 @@ LEGACY_PREFIX = "gAAAAA"  # Fernet's version byte 0x80, base64-encoded
 
 @lru_cache(maxsize=4)
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(k, b"jiyue: two-factor secrets at rest")))
-                        for k in keys])
+    return MultiFernet(
+        [
+            Fernet(base64.urlsafe_b64encode(_derive(k, b"jiyue: two-factor secrets at rest")))
+            for k in keys
+        ]
+    )
 
 
 def legacy_unseal(sealed: str) -> str:
@@ -135,7 +149,9 @@ def legacy_unseal(sealed: str) -> str:
     try:
         return _fernet(_keys()).decrypt(sealed.encode()).decode()
     except InvalidToken:
-        raise UnsealError("an old two-factor secret opens with none of the configured keys") from None
+        raise UnsealError(
+            "an old two-factor secret opens with none of the configured keys"
+        ) from None
 
 
 def legacy_seal(secret: str) -> str:

@@ -11,9 +11,14 @@ from . import lockout
 def _audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
     """axes says a sign-in is locked out; the trail records each lock once, when it starts."""
     for lock in lockout.locks_just_made(username, ip_address):
-        record("auth.lockout", actor=(username or "")[:150], object_type="auth.user",
-               object_repr=username or "", request=request,
-               changes={"scope": lock.scope, "until": lock.until.isoformat()})
+        record(
+            "auth.lockout",
+            actor=(username or "")[:150],
+            object_type="auth.user",
+            object_repr=username or "",
+            request=request,
+            changes={"scope": lock.scope, "until": lock.until.isoformat()},
+        )
 
 
 @receiver(user_logged_in, dispatch_uid="security_clear_failures")

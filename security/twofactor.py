@@ -46,7 +46,11 @@ def confirmed_device(user):
 
 def enrolled_devices():
     """Every confirmed authenticator of this schema, for the 账户安全 pages."""
-    return SealedTOTPDevice.objects.filter(confirmed=True).select_related("user").order_by("user__username")
+    return (
+        SealedTOTPDevice.objects.filter(confirmed=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
 
 
 def must_verify(user) -> bool:
@@ -68,6 +72,7 @@ def sign_in(request, device) -> None:
 
 # --- enrolment --------------------------------------------------------------------------
 
+
 def pending_device(user, fresh: bool = False) -> SealedTOTPDevice:
     """The authenticator being enrolled: unconfirmed until its first code matches. Its key is
     sealed in the table like any other (never kept in the session)."""
@@ -76,7 +81,9 @@ def pending_device(user, fresh: bool = False) -> SealedTOTPDevice:
         pending.delete()
     device = pending.first()
     if device is None:
-        device = SealedTOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+        device = SealedTOTPDevice.objects.create(
+            user=user, name=AUTHENTICATOR_NAME, confirmed=False
+        )
     return device
 
 
@@ -84,8 +91,14 @@ def provisioning_uri(device, issuer: str) -> str:
     """The otpauth:// link (and QR code) an authenticator app scans."""
     label = quote(f"{issuer.replace(':', '')}:{device.user.get_username()}")
     return f"otpauth://totp/{label}?" + urlencode(
-        {"secret": device.secret, "issuer": issuer, "algorithm": "SHA1",
-         "digits": device.digits, "period": device.step})
+        {
+            "secret": device.secret,
+            "issuer": issuer,
+            "algorithm": "SHA1",
+            "digits": device.digits,
+            "period": device.step,
+        }
+    )
 
 
 @transaction.atomic
@@ -115,11 +128,13 @@ def new_recovery_codes(user) -> list[str]:
         RecoveryCodes.objects.filter(user=user).delete()
         device = RecoveryCodes.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
         StaticToken.objects.bulk_create(
-            StaticToken(device=device, token=sealing.recovery_digest(code)) for code in codes)
+            StaticToken(device=device, token=sealing.recovery_digest(code)) for code in codes
+        )
     return codes
 
 
 # --- verification -----------------------------------------------------------------------
+
 
 @dataclass
 class Verification:
@@ -151,7 +166,9 @@ def _totp_shaped(code: str) -> bool:
 def verify(user, code: str) -> Verification:
     """Check a code from the authenticator or a recovery code (each usable once)."""
     if _totp_shaped(code):
-        device = SealedTOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        device = (
+            SealedTOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        )
         code = _digits(code)
     else:
         device = RecoveryCodes.objects.select_for_update().filter(user=user, confirmed=True).first()

@@ -24,8 +24,9 @@ def _login_url():
 
 def _next_url(request):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return _home_url()
 
@@ -52,23 +53,36 @@ def two_factor_verify(request):
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
         lock = lockout.current_lock(user.get_username(), ip)
-        result = twofactor.Verification() if lock else twofactor.verify(user, form.cleaned_data["code"])
+        result = (
+            twofactor.Verification() if lock else twofactor.verify(user, form.cleaned_data["code"])
+        )
         if result:
             twofactor.sign_in(request, result.device)
             left = twofactor.remaining_recovery_codes(user)
-            audit.record("auth.2fa_recovery_used" if result.kind == "recovery" else "auth.2fa_verified",
-                         obj=user, changes={"recovery_codes_left": left} if result.kind == "recovery" else {})
+            audit.record(
+                "auth.2fa_recovery_used" if result.kind == "recovery" else "auth.2fa_verified",
+                obj=user,
+                changes={"recovery_codes_left": left} if result.kind == "recovery" else {},
+            )
             if result.kind == "recovery":
-                messages.warning(request, f"已使用一个恢复码，还剩 {left} 个。请尽快重新绑定认证器。")
+                messages.warning(
+                    request, f"已使用一个恢复码，还剩 {left} 个。请尽快重新绑定认证器。"
+                )
             return redirect(_next_url(request))
         if result.retry_after:
             # django-otp's throttle after a wrong code: this one was not checked at all.
-            form.add_error("code", f"尝试过于频繁，请 {result.retry_after} 秒后再输入验证码。"
-                                   f" (Too many tries: wait {result.retry_after} s.)")
+            form.add_error(
+                "code",
+                f"尝试过于频繁，请 {result.retry_after} 秒后再输入验证码。"
+                f" (Too many tries: wait {result.retry_after} s.)",
+            )
             return _render(request, "security/two_factor_verify.html", {"form": form})
         audit.record("auth.2fa_failed", obj=user)
-        lock = lock or lockout.register_failure(user.get_username(), ip, request) or lockout.current_lock(
-            user.get_username(), ip)
+        lock = (
+            lock
+            or lockout.register_failure(user.get_username(), ip, request)
+            or lockout.current_lock(user.get_username(), ip)
+        )
         if lock:
             # Guessing second factors counts toward the same lockout as guessing passwords.
             logout(request)
@@ -88,7 +102,9 @@ def two_factor_setup(request):
     # not be enough to replace the owner's authenticator.
     if current is not None and not twofactor.is_verified(request):
         return redirect(f"{reverse('security:2fa_verify')}?next={request.path}")
-    device = twofactor.pending_device(user, fresh=request.method == "GET" and bool(request.GET.get("new")))
+    device = twofactor.pending_device(
+        user, fresh=request.method == "GET" and bool(request.GET.get("new"))
+    )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         enrolled = twofactor.enrol(user, form.cleaned_data["code"])
@@ -97,14 +113,24 @@ def two_factor_setup(request):
             twofactor.sign_in(request, device)
             audit.record("auth.2fa_enrolled", obj=user)
             return _render(request, "security/two_factor_codes.html", {"codes": codes})
-        form.add_error("code", "验证码不正确：请确认手机时间准确，并输入认证器当前显示的 6 位数字。")
+        form.add_error(
+            "code", "验证码不正确：请确认手机时间准确，并输入认证器当前显示的 6 位数字。"
+        )
     secret = device.secret
     uri = twofactor.provisioning_uri(device, _issuer(request))
-    return _render(request, "security/two_factor_setup.html", {
-        "form": form, "secret": secret, "secret_groups": [secret[i:i + 4] for i in range(0, len(secret), 4)],
-        "uri": uri, "qr_svg": _qr_svg(uri), "required": twofactor.required_for(user),
-        "already": current is not None,
-    })
+    return _render(
+        request,
+        "security/two_factor_setup.html",
+        {
+            "form": form,
+            "secret": secret,
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "uri": uri,
+            "qr_svg": _qr_svg(uri),
+            "required": twofactor.required_for(user),
+            "already": current is not None,
+        },
+    )
 
 
 def _qr_svg(data: str) -> str:
@@ -114,6 +140,7 @@ def _qr_svg(data: str) -> str:
 
 
 # --- the Wagtail admin: this site's audit trail (auditors) and locks (webmasters) ---------
+
 
 def site_audit_trail(request):
     if not request.user.has_perm("security.view_audit_trail"):

@@ -24,17 +24,30 @@ class PermissionMenuItem(MenuItem):
 
 @hooks.register("register_settings_menu_item")
 def audit_menu_item():
-    return PermissionMenuItem("审计日志", reverse("security_audit_trail"), icon_name="list-ul",
-                              order=900, permission="security.view_audit_trail")
+    return PermissionMenuItem(
+        "审计日志",
+        reverse("security_audit_trail"),
+        icon_name="list-ul",
+        order=900,
+        permission="security.view_audit_trail",
+    )
 
 
 @hooks.register("register_settings_menu_item")
 def accounts_menu_item():
-    return PermissionMenuItem("账户安全", reverse("security_accounts"), icon_name="lock",
-                              order=910, permission="security.unlock_account")
+    return PermissionMenuItem(
+        "账户安全",
+        reverse("security_accounts"),
+        icon_name="lock",
+        order=910,
+        permission="security.unlock_account",
+    )
 
 
 @hooks.register("register_account_menu_item")
 def two_factor_menu_item(request):
-    return {"url": reverse("security:2fa_setup"), "label": "两步验证（认证器）",
-            "help_text": "绑定或更换手机认证器"}
+    return {
+        "url": reverse("security:2fa_setup"),
+        "label": "两步验证（认证器）",
+        "help_text": "绑定或更换手机认证器",
+    }

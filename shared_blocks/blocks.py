@@ -17,8 +17,9 @@ class HeadingBlock(blocks.StructBlock):
     """A section heading inside an article body (h2 or h3)."""
 
     text = blocks.CharBlock(label="标题文字", max_length=120)
-    level = blocks.ChoiceBlock(choices=[("h2", "二级标题"), ("h3", "三级标题")], default="h2",
-                               label="级别")
+    level = blocks.ChoiceBlock(
+        choices=[("h2", "二级标题"), ("h3", "三级标题")], default="h2", label="级别"
+    )
 
     class Meta:
         icon = "title"
@@ -32,8 +33,9 @@ class ImageWithCaptionBlock(blocks.StructBlock):
     """An image with a caption; alt text is required (V6 accessibility)."""
 
     image = ImageChooserBlock(label="图片")
-    alt_text = blocks.CharBlock(label="替代文字", max_length=200,
-                                help_text="为视障用户描述图片内容")
+    alt_text = blocks.CharBlock(
+        label="替代文字", max_length=200, help_text="为视障用户描述图片内容"
+    )
     caption = blocks.CharBlock(label="图片说明", required=False, max_length=200)
 
     class Meta:
@@ -74,7 +76,8 @@ class NoticeCalloutBlock(blocks.StructBlock):
     """A highlighted box for an important reminder in the body text."""
 
     tone = blocks.ChoiceBlock(
-        choices=[("info", "提示"), ("warning", "注意"), ("urgent", "紧急")], default="info",
+        choices=[("info", "提示"), ("warning", "注意"), ("urgent", "紧急")],
+        default="info",
         label="类型",
     )
     title = blocks.CharBlock(label="标题", max_length=60)
@@ -117,8 +120,9 @@ class StatisticsTableBlock(blocks.StructBlock):
     MAX_ROWS = 40
 
     caption = blocks.CharBlock(label="表格标题", max_length=120)
-    unit = blocks.CharBlock(label="计量单位", max_length=20, required=False,
-                            help_text="如“亿元”“%”“人”")
+    unit = blocks.CharBlock(
+        label="计量单位", max_length=20, required=False, help_text="如“亿元”“%”“人”"
+    )
     rows = blocks.ListBlock(StatisticsRowBlock(), label="数据", min_num=1, max_num=MAX_ROWS)
     source_note = blocks.CharBlock(label="数据来源", required=False, max_length=120)
 
@@ -127,16 +131,24 @@ class StatisticsTableBlock(blocks.StructBlock):
         label = "统计表"
         template = "shared_blocks/statistics_table_block.html"
         description = "统计数据表，页面上同时显示表格和条形图"
-        preview_value = {"caption": "2025年一季度主要经济指标", "unit": "亿元",
-                         "rows": [{"label": "地区生产总值", "value": "152.3"},
-                                  {"label": "固定资产投资", "value": "48.6"}]}
+        preview_value = {
+            "caption": "2025年一季度主要经济指标",
+            "unit": "亿元",
+            "rows": [
+                {"label": "地区生产总值", "value": "152.3"},
+                {"label": "固定资产投资", "value": "48.6"},
+            ],
+        }
 
     def clean(self, value):
         value = super().clean(value)
         labels = [row["label"].strip() for row in value["rows"]]
         if len(set(labels)) != len(labels):
-            raise StructBlockValidationError(block_errors={
-                "rows": blocks.BlockValidationError("数据行的“项目”不能重复：请合并或改名。")})
+            raise StructBlockValidationError(
+                block_errors={
+                    "rows": blocks.BlockValidationError("数据行的“项目”不能重复：请合并或改名。")
+                }
+            )
         return value
 
     def get_context(self, value, parent_context=None):
@@ -144,7 +156,9 @@ class StatisticsTableBlock(blocks.StructBlock):
         rows = [(r["label"], r["value"]) for r in value["rows"]]
         context["chart"] = bar_chart(rows)
         # ids for aria-labelledby: stable per table, distinct between tables on one page
-        context["uid"] = hashlib.sha1(repr((value["caption"], rows)).encode(), usedforsecurity=False).hexdigest()[:10]
+        context["uid"] = hashlib.sha1(
+            repr((value["caption"], rows)).encode(), usedforsecurity=False
+        ).hexdigest()[:10]
         return context
 
 
@@ -159,12 +173,27 @@ def bar_chart(rows, width=640, bar_height=22, gap=10, label_width=170):
     for i, ((label, raw), value) in enumerate(zip(rows, values, strict=True)):
         length = plot * abs(value) / span
         x = zero_x if value >= 0 else zero_x - length
-        bars.append({"label": label, "value": raw, "display": format(raw.normalize(), "f"), "x": round(x, 1), "width": round(max(length, 1), 1),
-                     "y": gap + i * (bar_height + gap), "text_x": round(x + length + 6 if value >= 0 else zero_x + 6, 1),
-                     "negative": value < 0})
+        bars.append(
+            {
+                "label": label,
+                "value": raw,
+                "display": format(raw.normalize(), "f"),
+                "x": round(x, 1),
+                "width": round(max(length, 1), 1),
+                "y": gap + i * (bar_height + gap),
+                "text_x": round(x + length + 6 if value >= 0 else zero_x + 6, 1),
+                "negative": value < 0,
+            }
+        )
     height = gap + len(rows) * (bar_height + gap)
-    return {"bars": bars, "width": width, "height": height, "bar_height": bar_height,
-            "zero_x": round(zero_x, 1), "label_width": label_width}
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "bar_height": bar_height,
+        "zero_x": round(zero_x, 1),
+        "label_width": label_width,
+    }
 
 
 def _shared_resources(name: str):
@@ -186,14 +215,18 @@ class SharedResourceBlock(blocks.StructBlock):
     """A document or image the portal shares with every site (P5): picked from the shared
     registry, linked at the portal's own URL, never copied into this site's media."""
 
-    label_text = blocks.CharBlock(label="显示文字", required=False, max_length=120,
-                                  help_text="留空则使用资源标题")
+    label_text = blocks.CharBlock(
+        label="显示文字", required=False, max_length=120, help_text="留空则使用资源标题"
+    )
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
         resource_id = value.get("resource")
-        context["resource"] = (_shared_resources("get")(int(resource_id))
-                               if resource_id and str(resource_id).isdigit() else None)
+        context["resource"] = (
+            _shared_resources("get")(int(resource_id))
+            if resource_id and str(resource_id).isdigit()
+            else None
+        )
         return context
 
 
@@ -213,7 +246,9 @@ class SharedImageBlock(SharedResourceBlock):
     """A shared image, shown from the portal's media."""
 
     resource = blocks.ChoiceBlock(choices=_shared_image_choices, label="共享图片")
-    alt_text = blocks.CharBlock(label="替代文字", max_length=200, help_text="为视障用户描述图片内容")
+    alt_text = blocks.CharBlock(
+        label="替代文字", max_length=200, help_text="为视障用户描述图片内容"
+    )
 
     class Meta:
         icon = "image"
@@ -225,8 +260,9 @@ class SharedImageBlock(SharedResourceBlock):
 class BodyBlock(blocks.StreamBlock):
     """The body of an article or column page."""
 
-    paragraph = blocks.RichTextBlock(label="段落", features=RICH_TEXT_FEATURES,
-                                     template="shared_blocks/paragraph_block.html")
+    paragraph = blocks.RichTextBlock(
+        label="段落", features=RICH_TEXT_FEATURES, template="shared_blocks/paragraph_block.html"
+    )
     heading = HeadingBlock()
     image = ImageWithCaptionBlock()
     attachments = AttachmentListBlock()

@@ -52,9 +52,15 @@ def pg_tool(name: str) -> str:
 def _pg_env() -> dict:
     db = settings.DATABASES["default"]
     env = dict(os.environ)
-    env.update({"PGHOST": str(db.get("HOST") or ""), "PGPORT": str(db.get("PORT") or ""),
-                "PGUSER": str(db.get("USER") or ""), "PGPASSWORD": str(db.get("PASSWORD") or ""),
-                "PGDATABASE": str(db["NAME"])})
+    env.update(
+        {
+            "PGHOST": str(db.get("HOST") or ""),
+            "PGPORT": str(db.get("PORT") or ""),
+            "PGUSER": str(db.get("USER") or ""),
+            "PGPASSWORD": str(db.get("PASSWORD") or ""),
+            "PGDATABASE": str(db["NAME"]),
+        }
+    )
     return {k: v for k, v in env.items() if v != "" or not k.startswith("PG")}
 
 
@@ -79,8 +85,11 @@ def _sha256(path: Path) -> str:
 def table_counts(schema: str) -> dict[str, int]:
     """Rows per table of a schema: what a restore is compared by."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT table_name FROM information_schema.tables "
-                       "WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY 1", [schema])
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY 1",
+            [schema],
+        )
         tables = [row[0] for row in cursor.fetchall()]
         counts = {}
         for table in tables:
@@ -98,23 +107,40 @@ def backup_site(schema_name: str, out_dir: Path | None = None) -> Path:
     archive = out_dir / f"{schema_name}-{stamp}.tar.gz"
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        _run([pg_tool("pg_dump"), f"--schema={schema_name}", "--no-owner", "--no-privileges",
-              "--format=plain", f"--file={work / 'schema.sql'}"])
+        _run(
+            [
+                pg_tool("pg_dump"),
+                f"--schema={schema_name}",
+                "--no-owner",
+                "--no-privileges",
+                "--format=plain",
+                f"--file={work / 'schema.sql'}",
+            ]
+        )
         public = {
             "website": json.loads(serializers.serialize("json", [website])),
-            "domains": json.loads(serializers.serialize("json", Domain.objects.filter(tenant=website))),
+            "domains": json.loads(
+                serializers.serialize("json", Domain.objects.filter(tenant=website))
+            ),
             "parent_schema": website.parent.schema_name if website.parent_id else None,
         }
         (work / "public.json").write_text(json.dumps(public, ensure_ascii=False, indent=1))
-        audit_rows = serializers.serialize("json", AuditEvent.objects.filter(schema_name=schema_name).order_by("seq"))
+        audit_rows = serializers.serialize(
+            "json", AuditEvent.objects.filter(schema_name=schema_name).order_by("seq")
+        )
         (work / "audit.json").write_text(audit_rows)
         media = _media_dir(schema_name)
         if media.exists():
             shutil.copytree(media, work / "media")
-        files = {str(p.relative_to(work)): _sha256(p) for p in sorted(work.rglob("*")) if p.is_file()}
+        files = {
+            str(p.relative_to(work)): _sha256(p) for p in sorted(work.rglob("*")) if p.is_file()
+        }
         manifest = {
-            "format": FORMAT_VERSION, "schema": schema_name, "legal_name": website.legal_name,
-            "created_at": timezone.now().isoformat(), "table_counts": table_counts(schema_name),
+            "format": FORMAT_VERSION,
+            "schema": schema_name,
+            "legal_name": website.legal_name,
+            "created_at": timezone.now().isoformat(),
+            "table_counts": table_counts(schema_name),
             "files": files,
         }
         (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -122,8 +148,12 @@ def backup_site(schema_name: str, out_dir: Path | None = None) -> Path:
             for item in sorted(work.iterdir()):
                 tar.add(item, arcname=item.name)
     for chain in ("public", schema_name):
-        record("console.backup", schema_name=chain, obj=website,
-               changes={"archive": archive.name, "bytes": archive.stat().st_size})
+        record(
+            "console.backup",
+            schema_name=chain,
+            obj=website,
+            changes={"archive": archive.name, "bytes": archive.stat().st_size},
+        )
     return archive
 
 
@@ -168,24 +198,55 @@ def restore_site(archive: Path, as_schema: str | None = None, domain: str | None
         saved = public["website"][0]["fields"]
         restored_domain = domain or (None if target != original else _first_domain(public))
         try:
-            validate_new_site(kind=saved["kind"], domain=restored_domain or "restore-placeholder.gov.cn",
-                              schema_name=target)
+            validate_new_site(
+                kind=saved["kind"],
+                domain=restored_domain or "restore-placeholder.gov.cn",
+                schema_name=target,
+            )
         except Exception as exc:
             messages = getattr(exc, "message_dict", {"": [str(exc)]})
-            raise BackupError("不能恢复：" + "; ".join(" ".join(v) for v in messages.values())) from None
+            raise BackupError(
+                "不能恢复：" + "; ".join(" ".join(v) for v in messages.values())
+            ) from None
         copy = target != original
         sql = str(work / "schema.sql")
         if not copy:
             _run([pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", sql])
         elif schema_exists(original):
             hold = f"{original}__restore_hold"
-            _run([pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1",
-                  "-c", f'ALTER SCHEMA "{original}" RENAME TO "{hold}"', "-f", sql,
-                  "-c", f'ALTER SCHEMA "{original}" RENAME TO "{target}"',
-                  "-c", f'ALTER SCHEMA "{hold}" RENAME TO "{original}"'])
+            _run(
+                [
+                    pg_tool("psql"),
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-1",
+                    "-c",
+                    f'ALTER SCHEMA "{original}" RENAME TO "{hold}"',
+                    "-f",
+                    sql,
+                    "-c",
+                    f'ALTER SCHEMA "{original}" RENAME TO "{target}"',
+                    "-c",
+                    f'ALTER SCHEMA "{hold}" RENAME TO "{original}"',
+                ]
+            )
         else:
-            _run([pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", sql,
-                  "-c", f'ALTER SCHEMA "{original}" RENAME TO "{target}"'])
+            _run(
+                [
+                    pg_tool("psql"),
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-1",
+                    "-f",
+                    sql,
+                    "-c",
+                    f'ALTER SCHEMA "{original}" RENAME TO "{target}"',
+                ]
+            )
         try:
             website = _restore_registry(saved, public, target, copy, restored_domain)
         except Exception:
@@ -198,8 +259,12 @@ def restore_site(archive: Path, as_schema: str | None = None, domain: str | None
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copytree(media, dest, dirs_exist_ok=True)
     for chain in ("public", target):
-        record("console.restore", schema_name=chain, obj=website,
-               changes={"archive": archive.name, "from_schema": original, "as_schema": target})
+        record(
+            "console.restore",
+            schema_name=chain,
+            obj=website,
+            changes={"archive": archive.name, "from_schema": original, "as_schema": target},
+        )
     return website
 
 
@@ -209,7 +274,9 @@ def _first_domain(public) -> str | None:
 
 
 @transaction.atomic
-def _restore_registry(saved: dict, public: dict, target: str, copy: bool, domain: str | None) -> Website:
+def _restore_registry(
+    saved: dict, public: dict, target: str, copy: bool, domain: str | None
+) -> Website:
     # The serializer knows each field's type (the languages array, dates): let it rebuild.
     website = next(serializers.deserialize("json", json.dumps(public["website"]))).object
     website.pk = None
@@ -224,10 +291,12 @@ def _restore_registry(saved: dict, public: dict, target: str, copy: bool, domain
             Domain.objects.create(domain=domain, tenant=website, is_primary=True)
     else:
         for row in public["domains"]:
-            Domain.objects.create(domain=row["fields"]["domain"], tenant=website,
-                                  is_primary=row["fields"]["is_primary"])
+            Domain.objects.create(
+                domain=row["fields"]["domain"],
+                tenant=website,
+                is_primary=row["fields"]["is_primary"],
+            )
     if domain:
-
         with schema_context(target):
             Site.objects.update(hostname=domain)
         connection.set_schema_to_public()

@@ -109,11 +109,15 @@ def clone_script(template: str, target: str) -> str:
         # anything elsewhere (public) keeps its schema.
         cursor.execute("SELECT current_setting('search_path')")
         search_path = cursor.fetchone()[0]
-        cursor.execute("SELECT set_config('search_path', %s, true)", [connection.ops.quote_name(template)])
+        cursor.execute(
+            "SELECT set_config('search_path', %s, true)", [connection.ops.quote_name(template)]
+        )
         try:
             cursor.execute(
                 "SELECT c.relname, array_to_string(c.reloptions, ', ') FROM pg_class c "
-                "WHERE c.relnamespace = %s AND c.relkind = 'r' ORDER BY c.relname", [ns])
+                "WHERE c.relnamespace = %s AND c.relkind = 'r' ORDER BY c.relname",
+                [ns],
+            )
             tables = cursor.fetchall()
             # Primary keys first (foreign keys need the unique index they point at), foreign
             # keys last, after every table has its rows.
@@ -122,14 +126,18 @@ def clone_script(template: str, target: str) -> str:
                 "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
                 "WHERE k.connamespace = %s "
                 "ORDER BY position(k.contype::text in 'pucxf'), "
-                "c.relname, k.conname", [ns])
+                "c.relname, k.conname",
+                [ns],
+            )
             constraints = cursor.fetchall()
             cursor.execute(
                 "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i "
                 "JOIN pg_class x ON x.oid = i.indexrelid "
                 "WHERE x.relnamespace = %s AND i.indexrelid NOT IN "
                 "(SELECT k.conindid FROM pg_constraint k WHERE k.connamespace = %s "
-                " AND k.contype IN ('p', 'u', 'x')) ORDER BY x.relname", [ns, ns])
+                " AND k.contype IN ('p', 'u', 'x')) ORDER BY x.relname",
+                [ns, ns],
+            )
             indexes = [definition for (definition,) in cursor.fetchall()]
             cursor.execute(
                 # pg_sequence, not the pg_sequences view: the planner runs the view over every
@@ -142,36 +150,55 @@ def clone_script(template: str, target: str) -> str:
                 "JOIN pg_class q ON q.oid = d.objid AND q.relkind = 'S' "
                 "JOIN pg_sequence s ON s.seqrelid = q.oid "
                 "WHERE c.relnamespace = %s AND a.attidentity <> '' AND NOT a.attisdropped "
-                "ORDER BY 1, 2", [ns])
+                "ORDER BY 1, 2",
+                [ns],
+            )
             identities = cursor.fetchall()
         finally:
             cursor.execute("SELECT set_config('search_path', %s, true)", [search_path])
 
     # The script runs in a transaction (clone_template) and leaves the search path as it was.
-    statements = [sql.SQL("CREATE SCHEMA {}").format(dst),
-                  sql.SQL("SET LOCAL search_path TO {}, public").format(dst)]
+    statements = [
+        sql.SQL("CREATE SCHEMA {}").format(dst),
+        sql.SQL("SET LOCAL search_path TO {}, public").format(dst),
+    ]
     for table, options in tables:
-        statements.append(sql.SQL(
-            "CREATE TABLE {dst}.{t} (LIKE {src}.{t} INCLUDING DEFAULTS "
-            "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS){options}").format(
-            dst=dst, src=src, t=sql.Identifier(table),
-            options=sql.SQL(f" WITH ({options})" if options else "")))
-        statements.append(sql.SQL(
-            "INSERT INTO {dst}.{t} SELECT * FROM {src}.{t}").format(
-            dst=dst, src=src, t=sql.Identifier(table)))
+        statements.append(
+            sql.SQL(
+                "CREATE TABLE {dst}.{t} (LIKE {src}.{t} INCLUDING DEFAULTS "
+                "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS){options}"
+            ).format(
+                dst=dst,
+                src=src,
+                t=sql.Identifier(table),
+                options=sql.SQL(f" WITH ({options})" if options else ""),
+            )
+        )
+        statements.append(
+            sql.SQL("INSERT INTO {dst}.{t} SELECT * FROM {src}.{t}").format(
+                dst=dst, src=src, t=sql.Identifier(table)
+            )
+        )
     for table, name, definition, kind in constraints:
         if kind == "f" and f"{template}." in definition:  # would point back at the template
             raise CloneUnsupported(f"foreign key {name} not understood: {definition}")
-        statements.append(sql.SQL("ALTER TABLE {dst}.{t} ADD CONSTRAINT {name} {definition}").format(
-            dst=dst, t=sql.Identifier(table), name=sql.Identifier(name),
-            definition=sql.SQL(definition)))
+        statements.append(
+            sql.SQL("ALTER TABLE {dst}.{t} ADD CONSTRAINT {name} {definition}").format(
+                dst=dst,
+                t=sql.Identifier(table),
+                name=sql.Identifier(name),
+                definition=sql.SQL(definition),
+            )
+        )
     template_prefix = f" ON {connection.ops.quote_name(template)}."
     qualified_prefix = f" ON {template}."
     for definition in indexes:
         # pg_get_indexdef always qualifies the table; point it at the target.
         for prefix in (template_prefix, qualified_prefix):
             if prefix in definition:
-                definition = definition.replace(prefix, f" ON {connection.ops.quote_name(target)}.", 1)
+                definition = definition.replace(
+                    prefix, f" ON {connection.ops.quote_name(target)}.", 1
+                )
                 break
         else:
             raise CloneUnsupported(f"index definition not understood: {definition}")
@@ -179,20 +206,49 @@ def clone_script(template: str, target: str) -> str:
     # Identity columns get their sequences under the template's names (LIKE … INCLUDING
     # IDENTITY would name them after the table, which differs for renamed tables), after the
     # rows are in, continuing where the template's stand.
-    for table, column, identity, sequence, start, minimum, maximum, step, cycle, cache, last in identities:
-        statements.append(sql.SQL(
-            "ALTER TABLE {dst}.{t} ALTER COLUMN {c} ADD GENERATED {when} AS IDENTITY "
-            "(SEQUENCE NAME {dst}.{s} START WITH {start} INCREMENT BY {step} MINVALUE {minimum} "
-            "MAXVALUE {maximum} CACHE {cache} {cycle})").format(
-            dst=dst, t=sql.Identifier(table), c=sql.Identifier(column), s=sql.Identifier(sequence),
-            when=sql.SQL("ALWAYS" if identity == "a" else "BY DEFAULT"),
-            start=sql.Literal(start), step=sql.Literal(step), minimum=sql.Literal(minimum),
-            maximum=sql.Literal(maximum), cache=sql.Literal(cache),
-            cycle=sql.SQL("CYCLE" if cycle else "NO CYCLE")))
+    for (
+        table,
+        column,
+        identity,
+        sequence,
+        start,
+        minimum,
+        maximum,
+        step,
+        cycle,
+        cache,
+        last,
+    ) in identities:
+        statements.append(
+            sql.SQL(
+                "ALTER TABLE {dst}.{t} ALTER COLUMN {c} ADD GENERATED {when} AS IDENTITY "
+                "(SEQUENCE NAME {dst}.{s} START WITH {start} INCREMENT BY {step} MINVALUE {minimum} "
+                "MAXVALUE {maximum} CACHE {cache} {cycle})"
+            ).format(
+                dst=dst,
+                t=sql.Identifier(table),
+                c=sql.Identifier(column),
+                s=sql.Identifier(sequence),
+                when=sql.SQL("ALWAYS" if identity == "a" else "BY DEFAULT"),
+                start=sql.Literal(start),
+                step=sql.Literal(step),
+                minimum=sql.Literal(minimum),
+                maximum=sql.Literal(maximum),
+                cache=sql.Literal(cache),
+                cycle=sql.SQL("CYCLE" if cycle else "NO CYCLE"),
+            )
+        )
         if last is not None:
-            statements.append(sql.SQL("SELECT setval({s}, {v}, true)").format(
-                s=sql.Literal(f"{connection.ops.quote_name(target)}.{connection.ops.quote_name(sequence)}"),
-                v=sql.Literal(last)))
-    statements.append(sql.SQL("SELECT set_config('search_path', {}, true)").format(sql.Literal(search_path)))
+            statements.append(
+                sql.SQL("SELECT setval({s}, {v}, true)").format(
+                    s=sql.Literal(
+                        f"{connection.ops.quote_name(target)}.{connection.ops.quote_name(sequence)}"
+                    ),
+                    v=sql.Literal(last),
+                )
+            )
+    statements.append(
+        sql.SQL("SELECT set_config('search_path', {}, true)").format(sql.Literal(search_path))
+    )
     with connection.cursor() as cursor:
         return sql.SQL(";\n").join(statements).as_string(cursor.connection)

@@ -29,8 +29,9 @@ class WebsiteMiddleware(TenantMainMiddleware):
             connection.set_schema_to_public()
             return no_such_site(request, website.domain_url)
         if website.status == Website.Status.SUSPENDED:
-            response = render(request, "tenants/site_suspended.html", {"website": website},
-                              status=503)
+            response = render(
+                request, "tenants/site_suspended.html", {"website": website}, status=503
+            )
             response["Retry-After"] = "3600"
             return response
         if website.status == Website.Status.ARCHIVED:

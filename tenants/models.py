@@ -37,8 +37,11 @@ class WebsiteManager(models.Manager.from_queryset(WebsiteQuerySet)):
 
     def portal(self) -> "Website | None":
         """The city's portal: the one active site of kind portal (the oldest, if several)."""
-        return (self.filter(kind=Website.Kind.PORTAL, status=Website.Status.ACTIVE)
-                .order_by("pk").first())
+        return (
+            self.filter(kind=Website.Kind.PORTAL, status=Website.Status.ACTIVE)
+            .order_by("pk")
+            .first()
+        )
 
 
 class Website(TenantMixin):
@@ -61,8 +64,12 @@ class Website(TenantMixin):
     short_name = models.CharField("简称", max_length=40)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级机关", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name="上级机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     site_code = models.CharField("网站标识码", max_length=20, blank=True)
     icp_number = models.CharField("ICP备案号", max_length=40, blank=True)
@@ -71,10 +78,10 @@ class Website(TenantMixin):
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)
     contact_email = models.EmailField("联系邮箱", blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
-    languages = ArrayField(models.CharField(max_length=10), default=list, blank=True,
-                           verbose_name="语言版本")
-    status = models.CharField("状态", max_length=20, choices=Status.choices,
-                              default=Status.ACTIVE)
+    languages = ArrayField(
+        models.CharField(max_length=10), default=list, blank=True, verbose_name="语言版本"
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # Responsibility (Z3, O1: 谁主管谁负责、谁运行谁负责): a site cannot be activated without them.
     responsible_leader = models.CharField("主管领导", max_length=50, blank=True)
     responsible_leader_phone = models.CharField("主管领导电话", max_length=40, blank=True)
@@ -96,8 +103,9 @@ class Website(TenantMixin):
         _check_schema_name(self.schema_name)
         if sync_schema and self.kind != self.Kind.TEMPLATE and clone_template(self.schema_name):
             return True
-        return super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema,
-                                     verbosity=verbosity)
+        return super().create_schema(
+            check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity
+        )
 
     class Meta:
         verbose_name = "网站"
@@ -105,7 +113,8 @@ class Website(TenantMixin):
         ordering = ["kind", "schema_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["site_code"], condition=~models.Q(site_code=""),
+                fields=["site_code"],
+                condition=~models.Q(site_code=""),
                 name="unique_site_code",
             ),
         ]
@@ -113,13 +122,21 @@ class Website(TenantMixin):
     def __str__(self):
         return self.legal_name
 
-    RESPONSIBILITY_FIELDS = ("responsible_leader", "responsible_leader_phone", "operator_unit",
-                             "operator_contact", "operator_contact_phone")
+    RESPONSIBILITY_FIELDS = (
+        "responsible_leader",
+        "responsible_leader_phone",
+        "operator_unit",
+        "operator_contact",
+        "operator_contact_phone",
+    )
 
     def missing_responsibility(self) -> list[str]:
         """Labels of the responsibility fields still empty (Z3)."""
-        return [str(self._meta.get_field(name).verbose_name)
-                for name in self.RESPONSIBILITY_FIELDS if not getattr(self, name).strip()]
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.RESPONSIBILITY_FIELDS
+            if not getattr(self, name).strip()
+        ]
 
     @property
     def is_site(self) -> bool:

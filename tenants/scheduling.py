@@ -27,8 +27,11 @@ def publish_scheduled_for_site(schema_name: str) -> None:
 def site_schemas() -> list[str]:
     """Sites whose pages may go live or expire: every site not archived."""
     with schema_context("public"):
-        return list(Website.objects.sites().exclude(status=Website.Status.ARCHIVED)
-                    .values_list("schema_name", flat=True))
+        return list(
+            Website.objects.sites()
+            .exclude(status=Website.Status.ARCHIVED)
+            .values_list("schema_name", flat=True)
+        )
 
 
 def publish_scheduled_everywhere() -> int:

@@ -44,11 +44,16 @@ def ensure_platform(console_host: str | None = None) -> Website:
     console_host = normalise_domain(console_host or settings.CONSOLE_HOST)
     platform, _ = Website.objects.get_or_create(
         schema_name=get_public_schema_name(),
-        defaults={"legal_name": "集约政府网站集约化平台", "short_name": "平台控制台",
-                  "kind": Website.Kind.PLATFORM},
+        defaults={
+            "legal_name": "集约政府网站集约化平台",
+            "short_name": "平台控制台",
+            "kind": Website.Kind.PLATFORM,
+        },
     )
     Domain.objects.filter(tenant=platform).exclude(domain=console_host).delete()
-    Domain.objects.get_or_create(domain=console_host, defaults={"tenant": platform, "is_primary": True})
+    Domain.objects.get_or_create(
+        domain=console_host, defaults={"tenant": platform, "is_primary": True}
+    )
     ensure_console_roles()
     return platform
 
@@ -59,8 +64,11 @@ def ensure_template(verbosity: int = 0) -> Website:
     template = Website.objects.for_schema(name)
     if template is None:
         template = Website.objects.create(
-            schema_name=name, legal_name="站点模板", short_name="模板",
-            kind=Website.Kind.TEMPLATE, status=Website.Status.ARCHIVED,
+            schema_name=name,
+            legal_name="站点模板",
+            short_name="模板",
+            kind=Website.Kind.TEMPLATE,
+            status=Website.Status.ARCHIVED,
         )
     if not schema_exists(name):
         log.info("creating the site template schema %s (runs every tenant migration once)", name)
@@ -87,22 +95,35 @@ def validate_new_site(*, kind: str, domain: str, schema_name: str) -> None:
     else:
         if Domain.objects.filter(domain=normalise_domain(domain)).exists():
             errors["domain"] = f"域名 {domain} 已被其他网站使用 (the domain is taken)."
-    if not _SCHEMA_NAME.match(schema_name) or schema_name in RESERVED_SCHEMAS or schema_name.startswith("pg_"):
+    if (
+        not _SCHEMA_NAME.match(schema_name)
+        or schema_name in RESERVED_SCHEMAS
+        or schema_name.startswith("pg_")
+    ):
         errors["schema_name"] = (
             f"模式名 “{schema_name}” 不可用：须以小写字母开头，仅含小写字母、数字和下划线，"
             "且不能是保留名 (public, site_template, pg_*)."
         )
     elif Website.objects.filter(schema_name=schema_name).exists() or schema_exists(schema_name):
-        errors["schema_name"] = f"模式名 “{schema_name}” 已存在 (schema exists): 请用 --schema 指定另一个。"
+        errors["schema_name"] = (
+            f"模式名 “{schema_name}” 已存在 (schema exists): 请用 --schema 指定另一个。"
+        )
     if errors:
         raise ValidationError(errors)
 
 
 def provision_site(
-    *, kind: str, legal_name: str, short_name: str, domain: str,
-    schema_name: str | None = None, parent: Website | None = None,
-    webmaster_username: str = "webmaster", webmaster_password: str | None = None,
-    webmaster_password_hash: str | None = None, **registry_fields,
+    *,
+    kind: str,
+    legal_name: str,
+    short_name: str,
+    domain: str,
+    schema_name: str | None = None,
+    parent: Website | None = None,
+    webmaster_username: str = "webmaster",
+    webmaster_password: str | None = None,
+    webmaster_password_hash: str | None = None,
+    **registry_fields,
 ) -> ProvisionedSite:
     """Create a working site: schema (cloned), its content (SITE_PROVISIONING_STEPS: home
     page, column tree, `Site` row, roles, review workflows, catalogue…), its first webmaster.
@@ -123,8 +144,12 @@ def provision_site(
 
     with transaction.atomic():
         website = Website(
-            schema_name=schema_name, kind=kind, legal_name=legal_name.strip(),
-            short_name=(short_name or legal_name).strip(), parent=parent, **registry_fields,
+            schema_name=schema_name,
+            kind=kind,
+            legal_name=legal_name.strip(),
+            short_name=(short_name or legal_name).strip(),
+            parent=parent,
+            **registry_fields,
         )
         website.full_clean(exclude=["schema_name"])
         website.save()
@@ -133,12 +158,20 @@ def provision_site(
         with schema_context(schema_name):
             for step in provisioning_steps():
                 step(website)
-            create_webmaster(website, webmaster_username, password,
-                             password_hash=webmaster_password_hash)
+            create_webmaster(
+                website, webmaster_username, password, password_hash=webmaster_password_hash
+            )
         connection.set_schema_to_public()
-        _audit("console.site_provisioned", website, {
-            "domain": domain, "kind": kind, "webmaster": webmaster_username,
-            "missing_responsibility": website.missing_responsibility()})
+        _audit(
+            "console.site_provisioned",
+            website,
+            {
+                "domain": domain,
+                "kind": kind,
+                "webmaster": webmaster_username,
+                "missing_responsibility": website.missing_responsibility(),
+            },
+        )
     log.info("provisioned %s (%s) at %s", website.legal_name, schema_name, domain)
     return ProvisionedSite(website, webmaster_username, password)
 
@@ -178,7 +211,8 @@ def set_status(website: Website, status: str) -> Website:
     if status == Website.Status.ACTIVE and website.missing_responsibility():
         raise ProvisioningError(
             f"{website.legal_name} 缺少责任信息（{'、'.join(website.missing_responsibility())}），"
-            "不能启用：请先在控制台登记主管领导和承办单位联系人。")
+            "不能启用：请先在控制台登记主管领导和承办单位联系人。"
+        )
     previous = website.status
     website.status = status
     website.save(update_fields=["status", "updated_at"])
@@ -236,4 +270,6 @@ def get_site(schema_name: str) -> Website:
         return sites().get(schema_name=schema_name)
     except Website.DoesNotExist:
         known = ", ".join(sites().values_list("schema_name", flat=True)) or "(none yet)"
-        raise ProvisioningError(f"没有模式名为 “{schema_name}” 的网站。Known sites: {known}") from None
+        raise ProvisioningError(
+            f"没有模式名为 “{schema_name}” 的网站。Known sites: {known}"
+        ) from None

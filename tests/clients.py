@@ -27,7 +27,8 @@ def verify_session(client, user) -> None:
     if not twofactor.must_verify(user):
         return
     device = twofactor.confirmed_device(user) or SealedTOTPDevice.objects.create(
-        user=user, name=twofactor.AUTHENTICATOR_NAME, confirmed=True)
+        user=user, name=twofactor.AUTHENTICATOR_NAME, confirmed=True
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

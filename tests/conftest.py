@@ -43,10 +43,15 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
         ]:
             if not services.sites().filter(schema_name=schema).exists():
                 services.provision_site(
-                    kind=kind, legal_name=name, short_name=name[:4],
-                    domain=f"{schema}.localhost", schema_name=schema,
-                    webmaster_password=PASSWORD if schema == "alpha" else BETA_PASSWORD, site_code=f"15030{len(schema)}{schema[:1]}".ljust(10, "0"),
-                    icp_number=f"蒙ICP备{len(name)}号", sponsor_unit=name,
+                    kind=kind,
+                    legal_name=name,
+                    short_name=name[:4],
+                    domain=f"{schema}.localhost",
+                    schema_name=schema,
+                    webmaster_password=PASSWORD if schema == "alpha" else BETA_PASSWORD,
+                    site_code=f"15030{len(schema)}{schema[:1]}".ljust(10, "0"),
+                    icp_number=f"蒙ICP备{len(name)}号",
+                    sponsor_unit=name,
                     **RESPONSIBILITY,
                 )
         connection.set_schema_to_public()
@@ -56,8 +61,10 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
         # A live-server handler thread can still hold a persistent connection (CONN_MAX_AGE)
         # when the session ends; DROP DATABASE then fails with "being accessed by other users".
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
         teardown_databases(db_config, verbosity=0)
 
 
@@ -103,9 +110,14 @@ def portal_schema(django_db_setup, django_db_blocker):
         site = Website.objects.portal()
         if site is None:
             site = services.provision_site(
-                kind="portal", legal_name="乌海市人民政府", short_name="乌海市政府",
-                domain=f"{PORTAL_SCHEMA}.localhost", schema_name=PORTAL_SCHEMA,
-                webmaster_password=PORTAL_PASSWORD, site_code="1503000001", **RESPONSIBILITY,
+                kind="portal",
+                legal_name="乌海市人民政府",
+                short_name="乌海市政府",
+                domain=f"{PORTAL_SCHEMA}.localhost",
+                schema_name=PORTAL_SCHEMA,
+                webmaster_password=PORTAL_PASSWORD,
+                site_code="1503000001",
+                **RESPONSIBILITY,
             ).website
         connection.set_schema_to_public()
     return site.schema_name

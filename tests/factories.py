@@ -22,9 +22,13 @@ BETA_PASSWORD = "Other-Staple-Lantern-7"  # beta's webmaster: same username, oth
 PORTAL_PASSWORD = "Portal-Curator-Password-5"
 PORTAL_SCHEMA = "synportal"
 # Who answers for a site (Z3): without these a site cannot be (re)activated.
-RESPONSIBILITY = dict(responsible_leader="王主任", responsible_leader_phone="0473-3920001",
-                      operator_unit="乌海市大数据中心", operator_contact="李工",
-                      operator_contact_phone="0473-3920002")
+RESPONSIBILITY = dict(
+    responsible_leader="王主任",
+    responsible_leader_phone="0473-3920001",
+    operator_unit="乌海市大数据中心",
+    operator_contact="李工",
+    operator_contact_phone="0473-3920002",
+)
 
 _counter = itertools.count(1)
 
@@ -33,13 +37,17 @@ def unique(text: str) -> str:
     return f"{text}{datetime.datetime.now():%H%M%S%f}{next(_counter)}"
 
 
-def make_article(website, title, body="", *, column="gzdt", summary="", date=None,
-                 publish=True, live=True):
+def make_article(
+    website, title, body="", *, column="gzdt", summary="", date=None, publish=True, live=True
+):
     """An ArticlePage under `column` of `website`; published through a revision when `publish`."""
     with schema_context(website.schema_name):
         parent = ColumnPage.objects.get(slug=column)
         page = ArticlePage(
-            title=title, slug=unique("a"), date=date or datetime.date.today(), summary=summary,
+            title=title,
+            slug=unique("a"),
+            date=date or datetime.date.today(),
+            summary=summary,
             body=[("paragraph", RichText(f"<p>{body}</p>"))] if body else [],
             live=live and not publish,
         )

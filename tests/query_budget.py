@@ -37,7 +37,9 @@ def max_queries(budget: int, label: str = "view"):
     with CaptureQueriesContext(connection) as context:
         yield context
     count = len(context.captured_queries)
-    assert count <= budget, f"{label} ran {count} SQL queries (budget {budget}):\n{_listing(context.captured_queries)}"
+    assert count <= budget, (
+        f"{label} ran {count} SQL queries (budget {budget}):\n{_listing(context.captured_queries)}"
+    )
 
 
 def forget_short_lived_caches() -> None:
@@ -55,8 +57,9 @@ def count_queries(fetch):
     return len(context.captured_queries), result
 
 
-def assert_query_budget(fetch, add_items, *, budget: int, sizes=(1, 20), label: str = "view",
-                        check=None) -> list[int]:
+def assert_query_budget(
+    fetch, add_items, *, budget: int, sizes=(1, 20), label: str = "view", check=None
+) -> list[int]:
     """Queries of `fetch()` stay equal as items grow from sizes[0] to sizes[-1], and ≤ budget.
 
     `add_items(n)` adds n more items; `check(result)` (optional) asserts the fetch worked,
@@ -76,6 +79,9 @@ def assert_query_budget(fetch, add_items, *, budget: int, sizes=(1, 20), label: 
         listings.append(_listing(context.captured_queries))
     assert len(set(counts)) == 1, (
         f"{label}: queries grow with items {dict(zip(sizes, counts, strict=True))}:\n"
-        + "\n---\n".join(listings))
-    assert counts[0] <= budget, f"{label} ran {counts[0]} SQL queries (budget {budget}):\n{listings[0]}"
+        + "\n---\n".join(listings)
+    )
+    assert counts[0] <= budget, (
+        f"{label} ran {counts[0]} SQL queries (budget {budget}):\n{listings[0]}"
+    )
     return counts

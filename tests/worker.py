@@ -17,14 +17,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def redis_available() -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1):
+    with (
+        contextlib.suppress(OSError),
+        socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1),
+    ):
         return True
     return False
 
 
 def worker_database_url() -> str:
     s = connection.settings_dict
-    host = quote(s["HOST"], safe="") if s["HOST"].startswith("/") else f"{s['HOST']}:{s.get('PORT') or 5432}"
+    host = (
+        quote(s["HOST"], safe="")
+        if s["HOST"].startswith("/")
+        else f"{s['HOST']}:{s.get('PORT') or 5432}"
+    )
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
     return f"postgres://{s['USER']}{password}@{host}/{s['NAME']}"
 
@@ -44,9 +51,24 @@ def celery_worker(redis_db: int, queue: str):
     }
     log = open(ROOT / "var" / f"worker-{queue}.log", "w")  # noqa: SIM115 (closed below)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=INFO", "-Q", queue, "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_until_ready(worker, ROOT / "var" / f"worker-{queue}.log")
@@ -68,7 +90,9 @@ def _wait_until_ready(worker, log_path, timeout=60):
         if "ready." in log_path.read_text():
             return
         time.sleep(0.3)
-    raise RuntimeError(f"celery worker not ready after {timeout} s:\n{log_path.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"celery worker not ready after {timeout} s:\n{log_path.read_text()[-3000:]}"
+    )
 
 
 @contextlib.contextmanager
@@ -107,7 +131,9 @@ class WorkerProcess:
     """`celery -A <app> worker` on the default queue of `broker`, as a subprocess over the
     committed test database; `stop()` ends it (a killed one is only reaped)."""
 
-    def __init__(self, broker: str, log_path: Path, *, app: str = "config", env: dict | None = None):
+    def __init__(
+        self, broker: str, log_path: Path, *, app: str = "config", env: dict | None = None
+    ):
         self.log_path = log_path
         environment = {
             **os.environ,
@@ -119,9 +145,24 @@ class WorkerProcess:
         }
         self.log = log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--prefetch-multiplier=1"],
-            cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                app,
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--prefetch-multiplier=1",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         _wait_until_ready(self.process, log_path)
 

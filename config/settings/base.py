@@ -174,7 +174,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -224,8 +227,11 @@ else:
 # when REDIS_URL is set, otherwise counters in PostgreSQL (security/counters.py). Both
 # increment atomically.
 CACHES["ratelimit"] = {
-    "BACKEND": ("django.core.cache.backends.redis.RedisCache" if REDIS_URL
-                else "security.counters.RequestCounterCache"),
+    "BACKEND": (
+        "django.core.cache.backends.redis.RedisCache"
+        if REDIS_URL
+        else "security.counters.RequestCounterCache"
+    ),
     "LOCATION": REDIS_URL,
     "KEY_FUNCTION": "django_tenants.cache.make_key",
     "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
@@ -303,8 +309,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # expiry (I4) first: SCHEDULED_PUBLISHING_INTERVAL seconds (60).
 SCHEDULED_PUBLISHING_INTERVAL = int(os.environ.get("SCHEDULED_PUBLISHING_INTERVAL", "60"))
 CELERY_BEAT_SCHEDULE = {
-    "publish-scheduled-pages": {"task": "tenants.publish_scheduled_all_sites",
-                                "schedule": float(SCHEDULED_PUBLISHING_INTERVAL)},
+    "publish-scheduled-pages": {
+        "task": "tenants.publish_scheduled_all_sites",
+        "schedule": float(SCHEDULED_PUBLISHING_INTERVAL),
+    },
 }
 
 LOGGING = {
@@ -371,8 +379,28 @@ RATE_LIMITS = {
 # Uploads: what a government site publishes, nothing executable or scriptable (no SVG).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = [
-    "pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "odt", "ods",
-    "odp", "txt", "csv", "rtf", "zip", "rar", "7z", "jpg", "jpeg", "png",
+    "pdf",
+    "ofd",
+    "doc",
+    "docx",
+    "wps",
+    "xls",
+    "xlsx",
+    "et",
+    "ppt",
+    "pptx",
+    "odt",
+    "ods",
+    "odp",
+    "txt",
+    "csv",
+    "rtf",
+    "zip",
+    "rar",
+    "7z",
+    "jpg",
+    "jpeg",
+    "png",
 ]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "security.forms.LimitedDocumentForm"
@@ -396,24 +424,30 @@ _CSP_COMMON = {
 }
 # Public pages and the console: no inline script, ever, but one a template marks with the
 # request's nonce. (The page cache never stores a page whose policy carries a nonce.)
-CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON | {
-    "script-src": [SELF, NONCE],
-    "style-src": [SELF, UNSAFE_INLINE],
-    "img-src": [SELF, "data:"],
-    "frame-src": [SELF, "https:"],  # embedded videos and maps in articles
-}}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": _CSP_COMMON
+    | {
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "frame-src": [SELF, "https:"],  # embedded videos and maps in articles
+    }
+}
 # A site's Wagtail admin: the tightest under which Wagtail 8's admin works, found by driving
 # it in Chromium (tests/e2e/test_csp.py fails on any violation). Scripts: our origin, plus the
 # nonce on the inline scripts Wagtail renders (date/time widgets, inline panels, choosers:
 # security/csp.py says where each gets it). Styles also inline: the rich text editor (vendor.js)
 # inserts <style> elements and style attributes; with images, fonts and connections limited to
 # our origin, injected CSS has nowhere to send what it reads.
-ADMIN_CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON | {
-    "script-src": [SELF, NONCE],
-    "style-src": [SELF, UNSAFE_INLINE],
-    "img-src": [SELF],
-    "frame-src": [SELF],  # the preview panel
-}}
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": _CSP_COMMON
+    | {
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF],
+        "frame-src": [SELF],  # the preview panel
+    }
+}
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Backups: where backup_site writes archives by default.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
@@ -421,7 +455,8 @@ BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 # Elasticsearch when ELASTICSEARCH_URL is set (or FEDERATION_SEARCH_BACKEND says so).
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 FEDERATION_SEARCH_BACKEND = os.environ.get(
-    "FEDERATION_SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "postgres")
+    "FEDERATION_SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "postgres"
+)
 # The alias searches read; each rebuild makes a new versioned index behind it.
 ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "jiyue-library")
 # Short: a slow cluster must not hold a worker (the outbox retries), let alone a request.
@@ -436,7 +471,10 @@ CELERY_BEAT_SCHEDULE |= {
     # federation.syndication: re-sends deliveries (copies on receiving sites) never made.
     "syndication-sweep-deliveries": {"task": "syndication.sweep_deliveries", "schedule": 30.0},
     # A broadcast starting or ending changes every cached page of every site.
-    "syndication-broadcast-boundaries": {"task": "syndication.broadcast_boundaries", "schedule": 15.0},
+    "syndication-broadcast-boundaries": {
+        "task": "syndication.broadcast_boundaries",
+        "schedule": 15.0,
+    },
     # audit: every chain verified daily; the outcome is recorded and shown on the console.
     "audit-verify-chains": {"task": "audit.verify_chains", "schedule": 86400.0},
 }

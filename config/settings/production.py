@@ -6,7 +6,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 for required in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CONSOLE_HOST"):
     if not os.environ.get(required):
-        raise ImproperlyConfigured(f"You must set the {required} environment variable (see README).")
+        raise ImproperlyConfigured(
+            f"You must set the {required} environment variable (see README)."
+        )
 
 from .base import *  # noqa: E402,F403
 

@@ -15,8 +15,11 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media" / os.environ.get("PYTEST_XDIST_WORK
 # The page cache is off unless a test turns it on (tests/pagecache): a page cached in
 # one test must not leak into another whose transaction was rolled back without a purge.
 PAGECACHE_ENABLED = False
-CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405
-                   "LOCATION": "jiyue-test-pages", "OPTIONS": {"MAX_ENTRIES": 5000}}
+CACHES["pages"] = {  # noqa: F405
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "jiyue-test-pages",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 # Security (issue 4). Every test client and the live server come from 127.0.0.1, and other
 # areas' tests sign webmasters in with force_login: the security suite (tests/security)

@@ -32,15 +32,20 @@ class WithdrawnReason(models.TextChoices):
 
 
 class LibraryItem(models.Model):
-    site = models.ForeignKey("tenants.Website", on_delete=models.CASCADE,
-                             related_name="library_items", verbose_name="网站")
+    site = models.ForeignKey(
+        "tenants.Website",
+        on_delete=models.CASCADE,
+        related_name="library_items",
+        verbose_name="网站",
+    )
     # "<schema>:<page translation_key UUID>": stable across edits, moves and renames, and
     # unique platform-wide (page ids repeat across schemas).
     item_key = models.CharField("条目键", max_length=100, unique=True)
     page_id = models.IntegerField("页面ID")
     page_model = models.CharField("页面类型", max_length=100, blank=True)
-    item_type = models.CharField("类型", max_length=20, choices=ItemType.choices,
-                                 default=ItemType.ARTICLE)
+    item_type = models.CharField(
+        "类型", max_length=20, choices=ItemType.choices, default=ItemType.ARTICLE
+    )
     category = models.CharField("栏目", max_length=255, blank=True)
     title = models.CharField("标题", max_length=255)
     summary = models.TextField("摘要", blank=True)
@@ -59,8 +64,9 @@ class LibraryItem(models.Model):
     # The outbox version last applied: an event with a version at or below it is a duplicate.
     version = models.BigIntegerField("版本", default=0)
     withdrawn = models.BooleanField("已撤下", default=False)
-    withdrawn_reason = models.CharField("撤下原因", max_length=20, blank=True,
-                                        choices=WithdrawnReason.choices)
+    withdrawn_reason = models.CharField(
+        "撤下原因", max_length=20, blank=True, choices=WithdrawnReason.choices
+    )
     withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
     projected_at = models.DateTimeField("同步时间", auto_now=True)
 
@@ -69,7 +75,9 @@ class LibraryItem(models.Model):
         verbose_name_plural = "资源库条目"
         indexes = [
             models.Index(fields=["site", "page_id"], name="library_site_page_idx"),
-            models.Index(fields=["site", "withdrawn", "-published_at"], name="library_site_live_idx"),
+            models.Index(
+                fields=["site", "withdrawn", "-published_at"], name="library_site_live_idx"
+            ),
         ]
 
     def __str__(self):
@@ -100,8 +108,9 @@ class OutboxEvent(models.Model):
         RESTRICTED = "restricted", "访问限制变更"
         RESYNC = "resync", "重新同步"
 
-    site = models.ForeignKey("tenants.Website", on_delete=models.CASCADE,
-                             related_name="outbox_events")
+    site = models.ForeignKey(
+        "tenants.Website", on_delete=models.CASCADE, related_name="outbox_events"
+    )
     item_key = models.CharField(max_length=100, db_index=True)
     page_id = models.IntegerField()
     event = models.CharField(max_length=20, choices=Kind.choices)
@@ -119,8 +128,11 @@ class OutboxEvent(models.Model):
         verbose_name_plural = "发布事件"
         indexes = [
             # The sweep's question: which rows are still waiting? A partial index stays small.
-            models.Index(fields=["created_at"], name="outbox_pending_idx",
-                         condition=models.Q(processed_at__isnull=True)),
+            models.Index(
+                fields=["created_at"],
+                name="outbox_pending_idx",
+                condition=models.Q(processed_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
@@ -151,13 +163,21 @@ class ConsumerStep(models.Model):
     class Meta:
         verbose_name = "资源库下游处理"
         verbose_name_plural = "资源库下游处理"
-        constraints = [models.UniqueConstraint(fields=["item", "consumer"],
-                                               name="library_consumer_step_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "consumer"], name="library_consumer_step_unique"
+            )
+        ]
         indexes = [
             # The sweep's question: which steps are still waiting? A partial index stays small.
-            models.Index(fields=["scheduled_at"], name="library_step_pending_idx",
-                         condition=models.Q(done_at__isnull=True)),
+            models.Index(
+                fields=["scheduled_at"],
+                name="library_step_pending_idx",
+                condition=models.Q(done_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.consumer} {self.item_id} v{self.version}{'' if self.done_at else ' (pending)'}"
+        return (
+            f"{self.consumer} {self.item_id} v{self.version}{'' if self.done_at else ' (pending)'}"
+        )

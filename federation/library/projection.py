@@ -39,9 +39,20 @@ COLUMN_TYPE_TO_ITEM_TYPE = {
 }
 
 ITEM_FIELDS = {
-    "item_type", "category", "title", "summary", "text", "url", "published_at",
-    "first_published_at", "updated_at", "expires_at", "language", "index_number",
-    "document_number", "issuer",
+    "item_type",
+    "category",
+    "title",
+    "summary",
+    "text",
+    "url",
+    "published_at",
+    "first_published_at",
+    "updated_at",
+    "expires_at",
+    "language",
+    "index_number",
+    "document_number",
+    "issuer",
 }
 SUMMARY_LENGTH = 200
 _SPACES = re.compile(r"\s+")
@@ -64,7 +75,10 @@ def plain_text(page) -> str:
     parts = []
     for field in getattr(page, "search_fields", []):
         if not isinstance(field, index.SearchField) or field.field_name in {
-            "title", "summary", "search_description", "seo_title",
+            "title",
+            "summary",
+            "search_description",
+            "seo_title",
         }:
             continue
         try:
@@ -85,8 +99,12 @@ def plain_text(page) -> str:
 
 def nearest_column(page):
     """The closest ancestor that is a column (栏目), or None."""
-    return ColumnPage.objects.ancestor_of(page).order_by("-depth").only(
-        "title", "column_type", "path", "depth").first()
+    return (
+        ColumnPage.objects.ancestor_of(page)
+        .order_by("-depth")
+        .only("title", "column_type", "path", "depth")
+        .first()
+    )
 
 
 def _as_datetime(value):

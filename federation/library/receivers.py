@@ -36,15 +36,21 @@ def on_page_deleted(sender, instance, **kwargs):
 def on_page_moved(sender, instance, url_path_before=None, url_path_after=None, **kwargs):
     # A move changes the URL of the page and of everything under it.
     if url_path_before != url_path_after:
-        services.record_page_events(Page.objects.descendant_of(instance, inclusive=True)
-                                    .only("pk", "translation_key", "content_type"), Kind.MOVED)
+        services.record_page_events(
+            Page.objects.descendant_of(instance, inclusive=True).only(
+                "pk", "translation_key", "content_type"
+            ),
+            Kind.MOVED,
+        )
 
 
 @receiver(page_slug_changed, dispatch_uid="library_page_slug_changed")
 def on_slug_changed(sender, instance, **kwargs):
     # The page itself is re-projected by its own publish event; its descendants' URLs moved.
     services.record_page_events(
-        Page.objects.descendant_of(instance).only("pk", "translation_key", "content_type"), Kind.MOVED)
+        Page.objects.descendant_of(instance).only("pk", "translation_key", "content_type"),
+        Kind.MOVED,
+    )
 
 
 @receiver(post_save, sender=PageViewRestriction, dispatch_uid="library_restriction_saved")
@@ -54,8 +60,12 @@ def on_view_restriction_changed(sender, instance, **kwargs):
     # library must follow, and follow back when the restriction is lifted.
     page = Page.objects.filter(pk=instance.page_id).first()
     if page is not None:
-        services.record_page_events(Page.objects.descendant_of(page, inclusive=True)
-                                    .only("pk", "translation_key", "content_type"), Kind.RESTRICTED)
+        services.record_page_events(
+            Page.objects.descendant_of(page, inclusive=True).only(
+                "pk", "translation_key", "content_type"
+            ),
+            Kind.RESTRICTED,
+        )
 
 
 @receiver(site_status_changed, dispatch_uid="library_site_status_changed")

@@ -49,10 +49,12 @@ Kind = OutboxEvent.Kind
 
 # --- Recording (runs inside the editor's transaction, in the site's schema) -------------------
 
+
 def next_versions(count: int = 1) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT nextval('public.{VERSION_SEQUENCE}') FROM generate_series(1, %s)", [count]  # noqa: S608
+            f"SELECT nextval('public.{VERSION_SEQUENCE}') FROM generate_series(1, %s)",  # noqa: S608
+            [count],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -67,8 +69,11 @@ def record_page_event(page, event: str) -> OutboxEvent | None:
     if website is None or not projection.can_be_item(page):
         return None
     row = OutboxEvent.objects.create(
-        site=website, item_key=projection.item_key(website.schema_name, page), page_id=page.pk,
-        event=event, version=next_versions()[0],
+        site=website,
+        item_key=projection.item_key(website.schema_name, page),
+        page_id=page.pk,
+        event=event,
+        version=next_versions()[0],
     )
     # recoverable: a broker that is down must not fail the editor's request; the sweep resends.
     from .tasks import process_outbox_event  # tasks imports this module
@@ -85,11 +90,18 @@ def record_page_events(pages, event: str) -> list[OutboxEvent]:
     if website is None or not pages:
         return []
     versions = next_versions(len(pages))
-    rows = OutboxEvent.objects.bulk_create([
-        OutboxEvent(site=website, item_key=projection.item_key(website.schema_name, page),
-                    page_id=page.pk, event=event, version=version)
-        for page, version in zip(pages, versions, strict=True)
-    ])
+    rows = OutboxEvent.objects.bulk_create(
+        [
+            OutboxEvent(
+                site=website,
+                item_key=projection.item_key(website.schema_name, page),
+                page_id=page.pk,
+                event=event,
+                version=version,
+            )
+            for page, version in zip(pages, versions, strict=True)
+        ]
+    )
     from .tasks import process_site_outbox  # tasks imports this module
 
     enqueue(process_site_outbox, schema=website.schema_name, recoverable=True)
@@ -98,29 +110,39 @@ def record_page_events(pages, event: str) -> list[OutboxEvent]:
 
 # --- Processing (runs in the site's schema, after commit) -------------------------------------
 
+
 def process_event(event_id: int) -> LibraryItem | None:
     """Apply one outbox row: project the page, schedule the consumers, mark the row processed,
     all in one transaction; then run the consumers. Safe to call twice for the same row."""
     try:
         with transaction.atomic():
             # Locked: a second delivery of the same row waits here, then finds it processed.
-            event = (OutboxEvent.objects.select_for_update(of=("self",)).select_related("site")
-                     .filter(pk=event_id).first())
+            event = (
+                OutboxEvent.objects.select_for_update(of=("self",))
+                .select_related("site")
+                .filter(pk=event_id)
+                .first()
+            )
             if event is None or event.processed_at is not None:
                 return None  # a duplicate delivery: the first one did the work
             if connection.schema_name != event.site.schema_name:
-                raise RuntimeError(f"outbox event {event_id} belongs to {event.site.schema_name} "
-                                   f"but ran in {connection.schema_name}")
+                raise RuntimeError(
+                    f"outbox event {event_id} belongs to {event.site.schema_name} "
+                    f"but ran in {connection.schema_name}"
+                )
             item, changed = apply_projection(event)
             if changed:
                 consumers.schedule([item], event.event)
             now = timezone.now()
             OutboxEvent.objects.filter(pk=event.pk).update(
-                processed_at=now, attempts=event.attempts + 1, last_attempt_at=now, last_error="")
+                processed_at=now, attempts=event.attempts + 1, last_attempt_at=now, last_error=""
+            )
     except Exception as exc:
         OutboxEvent.objects.filter(pk=event_id).update(
-            attempts=event_attempts(event_id) + 1, last_attempt_at=timezone.now(),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000])
+            attempts=event_attempts(event_id) + 1,
+            last_attempt_at=timezone.now(),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
         log.warning("outbox event %s failed; the sweep will retry", event_id, exc_info=True)
         raise
     if changed:
@@ -151,8 +173,15 @@ def apply_projection(event: OutboxEvent) -> tuple[LibraryItem | None, bool]:
             if not item.withdrawn:
                 item.withdrawn_at = timezone.now()
             item.withdrawn, item.withdrawn_reason, item.version = True, reason, event.version
-            item.save(update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at", "version",
-                                     "projected_at"])
+            item.save(
+                update_fields=[
+                    "withdrawn",
+                    "withdrawn_reason",
+                    "withdrawn_at",
+                    "version",
+                    "projected_at",
+                ]
+            )
             return item, True
         if item is None:
             item = LibraryItem(site=event.site, item_key=event.item_key)
@@ -183,8 +212,11 @@ def eligible_projection(page, website) -> tuple[dict | None, str]:
 def process_pending_for_site(website: Website, limit: int = SWEEP_BATCH) -> int:
     """Process this site's waiting rows in version order (runs in the site's schema)."""
     done = 0
-    ids = list(OutboxEvent.objects.filter(site=website, processed_at__isnull=True)
-               .order_by("version").values_list("pk", flat=True)[:limit])
+    ids = list(
+        OutboxEvent.objects.filter(site=website, processed_at__isnull=True)
+        .order_by("version")
+        .values_list("pk", flat=True)[:limit]
+    )
     for event_id in ids:
         try:
             process_event(event_id)
@@ -196,6 +228,7 @@ def process_pending_for_site(website: Website, limit: int = SWEEP_BATCH) -> int:
 
 # --- The sweep ---------------------------------------------------------------------------------
 
+
 def pending_events(older_than: timedelta = SWEEP_GRACE):
     """Rows still waiting. A row that keeps failing (a bug, not an outage) is retried hourly
     after FAST_ATTEMPTS tries, so it cannot crowd out the others."""
@@ -204,14 +237,16 @@ def pending_events(older_than: timedelta = SWEEP_GRACE):
         OutboxEvent.objects.filter(processed_at__isnull=True, created_at__lte=now - older_than)
         .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=now - older_than))
         .exclude(attempts__gte=FAST_ATTEMPTS, last_attempt_at__gt=now - SLOW_RETRY)
-        .select_related("site").order_by("version")
+        .select_related("site")
+        .order_by("version")
     )
 
 
 def prune_outbox(keep: timedelta = OUTBOX_KEEP) -> int:
     """Delete processed rows older than `keep` (the library holds the state; rows are a log)."""
     deleted, _ = OutboxEvent.objects.filter(
-        processed_at__isnull=False, processed_at__lt=timezone.now() - keep).delete()
+        processed_at__isnull=False, processed_at__lt=timezone.now() - keep
+    ).delete()
     return deleted
 
 
@@ -221,12 +256,19 @@ def sweep_outbox(older_than: timedelta = SWEEP_GRACE, limit: int = SWEEP_BATCH) 
 
     with schema_context(get_public_schema_name()):
         rows = list(pending_events(older_than)[:limit])
-        OutboxEvent.objects.filter(pk__in=[r.pk for r in rows]).update(last_attempt_at=timezone.now())
-    return hand_on(process_outbox_event, rows, schema=lambda row: row.site.schema_name,
-                   args=lambda row: [row.pk])
+        OutboxEvent.objects.filter(pk__in=[r.pk for r in rows]).update(
+            last_attempt_at=timezone.now()
+        )
+    return hand_on(
+        process_outbox_event,
+        rows,
+        schema=lambda row: row.site.schema_name,
+        args=lambda row: [row.pk],
+    )
 
 
 # --- Whole sites --------------------------------------------------------------------------------
+
 
 def withdraw_site(website: Website) -> int:
     """Withdraw every item of a suspended or archived site, at once and in this transaction;
@@ -236,9 +278,15 @@ def withdraw_site(website: Website) -> int:
     if not items:
         return 0
     for item, version in zip(items, next_versions(len(items)), strict=True):
-        item.withdrawn, item.withdrawn_reason, item.withdrawn_at = True, WithdrawnReason.SITE_INACTIVE, now
+        item.withdrawn, item.withdrawn_reason, item.withdrawn_at = (
+            True,
+            WithdrawnReason.SITE_INACTIVE,
+            now,
+        )
         item.version = version
-    LibraryItem.objects.bulk_update(items, ["withdrawn", "withdrawn_reason", "withdrawn_at", "version"])
+    LibraryItem.objects.bulk_update(
+        items, ["withdrawn", "withdrawn_reason", "withdrawn_at", "version"]
+    )
     consumers.schedule(items, WithdrawnReason.SITE_INACTIVE)
     ids = [item.pk for item in items]
     transaction.on_commit(lambda: consumers.run_pending(ids))
@@ -253,13 +301,16 @@ def resync_site(website: Website) -> int:
     with schema_context(website.schema_name):
         known = set(LibraryItem.objects.filter(site=website).values_list("page_id", flat=True))
         pages = Page.objects.filter(Q(live=True, depth__gt=1) | Q(pk__in=known)).only(
-            "pk", "translation_key", "content_type")
+            "pk", "translation_key", "content_type"
+        )
         return len(record_page_events(pages, Kind.RESYNC))
 
 
 def item_for_page(website: Website, page) -> LibraryItem | None:
     """The library item of a page of `website` (current or withdrawn), if it has one."""
-    return LibraryItem.objects.filter(item_key=projection.item_key(website.schema_name, page)).first()
+    return LibraryItem.objects.filter(
+        item_key=projection.item_key(website.schema_name, page)
+    ).first()
 
 
 def project_new_pages(website: Website, *, notify: bool = True) -> list[LibraryItem]:
@@ -278,10 +329,13 @@ def project_new_pages(website: Website, *, notify: bool = True) -> list[LibraryI
     with schema_context(website.schema_name), transaction.atomic():
         known = set(LibraryItem.objects.filter(site=website).values_list("item_key", flat=True))
         candidates = [
-            page.pk for page in Page.objects.filter(live=True, depth__gt=1).only(
-                "pk", "translation_key", "content_type")
+            page.pk
+            for page in Page.objects.filter(live=True, depth__gt=1).only(
+                "pk", "translation_key", "content_type"
+            )
             if projection.can_be_item(page)
-            and projection.item_key(website.schema_name, page) not in known]
+            and projection.item_key(website.schema_name, page) not in known
+        ]
         # On a site without view restrictions no page is hidden: one query instead of two a page.
         restricted = PageViewRestriction.objects.exists()
         locales = {locale.pk: locale for locale in Locale.objects.all()}
@@ -293,8 +347,13 @@ def project_new_pages(website: Website, *, notify: bool = True) -> list[LibraryI
                 page.locale = locales[page.locale_id]
                 fields = projection.project(page, website)
             if fields is not None:  # restricted, or kept out by its type: not an item
-                items.append(LibraryItem(site=website, item_key=projection.item_key(
-                    website.schema_name, page), **fields))
+                items.append(
+                    LibraryItem(
+                        site=website,
+                        item_key=projection.item_key(website.schema_name, page),
+                        **fields,
+                    )
+                )
         for item, version in zip(items, next_versions(len(items)), strict=True):
             item.version = version
         LibraryItem.objects.bulk_create(items)

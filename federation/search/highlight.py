@@ -17,8 +17,9 @@ def _pattern(terms):
     terms = [t for t in terms if t]
     if not terms:
         return None
-    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)),
-                      re.IGNORECASE)
+    return re.compile(
+        "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
+    )
 
 
 def mark(text: str, terms) -> str:
@@ -28,7 +29,7 @@ def mark(text: str, terms) -> str:
         return escape(text)
     out, last = [], 0
     for m in pattern.finditer(text):
-        out.append(escape(text[last:m.start()]))
+        out.append(escape(text[last : m.start()]))
         out.append(f"<mark>{escape(m.group(0))}</mark>")
         last = m.end()
     out.append(escape(text[last:]))
@@ -42,13 +43,15 @@ def snippet(text: str, terms, length: int = SNIPPET_CHARS) -> str:
     if pattern is None or len(text) <= length:
         window, start = text[:length], 0
     else:
-        starts = [m.start() for _, m in zip(range(_MAX_MATCHES), pattern.finditer(text), strict=False)]
+        starts = [
+            m.start() for _, m in zip(range(_MAX_MATCHES), pattern.finditer(text), strict=False)
+        ]
         if not starts:
             window, start = text[:length], 0
         else:
             best = max(starts, key=lambda s: sum(1 for o in starts if s <= o < s + length - 10))
             start = max(0, best - 15)
-            window = text[start:start + length]
+            window = text[start : start + length]
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + len(window) < len(text) else ""
     return mark_safe(escape(prefix) + mark(window, terms) + escape(suffix))  # noqa: S308

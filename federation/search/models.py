@@ -38,11 +38,21 @@ BALLAST_CHARS = 2100
 class SearchDocument(models.Model):
     # No database-level foreign keys: the reindex swap replaces the whole table, and rows are
     # removed through the library's own code paths (and Django's cascade on site deletion).
-    item = models.OneToOneField("library.LibraryItem", on_delete=models.CASCADE, primary_key=True,
-                                db_constraint=False, related_name="search_document")
+    item = models.OneToOneField(
+        "library.LibraryItem",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="search_document",
+    )
     # No index (see Meta.indexes): a site-scoped search narrows through the GIN index.
-    site = models.ForeignKey("tenants.Website", on_delete=models.DO_NOTHING, db_constraint=False,
-                             db_index=False, related_name="+")
+    site = models.ForeignKey(
+        "tenants.Website",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     item_type = models.CharField(max_length=20)
     year = models.SmallIntegerField(null=True)
     published_at = models.DateTimeField(null=True)
@@ -53,8 +63,10 @@ class SearchDocument(models.Model):
     vector = SearchVectorField()
     # Makes PostgreSQL move `vector` out of the row (see the module docstring). Never read.
     toast_ballast = models.GeneratedField(
-        expression=Repeat(models.Value(" "), BALLAST_CHARS), output_field=models.TextField(),
-        db_persist=True)
+        expression=Repeat(models.Value(" "), BALLAST_CHARS),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     class Meta:
         db_table = TABLE

@@ -18,8 +18,27 @@ PER_PAGE = 10
 MAX_PAGE = 100  # deeper pages cost more than they are worth; narrow with facets instead
 SORTS = ("relevance", "date")
 # Words too common to require: dropped when the query has other terms.
-STOP_TERMS = {"的", "了", "和", "与", "及", "在", "是", "对", "有", "或", "等", "之", "the", "of",
-              "and", "a", "an", "to", "in"}
+STOP_TERMS = {
+    "的",
+    "了",
+    "和",
+    "与",
+    "及",
+    "在",
+    "是",
+    "对",
+    "有",
+    "或",
+    "等",
+    "之",
+    "the",
+    "of",
+    "and",
+    "a",
+    "an",
+    "to",
+    "in",
+}
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"', "＂": '"'})
 _PHRASE = re.compile(r'"([^"]*)"')
 
@@ -71,8 +90,11 @@ def parse_text(text: str) -> ParsedText:
     if len(groups) > 1:
         groups = [g for g in groups if g.term not in STOP_TERMS] or groups
     candidate = segment.identifier(text.replace('"', ""))
-    looks_like_identifier = len(candidate) >= 4 and any(c.isdigit() for c in candidate) and (
-        "〔" in candidate or "号" in candidate or "/" in candidate or "-" in candidate)
+    looks_like_identifier = (
+        len(candidate) >= 4
+        and any(c.isdigit() for c in candidate)
+        and ("〔" in candidate or "号" in candidate or "/" in candidate or "-" in candidate)
+    )
     return ParsedText(groups[:MAX_TERMS], phrases[:3], candidate if looks_like_identifier else "")
 
 
@@ -125,14 +147,19 @@ def from_params(params, *, website) -> SearchRequest:
     if website is None:
         req.scope = "all"
     req.site_id = website.pk if website is not None else None
-    req.sites = [s for s in params.getlist("site") if re.fullmatch(r"[a-z][a-z0-9_]{0,40}", s or "")]
+    req.sites = [
+        s for s in params.getlist("site") if re.fullmatch(r"[a-z][a-z0-9_]{0,40}", s or "")
+    ]
     req.types = [t for t in params.getlist("type") if t in ItemType.values]
     req.years = [y for y in _ints(params.getlist("year")) if 1900 <= y <= 2200]
     sort = params.get("sort") or "relevance"
     req.sort = sort if sort in SORTS else "relevance"
     raw_page = (params.get("page") or "1").strip()
-    req.page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 10 else (
-        MAX_PAGE + 1 if raw_page.isascii() and raw_page.isdigit() else 1)
+    req.page = (
+        int(raw_page)
+        if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 10
+        else (MAX_PAGE + 1 if raw_page.isascii() and raw_page.isdigit() else 1)
+    )
     req.page = max(req.page, 1)
     if req.page > MAX_PAGE:
         req.notes.append(f"最多显示前{MAX_PAGE}页结果，请增加检索词或按网站、类型、年份筛选。")

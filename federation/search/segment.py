@@ -56,7 +56,7 @@ def subwords(word: str) -> list[str]:
     found = []
     for n in (2, 3):
         for i in range(len(word) - n + 1):
-            gram = word[i:i + n]
+            gram = word[i : i + n]
             if gram != word and freq.get(gram) and gram not in found:
                 found.append(gram)
     return found
@@ -104,8 +104,22 @@ def search_terms(text: str) -> str:
     return " ".join(out)
 
 
-_BRACKETS = str.maketrans({"[": "〔", "【": "〔", "(": "〔", "［": "〔", "（": "〔", "〖": "〔",
-                           "]": "〕", "】": "〕", ")": "〕", "］": "〕", "）": "〕", "〗": "〕"})
+_BRACKETS = str.maketrans(
+    {
+        "[": "〔",
+        "【": "〔",
+        "(": "〔",
+        "［": "〔",
+        "（": "〔",
+        "〖": "〔",
+        "]": "〕",
+        "】": "〕",
+        ")": "〕",
+        "］": "〕",
+        "）": "〕",
+        "〗": "〕",
+    }
+)
 
 
 def identifier(value: str) -> str:

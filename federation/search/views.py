@@ -40,13 +40,22 @@ def _url(params: dict) -> str:
 def search_page(request):
     results, status = run_search(request)
     req = results.request
-    params = {"q": [req.text], "scope": [req.scope], "site": list(req.sites),
-              "type": list(req.types), "year": [str(y) for y in req.years],
-              "sort": [req.sort] if req.sort != "relevance" else []}
+    params = {
+        "q": [req.text],
+        "scope": [req.scope],
+        "site": list(req.sites),
+        "type": list(req.types),
+        "year": [str(y) for y in req.years],
+        "sort": [req.sort] if req.sort != "relevance" else [],
+    }
     for key, facet in results.facets.items():
         for value in facet:
             chosen = params[key]
-            toggled = [v for v in chosen if v != value.value] if value.selected else [*chosen, value.value]
+            toggled = (
+                [v for v in chosen if v != value.value]
+                if value.selected
+                else [*chosen, value.value]
+            )
             value.url = _url({**params, key: toggled})
     pages = {}
     if req.page > 1:
@@ -54,7 +63,9 @@ def search_page(request):
     if req.page < results.num_pages:
         pages["next"] = _url({**params, "page": [str(req.page + 1)]})
     context = {
-        "results": results, "req": req, "pages": pages,
+        "results": results,
+        "req": req,
+        "pages": pages,
         "scope_all_url": _url({**params, "scope": ["all"], "site": [], "page": []}),
         "scope_site_url": _url({**params, "scope": ["site"], "site": [], "page": []}),
         "sort_urls": {s: _url({**params, "sort": [s]}) for s in ("relevance", "date")},
@@ -67,14 +78,20 @@ def search_page(request):
 def hit_json(hit) -> dict:
     item = hit.item
     return {
-        "title": item.title, "title_html": str(hit.title_html), "url": item.url,
+        "title": item.title,
+        "title_html": str(hit.title_html),
+        "url": item.url,
         "site": {"schema": item.site.schema_name, "name": item.site.legal_name},
-        "type": item.item_type, "type_label": str(ItemType(item.item_type).label)
-        if item.item_type in ItemType.values else item.item_type,
+        "type": item.item_type,
+        "type_label": str(ItemType(item.item_type).label)
+        if item.item_type in ItemType.values
+        else item.item_type,
         "category": item.category,
         "date": item.published_at.date().isoformat() if item.published_at else None,
-        "snippet_html": str(hit.snippet_html), "score": round(hit.score, 6),
-        "document_number": item.document_number, "index_number": item.index_number,
+        "snippet_html": str(hit.snippet_html),
+        "score": round(hit.score, 6),
+        "document_number": item.document_number,
+        "index_number": item.index_number,
     }
 
 
@@ -83,12 +100,22 @@ def search_api(request):
     results, status = run_search(request)
     req = results.request
     body = {
-        "query": req.text, "scope": req.scope, "sort": req.sort, "page": req.page,
-        "per_page": req.per_page, "total": results.total, "total_estimated": results.estimated,
+        "query": req.text,
+        "scope": req.scope,
+        "sort": req.sort,
+        "page": req.page,
+        "per_page": req.per_page,
+        "total": results.total,
+        "total_estimated": results.estimated,
         "num_pages": results.num_pages,
         "results": [hit_json(h) for h in results.hits],
-        "facets": {k: [{"value": f.value, "label": f.label, "count": f.count,
-                        "selected": f.selected} for f in v] for k, v in results.facets.items()},
+        "facets": {
+            k: [
+                {"value": f.value, "label": f.label, "count": f.count, "selected": f.selected}
+                for f in v
+            ]
+            for k, v in results.facets.items()
+        },
         "messages": results.notes,
     }
     return safe_json(body, status)

@@ -25,8 +25,14 @@ HOLD_SECONDS = 2
 
 
 def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=None) -> Broadcast:
-    broadcast = Broadcast(title=(title or "").strip(), text=(text or "").strip(), link=link,
-                          starts_at=starts_at, ends_at=ends_at, posted_by=actor_name(user))
+    broadcast = Broadcast(
+        title=(title or "").strip(),
+        text=(text or "").strip(),
+        link=link,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        posted_by=actor_name(user),
+    )
     broadcast.full_clean()
     if broadcast.ends_at <= broadcast.starts_at:
         raise ValidationError({"ends_at": "结束时间必须晚于开始时间。"})
@@ -35,11 +41,24 @@ def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=Non
     with transaction.atomic():
         broadcast.save()
         BroadcastLogEntry.objects.create(
-            broadcast=broadcast, action=BroadcastLogEntry.Action.POSTED, actor=broadcast.posted_by,
-            site=site, detail={"title": broadcast.title, "text": broadcast.text, "link": link,
-                               "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
+            broadcast=broadcast,
+            action=BroadcastLogEntry.Action.POSTED,
+            actor=broadcast.posted_by,
+            site=site,
+            detail={
+                "title": broadcast.title,
+                "text": broadcast.text,
+                "link": link,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+            },
         )
-        _audit("broadcast.send", broadcast, user, f"{broadcast.starts_at:%Y-%m-%d %H:%M} 至 {broadcast.ends_at:%Y-%m-%d %H:%M}")
+        _audit(
+            "broadcast.send",
+            broadcast,
+            user,
+            f"{broadcast.starts_at:%Y-%m-%d %H:%M} 至 {broadcast.ends_at:%Y-%m-%d %H:%M}",
+        )
         _changed(broadcast)
     return broadcast
 
@@ -50,8 +69,12 @@ def withdraw_broadcast(broadcast, user=None, site=None) -> Broadcast:
     with transaction.atomic():
         broadcast.withdrawn_at, broadcast.withdrawn_by = timezone.now(), actor_name(user)
         broadcast.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        BroadcastLogEntry.objects.create(broadcast=broadcast, action=BroadcastLogEntry.Action.WITHDRAWN,
-                                         actor=broadcast.withdrawn_by, site=site)
+        BroadcastLogEntry.objects.create(
+            broadcast=broadcast,
+            action=BroadcastLogEntry.Action.WITHDRAWN,
+            actor=broadcast.withdrawn_by,
+            site=site,
+        )
         _audit("broadcast.withdraw", broadcast, user, "")
         _changed(broadcast)
     return broadcast
@@ -86,7 +109,9 @@ def check_boundaries(now=None) -> int:
     since = now - timezone.timedelta(seconds=BOUNDARY_WINDOW_SECONDS)
     crossed = 0
     for b in Broadcast.objects.filter(withdrawn_at__isnull=True).filter(
-            models.Q(starts_at__gt=since, starts_at__lte=now) | models.Q(ends_at__gt=since, ends_at__lte=now)):
+        models.Q(starts_at__gt=since, starts_at__lte=now)
+        | models.Q(ends_at__gt=since, ends_at__lte=now)
+    ):
         edge = "end" if since < b.ends_at <= now else "start"
         if cache.add(f"syndication:broadcast-edge:{b.pk}:{edge}", 1, BOUNDARY_WINDOW_SECONDS * 2):
             crossed += 1
@@ -104,8 +129,11 @@ def forget_cache():
 
 def _load() -> list[dict]:
     # Every broadcast not withdrawn and not ended: a handful of rows, filtered by time on read.
-    return list(Broadcast.objects.filter(withdrawn_at__isnull=True, ends_at__gt=timezone.now())
-                .order_by("-starts_at").values("pk", "title", "text", "link", "starts_at", "ends_at"))
+    return list(
+        Broadcast.objects.filter(withdrawn_at__isnull=True, ends_at__gt=timezone.now())
+        .order_by("-starts_at")
+        .values("pk", "title", "text", "link", "starts_at", "ends_at")
+    )
 
 
 def live_broadcasts(at=None) -> list[dict]:

@@ -1,11 +1,11 @@
 """Deliveries: one item's copy on one receiving site, made, kept up to date and withdrawn.
 
-    ensure_delivery()  the desired copy (one Delivery row per item and receiving site) and
-                       its task, after commit, in the receiving site's schema
-    deliver()          (the task) create / update / unpublish the SyndicatedPage copy,
-                       idempotent by library version; publishing or unpublishing the copy is
-                       what purges its cached pages (the page cache follows page signals)
-    sweep_deliveries() (periodic) re-sends deliveries whose task never ran or failed
+ensure_delivery()  the desired copy (one Delivery row per item and receiving site) and
+                   its task, after commit, in the receiving site's schema
+deliver()          (the task) create / update / unpublish the SyndicatedPage copy,
+                   idempotent by library version; publishing or unpublishing the copy is
+                   what purges its cached pages (the page cache follows page signals)
+sweep_deliveries() (periodic) re-sends deliveries whose task never ran or failed
 """
 
 import logging
@@ -38,15 +38,31 @@ Status = Delivery.Status
 FROZEN_NOTE = "接收网站已被应急冻结（只读），解冻后自动投递。"
 
 
-def ensure_delivery(item, target, column_slug, origin, *, offer=None, subscription=None,
-                    push_down=None, mandatory=False) -> Delivery:
+def ensure_delivery(
+    item,
+    target,
+    column_slug,
+    origin,
+    *,
+    offer=None,
+    subscription=None,
+    push_down=None,
+    mandatory=False,
+) -> Delivery:
     """The desired copy of `item` on `target`, and its task. One delivery per (item, site)."""
     if target.pk == item.site_id:
         raise SyndicationError("信息不能转载到它自己的网站。")
     delivery, created = Delivery.objects.get_or_create(
-        item=item, target=target,
-        defaults={"column_slug": column_slug, "origin": origin, "offer": offer,
-                  "subscription": subscription, "push_down": push_down, "mandatory": mandatory},
+        item=item,
+        target=target,
+        defaults={
+            "column_slug": column_slug,
+            "origin": origin,
+            "offer": offer,
+            "subscription": subscription,
+            "push_down": push_down,
+            "mandatory": mandatory,
+        },
     )
     if not created:
         if delivery.status == Status.DECLINED and not mandatory:
@@ -79,7 +95,8 @@ def render_body(item) -> RenderedBody:
         return rendered
     html = render_item_body(item)
     rendered, _ = RenderedBody.objects.update_or_create(
-        item=item, defaults={"version": item.version, "html": html})
+        item=item, defaults={"version": item.version, "html": html}
+    )
     return rendered
 
 
@@ -89,13 +106,19 @@ def deliver(delivery_id: int) -> str:
     Runs in the receiving site's schema. Returns what it did, for logs and tests.
     """
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(of=("self",))
-                    .select_related("item", "item__site", "target").filter(pk=delivery_id).first())
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("item", "item__site", "target")
+            .filter(pk=delivery_id)
+            .first()
+        )
         if delivery is None:
             return "gone"
         if connection.schema_name != delivery.target.schema_name:
-            raise RuntimeError(f"delivery {delivery_id} is for {delivery.target.schema_name} but "
-                               f"ran in {connection.schema_name}")
+            raise RuntimeError(
+                f"delivery {delivery_id} is for {delivery.target.schema_name} but "
+                f"ran in {connection.schema_name}"
+            )
         if delivery.target.frozen_at:
             # Emergency read-only mode refuses every write, ours too: the delivery (a platform
             # record, not the site's) stays pending, and the sweep sends it again until the
@@ -117,8 +140,12 @@ def deliver(delivery_id: int) -> str:
             delivery.last_error = ""
             delivery.save()
             return outcome
-        if (delivery.status == Status.DELIVERED and copy is not None and copy.live
-                and delivery.delivered_version >= item.version):
+        if (
+            delivery.status == Status.DELIVERED
+            and copy is not None
+            and copy.live
+            and delivery.delivered_version >= item.version
+        ):
             delivery.save(update_fields=["attempts", "last_attempt_at"])
             return "up to date"
         column = find_column(delivery.column_slug)
@@ -161,17 +188,24 @@ def deliver(delivery_id: int) -> str:
 
 def _shows(copy, fields) -> bool:
     """Does the copy already show these fields (all but the version it was made from)?"""
-    return all(getattr(copy, name) == value for name, value in fields.items()
-               if name != "library_version")
+    return all(
+        getattr(copy, name) == value for name, value in fields.items() if name != "library_version"
+    )
 
 
 def copy_fields(delivery, item, body_html) -> dict:
     published = item.published_at or item.first_published_at or timezone.now()
     return {
-        "title": item.title, "date": timezone.localdate(published), "summary": item.summary[:300],
-        "source": item.site.legal_name[:100], "source_site_name": item.site.legal_name[:100],
-        "source_url": item.url, "body_html": body_html, "library_version": item.version,
-        "origin": delivery.origin, "mandatory": delivery.mandatory,
+        "title": item.title,
+        "date": timezone.localdate(published),
+        "summary": item.summary[:300],
+        "source": item.site.legal_name[:100],
+        "source_site_name": item.site.legal_name[:100],
+        "source_url": item.url,
+        "body_html": body_html,
+        "library_version": item.version,
+        "origin": delivery.origin,
+        "mandatory": delivery.mandatory,
         "syndication_key": item.item_key,
     }
 
@@ -205,16 +239,26 @@ def decline_delivery(delivery, reason: str, user=None) -> Delivery:
     delivery.status, delivery.declined_by = Status.DECLINED, actor_name(user)
     delivery.decline_reason = (reason or "").strip()[:2000]
     delivery.save(update_fields=["status", "declined_by", "decline_reason", "updated_at"])
-    record("syndication.withdraw", obj=delivery, message=delivery.decline_reason or "退回转载信息", user=user, changes={'item': delivery.item.item_key})
+    record(
+        "syndication.withdraw",
+        obj=delivery,
+        message=delivery.decline_reason or "退回转载信息",
+        user=user,
+        changes={"item": delivery.item.item_key},
+    )
     send_delivery(delivery)
     return delivery
 
 
 def withdraw_item(item) -> int:
     SyndicationOffer.objects.filter(item=item, status=SyndicationOffer.Status.PENDING).update(
-        status=SyndicationOffer.Status.WITHDRAWN)
-    deliveries = list(item.deliveries.filter(status__in=[Status.PENDING, Status.DELIVERED,
-                                                         Status.FAILED]).select_related("target"))
+        status=SyndicationOffer.Status.WITHDRAWN
+    )
+    deliveries = list(
+        item.deliveries.filter(
+            status__in=[Status.PENDING, Status.DELIVERED, Status.FAILED]
+        ).select_related("target")
+    )
     for delivery in deliveries:
         send_delivery(delivery)
     return len(deliveries)
@@ -224,15 +268,22 @@ def stale_deliveries(older_than: timedelta = SWEEP_GRACE):
     """Deliveries whose copy does not (yet) match: never delivered, behind the item's version,
     or still live although the original was withdrawn."""
     now = timezone.now()
-    behind = (Q(status=Status.PENDING)
-              | Q(status=Status.DELIVERED, delivered_version__lt=F("item__version"))
-              | Q(status=Status.DELIVERED, item__withdrawn=True)
-              | Q(status=Status.DELIVERED, item__site__status__in=[Website.Status.SUSPENDED,
-                                                                   Website.Status.ARCHIVED]))
-    return (Delivery.objects.filter(behind)
-            .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=now - older_than))
-            .filter(Q(updated_at__lte=now - older_than))
-            .select_related("target").order_by("pk"))
+    behind = (
+        Q(status=Status.PENDING)
+        | Q(status=Status.DELIVERED, delivered_version__lt=F("item__version"))
+        | Q(status=Status.DELIVERED, item__withdrawn=True)
+        | Q(
+            status=Status.DELIVERED,
+            item__site__status__in=[Website.Status.SUSPENDED, Website.Status.ARCHIVED],
+        )
+    )
+    return (
+        Delivery.objects.filter(behind)
+        .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=now - older_than))
+        .filter(Q(updated_at__lte=now - older_than))
+        .select_related("target")
+        .order_by("pk")
+    )
 
 
 def sweep_deliveries(older_than: timedelta = SWEEP_GRACE, limit: int = SWEEP_BATCH) -> int:
@@ -242,10 +293,12 @@ def sweep_deliveries(older_than: timedelta = SWEEP_GRACE, limit: int = SWEEP_BAT
     with schema_context(get_public_schema_name()):
         rows = list(stale_deliveries(older_than)[:limit])
         Delivery.objects.filter(pk__in=[r.pk for r in rows]).update(last_attempt_at=timezone.now())
-    return hand_on(deliver_task, rows, schema=lambda row: row.target.schema_name,
-                   args=lambda row: [row.pk])
+    return hand_on(
+        deliver_task, rows, schema=lambda row: row.target.schema_name, args=lambda row: [row.pk]
+    )
 
 
 def record_failure(delivery_id: int, exc: Exception) -> None:
     Delivery.objects.filter(pk=delivery_id).update(
-        last_error=f"{type(exc).__name__}: {exc}"[:2000], last_attempt_at=timezone.now())
+        last_error=f"{type(exc).__name__}: {exc}"[:2000], last_attempt_at=timezone.now()
+    )

@@ -41,8 +41,12 @@ def seed() -> dict:
         return {}
     user = _DemoUser()
     _ensure_portal_column(portal)
-    done = {"subscriptions": _subscriptions(portal), "offers": _offers(portal, user),
-            "push_down": _push_down(portal, user), "broadcast": _broadcast(portal, user)}
+    done = {
+        "subscriptions": _subscriptions(portal),
+        "offers": _offers(portal, user),
+        "push_down": _push_down(portal, user),
+        "broadcast": _broadcast(portal, user),
+    }
     connection.set_schema_to_public()
     return done
 
@@ -54,22 +58,39 @@ def _ensure_portal_column(portal):
     with schema_context(portal.schema_name):
         if not ColumnPage.objects.filter(slug=slug).exists():
             home = HomePage.objects.get()
-            home.add_child(instance=ColumnPage(title=title, slug=slug, show_in_menus=True,
-                                               column_type=ColumnPage.ColumnType.NEWS,
-                                               intro="各区县政府网站的工作动态，自动汇聚。"))
+            home.add_child(
+                instance=ColumnPage(
+                    title=title,
+                    slug=slug,
+                    show_in_menus=True,
+                    column_type=ColumnPage.ColumnType.NEWS,
+                    intro="各区县政府网站的工作动态，自动汇聚。",
+                )
+            )
 
 
 def _subscriptions(portal) -> int:
     specs = [
-        {"name": "区县工作动态", "column_slug": DISTRICT_NEWS_COLUMN[0],
-         "audience": Audience.ALL_DISTRICTS, "item_types": [ItemType.NEWS], "requires_review": False},
-        {"name": "部门动态（需审核）", "column_slug": "yaowen",
-         "audience": Audience.ALL_DEPARTMENTS, "item_types": [ItemType.NEWS], "requires_review": True},
+        {
+            "name": "区县工作动态",
+            "column_slug": DISTRICT_NEWS_COLUMN[0],
+            "audience": Audience.ALL_DISTRICTS,
+            "item_types": [ItemType.NEWS],
+            "requires_review": False,
+        },
+        {
+            "name": "部门动态（需审核）",
+            "column_slug": "yaowen",
+            "audience": Audience.ALL_DEPARTMENTS,
+            "item_types": [ItemType.NEWS],
+            "requires_review": True,
+        },
     ]
     made = 0
     for spec in specs:
         sub, created = Subscription.objects.get_or_create(
-            target=portal, name=spec["name"], defaults={**spec, "created_by": DEMO_USER})
+            target=portal, name=spec["name"], defaults={**spec, "created_by": DEMO_USER}
+        )
         if created:
             made += 1
             subscriptions.backfill_subscription(sub, limit=10)
@@ -78,11 +99,17 @@ def _subscriptions(portal) -> int:
 
 def _offers(portal, user) -> int:
     accepted = 0
-    districts = Website.objects.filter(kind=Website.Kind.DISTRICT, status=Website.Status.ACTIVE).order_by("pk")
+    districts = Website.objects.filter(
+        kind=Website.Kind.DISTRICT, status=Website.Status.ACTIVE
+    ).order_by("pk")
     notices = []
     for district in districts:
-        item = (library.items(site=district).filter(item_type=ItemType.NOTICE)
-                .order_by("-published_at").first())
+        item = (
+            library.items(site=district)
+            .filter(item_type=ItemType.NOTICE)
+            .order_by("-published_at")
+            .first()
+        )
         if item is not None:
             notices.append(item)
     for n, item in enumerate(notices[:3]):
@@ -96,25 +123,36 @@ def _offers(portal, user) -> int:
 
 
 def _push_down(portal, user) -> int:
-    item = (library.items(site=portal).filter(item_type=ItemType.NOTICE)
-            .order_by("-published_at").first())
+    item = (
+        library.items(site=portal)
+        .filter(item_type=ItemType.NOTICE)
+        .order_by("-published_at")
+        .first()
+    )
     if item is None or PushDown.objects.filter(item=item).exists():
         return 0
-    record = subscriptions.push_down(item, audience=Audience.ALL_DISTRICTS, column_slug="tzgg",
-                                mandatory=True, user=user)
+    record = subscriptions.push_down(
+        item, audience=Audience.ALL_DISTRICTS, column_slug="tzgg", mandatory=True, user=user
+    )
     return record.deliveries.count()
 
 
 def _broadcast(portal, user) -> bool:
     if Broadcast.objects.live().filter(title=BROADCAST_TITLE).exists():
         return False
-    notice = (LibraryItem.objects.filter(site=portal, withdrawn=False, item_type=ItemType.NOTICE)
-              .order_by("-published_at").first())
+    notice = (
+        LibraryItem.objects.filter(site=portal, withdrawn=False, item_type=ItemType.NOTICE)
+        .order_by("-published_at")
+        .first()
+    )
     now = timezone.now()
     broadcasts.post_broadcast(
         title=BROADCAST_TITLE,
         text="受强冷空气影响，未来48小时全市气温下降8至10℃，请减少户外活动，注意燃气和用电安全。",
         link=notice.url if notice else f"http://{portal.primary_domain}/tzgg/",
-        starts_at=now - timezone.timedelta(minutes=1), ends_at=now + timezone.timedelta(days=30),
-        user=user, site=portal)
+        starts_at=now - timezone.timedelta(minutes=1),
+        ends_at=now + timezone.timedelta(days=30),
+        user=user,
+        site=portal,
+    )
     return True

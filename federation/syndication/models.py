@@ -36,8 +36,9 @@ class OfferRule(models.Model):
         PAGE = "page", "单篇信息"
         COLUMN = "column", "整个栏目"
 
-    site = models.ForeignKey("tenants.Website", on_delete=models.CASCADE,
-                             related_name="offer_rules", verbose_name="网站")
+    site = models.ForeignKey(
+        "tenants.Website", on_delete=models.CASCADE, related_name="offer_rules", verbose_name="网站"
+    )
     scope = models.CharField("范围", max_length=10, choices=Scope.choices)
     # The page's (or column's) translation_key: stable across edits and moves.
     page_key = models.UUIDField("页面键")
@@ -48,8 +49,11 @@ class OfferRule(models.Model):
     class Meta:
         verbose_name = "报送设置"
         verbose_name_plural = "报送设置"
-        constraints = [models.UniqueConstraint(fields=["site", "page_key"],
-                                               name="syndication_offer_rule_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "page_key"], name="syndication_offer_rule_unique"
+            )
+        ]
 
     def __str__(self):
         return f"{self.site.short_name}: {self.title} ({self.get_scope_display()})"
@@ -59,19 +63,36 @@ class Subscription(models.Model):
     """栏目共建: a column of the receiving site that gathers matching items from other sites."""
 
     name = models.CharField("名称", max_length=100)
-    target = models.ForeignKey("tenants.Website", on_delete=models.CASCADE,
-                               related_name="subscriptions", verbose_name="接收网站")
+    target = models.ForeignKey(
+        "tenants.Website",
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name="接收网站",
+    )
     column_slug = models.SlugField("接收栏目", max_length=255, allow_unicode=True)
-    audience = models.CharField("来源范围", max_length=20, choices=Audience.choices,
-                                default=Audience.ALL_DISTRICTS)
-    sources = models.ManyToManyField("tenants.Website", blank=True, related_name="+",
-                                     verbose_name="指定来源网站")
-    item_types = ArrayField(models.CharField(max_length=20), default=list, blank=True,
-                            verbose_name="信息类型", help_text="留空为全部类型")
-    categories = ArrayField(models.CharField(max_length=255), default=list, blank=True,
-                            verbose_name="来源栏目", help_text="来源网站的栏目名称，留空为全部")
-    requires_review = models.BooleanField("需审核", default=False,
-                                          help_text="选中后，匹配的信息先进入编审收件箱")
+    audience = models.CharField(
+        "来源范围", max_length=20, choices=Audience.choices, default=Audience.ALL_DISTRICTS
+    )
+    sources = models.ManyToManyField(
+        "tenants.Website", blank=True, related_name="+", verbose_name="指定来源网站"
+    )
+    item_types = ArrayField(
+        models.CharField(max_length=20),
+        default=list,
+        blank=True,
+        verbose_name="信息类型",
+        help_text="留空为全部类型",
+    )
+    categories = ArrayField(
+        models.CharField(max_length=255),
+        default=list,
+        blank=True,
+        verbose_name="来源栏目",
+        help_text="来源网站的栏目名称，留空为全部",
+    )
+    requires_review = models.BooleanField(
+        "需审核", default=False, help_text="选中后，匹配的信息先进入编审收件箱"
+    )
     active = models.BooleanField("启用", default=True)
     created_by = models.CharField("创建人", max_length=150, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -93,17 +114,30 @@ class SyndicationOffer(models.Model):
         DECLINED = "declined", "未采用"
         WITHDRAWN = "withdrawn", "已撤回"
 
-    item = models.ForeignKey("library.LibraryItem", on_delete=models.CASCADE,
-                             related_name="offers", verbose_name="信息")
-    source = models.ForeignKey("tenants.Website", on_delete=models.CASCADE,
-                               related_name="offers_made", verbose_name="报送网站")
-    target = models.ForeignKey("tenants.Website", on_delete=models.CASCADE,
-                               related_name="offers_received", verbose_name="接收网站")
-    subscription = models.ForeignKey(Subscription, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="offers",
-                                     verbose_name="来自订阅")
-    status = models.CharField("状态", max_length=20, choices=Status.choices,
-                              default=Status.PENDING)
+    item = models.ForeignKey(
+        "library.LibraryItem", on_delete=models.CASCADE, related_name="offers", verbose_name="信息"
+    )
+    source = models.ForeignKey(
+        "tenants.Website",
+        on_delete=models.CASCADE,
+        related_name="offers_made",
+        verbose_name="报送网站",
+    )
+    target = models.ForeignKey(
+        "tenants.Website",
+        on_delete=models.CASCADE,
+        related_name="offers_received",
+        verbose_name="接收网站",
+    )
+    subscription = models.ForeignKey(
+        Subscription,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="offers",
+        verbose_name="来自订阅",
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
     column_slug = models.CharField("采用栏目", max_length=255, blank=True)
     decline_reason = models.TextField("未采用理由", blank=True)
     offered_by = models.CharField("报送人", max_length=150, blank=True)
@@ -114,10 +148,12 @@ class SyndicationOffer(models.Model):
     class Meta:
         verbose_name = "报送信息"
         verbose_name_plural = "报送信息"
-        constraints = [models.UniqueConstraint(fields=["item", "target"],
-                                               name="syndication_offer_unique")]
-        indexes = [models.Index(fields=["target", "status", "-created_at"],
-                                name="syndication_inbox_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "target"], name="syndication_offer_unique")
+        ]
+        indexes = [
+            models.Index(fields=["target", "status", "-created_at"], name="syndication_inbox_idx")
+        ]
 
     def __str__(self):
         return f"{self.item.title} → {self.target.short_name} ({self.get_status_display()})"
@@ -126,14 +162,20 @@ class SyndicationOffer(models.Model):
 class PushDown(models.Model):
     """The portal sends one of its items down to many sites (下发), into a named column."""
 
-    item = models.ForeignKey("library.LibraryItem", on_delete=models.CASCADE,
-                             related_name="push_downs", verbose_name="信息")
+    item = models.ForeignKey(
+        "library.LibraryItem",
+        on_delete=models.CASCADE,
+        related_name="push_downs",
+        verbose_name="信息",
+    )
     audience = models.CharField("下发范围", max_length=20, choices=Audience.choices)
-    sites = models.ManyToManyField("tenants.Website", blank=True, related_name="+",
-                                   verbose_name="指定网站")
+    sites = models.ManyToManyField(
+        "tenants.Website", blank=True, related_name="+", verbose_name="指定网站"
+    )
     column_slug = models.SlugField("接收栏目", max_length=255, allow_unicode=True)
-    mandatory = models.BooleanField("必须转载", default=True,
-                                    help_text="必须转载的信息在接收网站只读；否则接收网站可以退回")
+    mandatory = models.BooleanField(
+        "必须转载", default=True, help_text="必须转载的信息在接收网站只读；否则接收网站可以退回"
+    )
     created_by = models.CharField("下发人", max_length=150, blank=True)
     created_at = models.DateTimeField("下发时间", auto_now_add=True)
 
@@ -165,21 +207,35 @@ class Delivery(models.Model):
         DECLINED = "declined", "已退回"
         FAILED = "failed", "投递失败"
 
-    item = models.ForeignKey("library.LibraryItem", on_delete=models.CASCADE,
-                             related_name="deliveries", verbose_name="信息")
-    target = models.ForeignKey("tenants.Website", on_delete=models.CASCADE,
-                               related_name="deliveries", verbose_name="接收网站")
+    item = models.ForeignKey(
+        "library.LibraryItem",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name="信息",
+    )
+    target = models.ForeignKey(
+        "tenants.Website",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name="接收网站",
+    )
     column_slug = models.CharField("接收栏目", max_length=255)
     origin = models.CharField("来源方式", max_length=20, choices=Origin.choices)
-    offer = models.ForeignKey(SyndicationOffer, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="deliveries")
-    subscription = models.ForeignKey(Subscription, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="deliveries")
-    push_down = models.ForeignKey(PushDown, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="deliveries")
+    offer = models.ForeignKey(
+        SyndicationOffer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+    )
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    push_down = models.ForeignKey(
+        PushDown, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
     mandatory = models.BooleanField("必须转载", default=False)
-    status = models.CharField("状态", max_length=20, choices=Status.choices,
-                              default=Status.PENDING)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
     copy_page_id = models.IntegerField("副本页面ID", null=True, blank=True)
     delivered_version = models.BigIntegerField("已投递版本", default=0)
     declined_by = models.CharField("退回人", max_length=150, blank=True)
@@ -193,8 +249,9 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = "转载投递"
         verbose_name_plural = "转载投递"
-        constraints = [models.UniqueConstraint(fields=["item", "target"],
-                                               name="syndication_delivery_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "target"], name="syndication_delivery_unique")
+        ]
         indexes = [models.Index(fields=["target", "status"], name="syndication_target_idx")]
 
     def __str__(self):
@@ -204,8 +261,9 @@ class Delivery(models.Model):
 class RenderedBody(models.Model):
     """An item's body as HTML, rendered once per library version in the source's schema."""
 
-    item = models.OneToOneField("library.LibraryItem", on_delete=models.CASCADE,
-                                related_name="rendered_body")
+    item = models.OneToOneField(
+        "library.LibraryItem", on_delete=models.CASCADE, related_name="rendered_body"
+    )
     version = models.BigIntegerField()
     html = models.TextField(blank=True)
     rendered_at = models.DateTimeField(auto_now=True)
@@ -229,8 +287,9 @@ class Broadcast(models.Model):
 
     title = models.CharField("标题", max_length=100)
     text = models.CharField("简要内容", max_length=300)
-    link = models.URLField("全文链接", max_length=500,
-                           help_text="通知全文的地址，一般为门户网站上的通知页面")
+    link = models.URLField(
+        "全文链接", max_length=500, help_text="通知全文的地址，一般为门户网站上的通知页面"
+    )
     starts_at = models.DateTimeField("开始时间")
     ends_at = models.DateTimeField("结束时间")
     posted_by = models.CharField("发布人", max_length=150)
@@ -243,8 +302,13 @@ class Broadcast(models.Model):
     class Meta:
         verbose_name = "紧急广播"
         verbose_name_plural = "紧急广播"
-        indexes = [models.Index(fields=["ends_at"], name="broadcast_ends_idx",
-                                condition=models.Q(withdrawn_at__isnull=True))]
+        indexes = [
+            models.Index(
+                fields=["ends_at"],
+                name="broadcast_ends_idx",
+                condition=models.Q(withdrawn_at__isnull=True),
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -269,8 +333,13 @@ class BroadcastLogEntry(models.Model):
     broadcast = models.ForeignKey(Broadcast, on_delete=models.PROTECT, related_name="log")
     action = models.CharField("操作", max_length=20, choices=Action.choices)
     actor = models.CharField("操作人", max_length=150)
-    site = models.ForeignKey("tenants.Website", null=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name="操作网站")
+    site = models.ForeignKey(
+        "tenants.Website",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作网站",
+    )
     at = models.DateTimeField("时间", auto_now_add=True)
     detail = models.JSONField("内容", default=dict, blank=True)
 
@@ -291,8 +360,12 @@ class SharedResource(models.Model):
         DOCUMENT = "document", "文件"
         IMAGE = "image", "图片"
 
-    site = models.ForeignKey("tenants.Website", on_delete=models.CASCADE,
-                             related_name="shared_resources", verbose_name="提供网站")
+    site = models.ForeignKey(
+        "tenants.Website",
+        on_delete=models.CASCADE,
+        related_name="shared_resources",
+        verbose_name="提供网站",
+    )
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     object_id = models.IntegerField("原对象ID")
     title = models.CharField("标题", max_length=255)
@@ -308,8 +381,11 @@ class SharedResource(models.Model):
     class Meta:
         verbose_name = "共享资源"
         verbose_name_plural = "共享资源"
-        constraints = [models.UniqueConstraint(fields=["site", "kind", "object_id"],
-                                               name="shared_resource_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "kind", "object_id"], name="shared_resource_unique"
+            )
+        ]
 
     def __str__(self):
         return self.title

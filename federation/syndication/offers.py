@@ -36,8 +36,13 @@ def offer_page(website, page, user=None) -> SyndicationOffer | None:
     if page.get_view_restrictions().exists():
         raise SyndicationError("设置了访问限制的信息不能报送。")
     OfferRule.objects.get_or_create(
-        site=website, page_key=page.translation_key,
-        defaults={"scope": OfferRule.Scope.PAGE, "title": page.title[:255], "created_by": actor_name(user)},
+        site=website,
+        page_key=page.translation_key,
+        defaults={
+            "scope": OfferRule.Scope.PAGE,
+            "title": page.title[:255],
+            "created_by": actor_name(user),
+        },
     )
     record("syndication.offer", obj=page, message=f"报送{target.legal_name}", user=user)
     item = item_for_page(website, page)
@@ -50,18 +55,24 @@ def set_column_offers_everything(website, column, enabled: bool, user=None) -> N
     """A column's default: offer everything published under it (now and later) to the portal."""
     if enabled:
         OfferRule.objects.get_or_create(
-            site=website, page_key=column.translation_key,
-            defaults={"scope": OfferRule.Scope.COLUMN, "title": column.title[:255],
-                      "created_by": actor_name(user)},
+            site=website,
+            page_key=column.translation_key,
+            defaults={
+                "scope": OfferRule.Scope.COLUMN,
+                "title": column.title[:255],
+                "created_by": actor_name(user),
+            },
         )
     else:
-        OfferRule.objects.filter(site=website, page_key=column.translation_key,
-                                 scope=OfferRule.Scope.COLUMN).delete()
+        OfferRule.objects.filter(
+            site=website, page_key=column.translation_key, scope=OfferRule.Scope.COLUMN
+        ).delete()
 
 
 def column_offers_everything(website, column) -> bool:
-    return OfferRule.objects.filter(site=website, page_key=column.translation_key,
-                                    scope=OfferRule.Scope.COLUMN).exists()
+    return OfferRule.objects.filter(
+        site=website, page_key=column.translation_key, scope=OfferRule.Scope.COLUMN
+    ).exists()
 
 
 def offered_by_rule(item) -> bool:
@@ -81,7 +92,8 @@ def offered_by_rule(item) -> bool:
 
 def ensure_offer(item, target, *, subscription=None, offered_by="") -> SyndicationOffer:
     offer, created = SyndicationOffer.objects.get_or_create(
-        item=item, target=target,
+        item=item,
+        target=target,
         defaults={"source": item.site, "subscription": subscription, "offered_by": offered_by},
     )
     if not created and offer.status == OfferStatus.WITHDRAWN:
@@ -92,9 +104,13 @@ def ensure_offer(item, target, *, subscription=None, offered_by="") -> Syndicati
 
 
 def inbox(target):
-    return (SyndicationOffer.objects.filter(target=target, status=OfferStatus.PENDING,
-                                            item__withdrawn=False)
-            .select_related("item", "source", "subscription").order_by("-created_at"))
+    return (
+        SyndicationOffer.objects.filter(
+            target=target, status=OfferStatus.PENDING, item__withdrawn=False
+        )
+        .select_related("item", "source", "subscription")
+        .order_by("-created_at")
+    )
 
 
 def accept_offer(offer, column_slug: str, user=None) -> Delivery:
@@ -108,9 +124,21 @@ def accept_offer(offer, column_slug: str, user=None) -> Delivery:
         offer.status, offer.column_slug = OfferStatus.ACCEPTED, column_slug
         offer.decided_by, offer.decided_at = actor_name(user), timezone.now()
         offer.save(update_fields=["status", "column_slug", "decided_by", "decided_at"])
-        record("syndication.accept", obj=offer, message=f"采用到栏目 {column_slug}", user=user, changes={'source': offer.source.legal_name, 'item': offer.item.item_key})
-        return ensure_delivery(offer.item, offer.target, column_slug, Delivery.Origin.OFFER,
-                               offer=offer, subscription=offer.subscription)
+        record(
+            "syndication.accept",
+            obj=offer,
+            message=f"采用到栏目 {column_slug}",
+            user=user,
+            changes={"source": offer.source.legal_name, "item": offer.item.item_key},
+        )
+        return ensure_delivery(
+            offer.item,
+            offer.target,
+            column_slug,
+            Delivery.Origin.OFFER,
+            offer=offer,
+            subscription=offer.subscription,
+        )
 
 
 def decline_offer(offer, reason: str, user=None) -> SyndicationOffer:
@@ -122,5 +150,11 @@ def decline_offer(offer, reason: str, user=None) -> SyndicationOffer:
     offer.status, offer.decline_reason = OfferStatus.DECLINED, reason[:2000]
     offer.decided_by, offer.decided_at = actor_name(user), timezone.now()
     offer.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
-    record("syndication.reject", obj=offer, message=offer.decline_reason, user=user, changes={'source': offer.source.legal_name, 'item': offer.item.item_key})
+    record(
+        "syndication.reject",
+        obj=offer,
+        message=offer.decline_reason,
+        user=user,
+        changes={"source": offer.source.legal_name, "item": offer.item.item_key},
+    )
     return offer

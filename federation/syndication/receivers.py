@@ -26,7 +26,9 @@ def on_item_changed(item, event: str = "") -> None:
         ensure_offer(item, target, offered_by="报送设置")
     for subscription in matching_subscriptions(item):
         apply_subscription(subscription, item)
-    deliveries = list(item.deliveries.exclude(status=Delivery.Status.DECLINED).select_related("target"))
+    deliveries = list(
+        item.deliveries.exclude(status=Delivery.Status.DECLINED).select_related("target")
+    )
     if deliveries:
         render_body(item)  # once here, in the source's schema, not once per receiving site
     for delivery in deliveries:

@@ -56,14 +56,17 @@ def absolutize(html: str, website) -> str:
             value = element.get(name)
             if value is None:
                 continue
-            rewritten = _absolute_srcset(value, website) if name == SRCSET else _absolute(value, website)
+            rewritten = (
+                _absolute_srcset(value, website) if name == SRCSET else _absolute(value, website)
+            )
             if rewritten != value:
                 element.set(name, rewritten)
                 changed = True
     if not changed:
         return html
     return htmlcodec.escape(container.text or "", quote=False) + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in container)
+        lxml.html.tostring(child, encoding="unicode") for child in container
+    )
 
 
 def page_body_html(page) -> str:

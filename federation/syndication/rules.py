@@ -11,6 +11,7 @@ from .models import Audience, Delivery
 class SyndicationError(Exception):
     """A syndication action refused: the message says why, in words an editor understands."""
 
+
 KINDS_BY_AUDIENCE = {
     Audience.ALL_DISTRICTS: {Website.Kind.DISTRICT},
     Audience.ALL_DEPARTMENTS: {Website.Kind.DEPARTMENT},
@@ -56,8 +57,11 @@ def audience_sites(audience: str, chosen=(), exclude=None):
 def copy_should_be_live(delivery) -> bool:
     """A copy is live while its original is current and the receiving site has not declined it."""
     item = delivery.item
-    return (delivery.status != Delivery.Status.DECLINED and not item.withdrawn
-            and item.site.status == Website.Status.ACTIVE)
+    return (
+        delivery.status != Delivery.Status.DECLINED
+        and not item.withdrawn
+        and item.site.status == Website.Status.ACTIVE
+    )
 
 
 def can_curate(user) -> bool:

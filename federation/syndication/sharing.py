@@ -31,10 +31,17 @@ def share_document(document, user=None) -> SharedResource:
     # The document's own serve URL on its site: access rules and download counts stay there.
     url = absolute_url(site, document.url)
     resource, _ = SharedResource.objects.update_or_create(
-        site=site, kind=Kind.DOCUMENT, object_id=document.pk,
-        defaults={"title": document.title[:255], "url": url,
-                  "file_extension": document.file_extension[:20],
-                  "file_size": document.get_file_size(), "shared_by": actor_name(user), "active": True},
+        site=site,
+        kind=Kind.DOCUMENT,
+        object_id=document.pk,
+        defaults={
+            "title": document.title[:255],
+            "url": url,
+            "file_extension": document.file_extension[:20],
+            "file_size": document.get_file_size(),
+            "shared_by": actor_name(user),
+            "active": True,
+        },
     )
     return resource
 
@@ -44,23 +51,36 @@ def share_image(image, user=None) -> SharedResource:
     # A bounded rendition, made once in the portal's media folder; sites link to it.
     rendition = image.get_rendition("max-1600x1600")
     resource, _ = SharedResource.objects.update_or_create(
-        site=site, kind=Kind.IMAGE, object_id=image.pk,
-        defaults={"title": image.title[:255], "url": absolute_url(site, rendition.url),
-                  "file_extension": rendition.file.name.rsplit(".", 1)[-1][:20],
-                  "file_size": image.get_file_size(), "width": rendition.width,
-                  "height": rendition.height, "shared_by": actor_name(user), "active": True},
+        site=site,
+        kind=Kind.IMAGE,
+        object_id=image.pk,
+        defaults={
+            "title": image.title[:255],
+            "url": absolute_url(site, rendition.url),
+            "file_extension": rendition.file.name.rsplit(".", 1)[-1][:20],
+            "file_size": image.get_file_size(),
+            "width": rendition.width,
+            "height": rendition.height,
+            "shared_by": actor_name(user),
+            "active": True,
+        },
     )
     return resource
 
 
 def unshare(kind: str, object_id: int) -> int:
-    return SharedResource.objects.filter(site=_owner(), kind=kind, object_id=object_id).update(active=False)
+    return SharedResource.objects.filter(site=_owner(), kind=kind, object_id=object_id).update(
+        active=False
+    )
 
 
 def shared_ids(kind: str) -> set[int]:
     """Ids of this site's objects it currently shares."""
-    return set(SharedResource.objects.filter(site__schema_name=connection.schema_name, kind=kind,
-                                             active=True).values_list("object_id", flat=True))
+    return set(
+        SharedResource.objects.filter(
+            site__schema_name=connection.schema_name, kind=kind, active=True
+        ).values_list("object_id", flat=True)
+    )
 
 
 def available(kind: str | None = None, query: str = ""):
@@ -82,8 +102,10 @@ def choices(kind: str):
     """(id, label) pairs for a block's drop-down; evaluated when the editor form is built.
     Blocks reach this and get_resource() through settings.SHARED_RESOURCES."""
     try:
-        return [(str(r.pk), f"{r.title}（{r.file_extension.upper()}，{r.site.short_name}）")
-                for r in available(kind)[:500]]
+        return [
+            (str(r.pk), f"{r.title}（{r.file_extension.upper()}，{r.site.short_name}）")
+            for r in available(kind)[:500]
+        ]
     except Exception:
         # Building forms must never fail on the registry (e.g. during migrations).
         return []

@@ -18,26 +18,37 @@ BACKFILL_LIMIT = 50
 
 
 def matching_subscriptions(item):
-    subs = list(Subscription.objects.filter(active=True).exclude(target_id=item.site_id)
-                .select_related("target").prefetch_related("sources"))
-    return [s for s in subs
-            if rules.subscription_matches(s, item, [w.pk for w in s.sources.all()])]
+    subs = list(
+        Subscription.objects.filter(active=True)
+        .exclude(target_id=item.site_id)
+        .select_related("target")
+        .prefetch_related("sources")
+    )
+    return [s for s in subs if rules.subscription_matches(s, item, [w.pk for w in s.sources.all()])]
 
 
 def apply_subscription(subscription, item) -> None:
     if subscription.requires_review:
         ensure_offer(item, subscription.target, subscription=subscription, offered_by="栏目共建")
     else:
-        ensure_delivery(item, subscription.target, subscription.column_slug,
-                        Delivery.Origin.SUBSCRIPTION, subscription=subscription)
+        ensure_delivery(
+            item,
+            subscription.target,
+            subscription.column_slug,
+            Delivery.Origin.SUBSCRIPTION,
+            subscription=subscription,
+        )
 
 
 def backfill_subscription(subscription, limit: int = BACKFILL_LIMIT) -> int:
     """Bring a new subscription the latest matching items already in the library."""
     sources = [w.pk for w in subscription.sources.all()]
-    candidates = (LibraryItem.objects.filter(withdrawn=False, site__status=Website.Status.ACTIVE)
-                  .exclude(site=subscription.target).select_related("site")
-                  .order_by("-published_at"))
+    candidates = (
+        LibraryItem.objects.filter(withdrawn=False, site__status=Website.Status.ACTIVE)
+        .exclude(site=subscription.target)
+        .select_related("site")
+        .order_by("-published_at")
+    )
     if subscription.item_types:
         candidates = candidates.filter(item_type__in=subscription.item_types)
     if subscription.categories:
@@ -45,7 +56,9 @@ def backfill_subscription(subscription, limit: int = BACKFILL_LIMIT) -> int:
     if subscription.audience == Audience.CHOSEN:
         candidates = candidates.filter(site_id__in=sources)
     else:
-        candidates = candidates.filter(site__kind__in=rules.KINDS_BY_AUDIENCE[subscription.audience])
+        candidates = candidates.filter(
+            site__kind__in=rules.KINDS_BY_AUDIENCE[subscription.audience]
+        )
     applied = 0
     for item in candidates[:limit]:
         if rules.subscription_matches(subscription, item, sources):
@@ -54,8 +67,9 @@ def backfill_subscription(subscription, limit: int = BACKFILL_LIMIT) -> int:
     return applied
 
 
-def push_down(item, *, audience: str, column_slug: str, mandatory: bool = True, sites=(),
-              user=None) -> PushDown:
+def push_down(
+    item, *, audience: str, column_slug: str, mandatory: bool = True, sites=(), user=None
+) -> PushDown:
     if item.withdrawn:
         raise SyndicationError("该信息已撤下，不能下发。")
     if audience not in Audience.values:
@@ -65,13 +79,29 @@ def push_down(item, *, audience: str, column_slug: str, mandatory: bool = True, 
     if not column_slug:
         raise SyndicationError("请填写接收栏目（各网站的栏目标识，如 tzgg）。")
     with transaction.atomic():
-        push = PushDown.objects.create(item=item, audience=audience, column_slug=column_slug,
-                                         mandatory=mandatory, created_by=actor_name(user))
+        push = PushDown.objects.create(
+            item=item,
+            audience=audience,
+            column_slug=column_slug,
+            mandatory=mandatory,
+            created_by=actor_name(user),
+        )
         if audience == Audience.CHOSEN:
             push.sites.set(sites)
         for target in rules.audience_sites(audience, sites, exclude=item.site):
-            ensure_delivery(item, target, column_slug, Delivery.Origin.PUSH_DOWN,
-                            push_down=push, mandatory=mandatory)
-        record("syndication.push", obj=push, message=f"{push.get_audience_display()} · 栏目 {column_slug}",
-               user=user, changes={"mandatory": mandatory, "item": item.item_key})
+            ensure_delivery(
+                item,
+                target,
+                column_slug,
+                Delivery.Origin.PUSH_DOWN,
+                push_down=push,
+                mandatory=mandatory,
+            )
+        record(
+            "syndication.push",
+            obj=push,
+            message=f"{push.get_audience_display()} · 栏目 {column_slug}",
+            user=user,
+            changes={"mandatory": mandatory, "item": item.item_key},
+        )
     return push

@@ -39,9 +39,14 @@ from .models import (
 from .rules import SyndicationError
 
 HEADINGS = {
-    "inbox": "报送收件箱", "report": "报送与转载", "offer_page": "报送门户",
-    "push_down": "下发到各网站", "push_downs": "信息下发记录", "subscriptions": "栏目共建订阅",
-    "broadcasts": "紧急广播", "shared": "共享资源",
+    "inbox": "报送收件箱",
+    "report": "报送与转载",
+    "offer_page": "报送门户",
+    "push_down": "下发到各网站",
+    "push_downs": "信息下发记录",
+    "subscriptions": "栏目共建订阅",
+    "broadcasts": "紧急广播",
+    "shared": "共享资源",
 }
 
 
@@ -71,6 +76,7 @@ def _columns():
 
 # --- The source site: offer a page, offer a column, see what became of it ----------------------
 
+
 @site_view()
 def offer_page(request, site, page_id):
     page = get_object_or_404(Page, pk=page_id).specific
@@ -83,15 +89,27 @@ def offer_page(request, site, page_id):
             messages.error(request, str(exc))
         else:
             if offer is None:
-                messages.success(request, f"“{page.title}”已设置为报送门户，资源库同步后即进入门户收件箱。")
+                messages.success(
+                    request, f"“{page.title}”已设置为报送门户，资源库同步后即进入门户收件箱。"
+                )
             else:
-                messages.success(request, f"“{page.title}”已报送门户网站（{offer.get_status_display()}）。")
+                messages.success(
+                    request, f"“{page.title}”已报送门户网站（{offer.get_status_display()}）。"
+                )
         return redirect("syndication_report")
     item = library.item_for_page(site, page)
     offer = SyndicationOffer.objects.filter(item=item).first() if item else None
-    return render(request, "syndication/admin/offer_page.html", {"heading": HEADINGS["offer_page"], 
-        "page": page, "offer": offer, "portal": Website.objects.portal(), "site": site,
-    })
+    return render(
+        request,
+        "syndication/admin/offer_page.html",
+        {
+            "heading": HEADINGS["offer_page"],
+            "page": page,
+            "offer": offer,
+            "portal": Website.objects.portal(),
+            "site": site,
+        },
+    )
 
 
 @require_POST
@@ -102,27 +120,49 @@ def column_offers(request, site, page_id):
         raise PermissionDenied
     enabled = request.POST.get("enabled") == "1"
     offers.set_column_offers_everything(site, column, enabled, request.user)
-    messages.success(request, f"栏目“{column.title}”{'今后发布的信息将全部报送门户' if enabled else '不再自动报送门户'}。")
+    messages.success(
+        request,
+        f"栏目“{column.title}”{'今后发布的信息将全部报送门户' if enabled else '不再自动报送门户'}。",
+    )
     return redirect("syndication_report")
 
 
 @site_view()
 def report(request, site):
     """What this site offered and received: statuses and reasons its editors must see."""
-    offers = (SyndicationOffer.objects.filter(source=site).select_related("item", "target")
-              .order_by("-created_at")[:200])
-    received = (Delivery.objects.filter(target=site).select_related("item", "item__site")
-                .order_by("-created_at")[:200])
+    offers = (
+        SyndicationOffer.objects.filter(source=site)
+        .select_related("item", "target")
+        .order_by("-created_at")[:200]
+    )
+    received = (
+        Delivery.objects.filter(target=site)
+        .select_related("item", "item__site")
+        .order_by("-created_at")[:200]
+    )
 
-    offering = set(OfferRule.objects.filter(site=site, scope=OfferRule.Scope.COLUMN)
-                   .values_list("page_key", flat=True))
-    columns = [(c, c.translation_key in offering)
-               for c in ColumnPage.objects.order_by("path").only("title", "translation_key", "depth")]
-    return render(request, "syndication/admin/report.html", {"heading": HEADINGS["report"], 
-        "site": site, "offers": offers, "received": received, "columns": columns,
-        "is_portal": site.kind == Website.Kind.PORTAL,
-        "can_decline": rules.can_decline_copies(request.user),
-    })
+    offering = set(
+        OfferRule.objects.filter(site=site, scope=OfferRule.Scope.COLUMN).values_list(
+            "page_key", flat=True
+        )
+    )
+    columns = [
+        (c, c.translation_key in offering)
+        for c in ColumnPage.objects.order_by("path").only("title", "translation_key", "depth")
+    ]
+    return render(
+        request,
+        "syndication/admin/report.html",
+        {
+            "heading": HEADINGS["report"],
+            "site": site,
+            "offers": offers,
+            "received": received,
+            "columns": columns,
+            "is_portal": site.kind == Website.Kind.PORTAL,
+            "can_decline": rules.can_decline_copies(request.user),
+        },
+    )
 
 
 @require_POST
@@ -142,14 +182,27 @@ def decline_delivery(request, site, delivery_id):
 
 # --- The portal's curator ------------------------------------------------------------------
 
+
 @site_view(portal_only=True, curator=True)
 def inbox(request, site):
-    decided = (SyndicationOffer.objects.filter(target=site).exclude(status=SyndicationOffer.Status.PENDING)
-               .select_related("item", "source").order_by("-decided_at", "-created_at")[:50])
-    return render(request, "syndication/admin/inbox.html", {"heading": HEADINGS["inbox"], 
-        "site": site, "offers": offers.inbox(site)[:200], "decided": decided,
-        "columns": _columns(), "item_types": dict(ItemType.choices),
-    })
+    decided = (
+        SyndicationOffer.objects.filter(target=site)
+        .exclude(status=SyndicationOffer.Status.PENDING)
+        .select_related("item", "source")
+        .order_by("-decided_at", "-created_at")[:50]
+    )
+    return render(
+        request,
+        "syndication/admin/inbox.html",
+        {
+            "heading": HEADINGS["inbox"],
+            "site": site,
+            "offers": offers.inbox(site)[:200],
+            "decided": decided,
+            "columns": _columns(),
+            "item_types": dict(ItemType.choices),
+        },
+    )
 
 
 @require_POST
@@ -183,14 +236,27 @@ def decline_offer(request, site, offer_id):
 
 
 class PushDownForm(forms.Form):
-    audience = forms.ChoiceField(label="下发范围", choices=Audience.choices, widget=forms.RadioSelect,
-                                 initial=Audience.ALL_DISTRICTS)
+    audience = forms.ChoiceField(
+        label="下发范围",
+        choices=Audience.choices,
+        widget=forms.RadioSelect,
+        initial=Audience.ALL_DISTRICTS,
+    )
     sites = forms.ModelMultipleChoiceField(
-        label="指定网站", required=False, widget=forms.CheckboxSelectMultiple,
-        queryset=Website.objects.none())
-    column_slug = forms.SlugField(label="接收栏目标识", initial="tzgg", allow_unicode=True,
-                                  help_text="各网站的栏目标识（网址中的名称），如 tzgg（通知公告）")
-    mandatory = forms.BooleanField(label="必须转载（接收网站只读，不能退回）", required=False, initial=True)
+        label="指定网站",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        queryset=Website.objects.none(),
+    )
+    column_slug = forms.SlugField(
+        label="接收栏目标识",
+        initial="tzgg",
+        allow_unicode=True,
+        help_text="各网站的栏目标识（网址中的名称），如 tzgg（通知公告）",
+    )
+    mandatory = forms.BooleanField(
+        label="必须转载（接收网站只读，不能退回）", required=False, initial=True
+    )
 
     def __init__(self, *args, source=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,35 +274,68 @@ def push_down(request, site, page_id):
         else:
             try:
                 record = subscribing.push_down(
-                    item, audience=form.cleaned_data["audience"], sites=list(form.cleaned_data["sites"]),
+                    item,
+                    audience=form.cleaned_data["audience"],
+                    sites=list(form.cleaned_data["sites"]),
                     column_slug=form.cleaned_data["column_slug"],
-                    mandatory=form.cleaned_data["mandatory"], user=request.user)
+                    mandatory=form.cleaned_data["mandatory"],
+                    user=request.user,
+                )
             except SyndicationError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, f"已下发“{item.title}”到 {record.deliveries.count()} 个网站。")
+                messages.success(
+                    request, f"已下发“{item.title}”到 {record.deliveries.count()} 个网站。"
+                )
                 return redirect("syndication_pushdowns")
-    return render(request, "syndication/admin/push_down.html", {"heading": HEADINGS["push_down"], "page": page, "item": item, "form": form})
+    return render(
+        request,
+        "syndication/admin/push_down.html",
+        {"heading": HEADINGS["push_down"], "page": page, "item": item, "form": form},
+    )
 
 
 @site_view(portal_only=True, curator=True)
 def push_downs(request, site):
-    records = (PushDown.objects.filter(item__site=site).select_related("item")
-               .prefetch_related("deliveries__target").order_by("-created_at")[:100])
-    return render(request, "syndication/admin/push_downs.html", {"heading": HEADINGS["push_downs"], "records": records})
+    records = (
+        PushDown.objects.filter(item__site=site)
+        .select_related("item")
+        .prefetch_related("deliveries__target")
+        .order_by("-created_at")[:100]
+    )
+    return render(
+        request,
+        "syndication/admin/push_downs.html",
+        {"heading": HEADINGS["push_downs"], "records": records},
+    )
 
 
 class SubscriptionForm(forms.ModelForm):
-    item_types = forms.MultipleChoiceField(label="信息类型", choices=ItemType.choices, required=False,
-                                           widget=forms.CheckboxSelectMultiple, help_text="不选为全部类型")
-    categories = forms.CharField(label="来源栏目名称", required=False,
-                                 help_text="如“工作动态”，多个用逗号分隔；留空为全部栏目")
+    item_types = forms.MultipleChoiceField(
+        label="信息类型",
+        choices=ItemType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不选为全部类型",
+    )
+    categories = forms.CharField(
+        label="来源栏目名称",
+        required=False,
+        help_text="如“工作动态”，多个用逗号分隔；留空为全部栏目",
+    )
     column_slug = forms.ChoiceField(label="接收栏目")
 
     class Meta:
         model = Subscription
-        fields = ["name", "column_slug", "audience", "sources", "item_types", "categories",
-                  "requires_review"]
+        fields = [
+            "name",
+            "column_slug",
+            "audience",
+            "sources",
+            "item_types",
+            "categories",
+            "requires_review",
+        ]
         widgets = {"sources": forms.CheckboxSelectMultiple, "audience": forms.RadioSelect}
 
     def __init__(self, *args, target=None, **kwargs):
@@ -275,27 +374,48 @@ def subscriptions(request, site):
         count = subscribing.backfill_subscription(sub)
         messages.success(request, f"已创建订阅“{sub.name}”，已匹配 {count} 条近期信息。")
         return redirect("syndication_subscriptions")
-    subs = Subscription.objects.filter(target=site).prefetch_related("sources").order_by("-created_at")
-    return render(request, "syndication/admin/subscriptions.html", {"heading": HEADINGS["subscriptions"], 
-        "form": form, "subscriptions": subs, "item_types": dict(ItemType.choices)})
+    subs = (
+        Subscription.objects.filter(target=site).prefetch_related("sources").order_by("-created_at")
+    )
+    return render(
+        request,
+        "syndication/admin/subscriptions.html",
+        {
+            "heading": HEADINGS["subscriptions"],
+            "form": form,
+            "subscriptions": subs,
+            "item_types": dict(ItemType.choices),
+        },
+    )
 
 
 # --- Broadcasts (I5) ---------------------------------------------------------------------------
 
+
 class BroadcastForm(forms.Form):
     title = forms.CharField(label="标题", max_length=100)
-    text = forms.CharField(label="简要内容", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label="简要内容", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
     link = forms.URLField(label="全文链接", max_length=500, assume_scheme="https")
-    starts_at = forms.DateTimeField(label="开始时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label="结束时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(
+        label="开始时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label="结束时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
 
 
 @site_view(portal_only=True, curator=True)
 def broadcast_list(request, site):
     now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
-    form = BroadcastForm(request.POST or None, initial={
-        "starts_at": now.isoformat(timespec="minutes"),
-        "ends_at": (now + timezone.timedelta(hours=6)).isoformat(timespec="minutes")})
+    form = BroadcastForm(
+        request.POST or None,
+        initial={
+            "starts_at": now.isoformat(timespec="minutes"),
+            "ends_at": (now + timezone.timedelta(hours=6)).isoformat(timespec="minutes"),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             b = broadcasts.post_broadcast(**form.cleaned_data, user=request.user, site=site)
@@ -306,7 +426,11 @@ def broadcast_list(request, site):
             messages.success(request, f"紧急广播“{b.title}”已发布，全部网站将在数秒内显示。")
             return redirect("syndication_broadcasts")
     items = Broadcast.objects.prefetch_related("log").order_by("-posted_at")[:100]
-    return render(request, "syndication/admin/broadcasts.html", {"heading": HEADINGS["broadcasts"], "form": form, "broadcasts": items})
+    return render(
+        request,
+        "syndication/admin/broadcasts.html",
+        {"heading": HEADINGS["broadcasts"], "form": form, "broadcasts": items},
+    )
 
 
 @require_POST
@@ -320,15 +444,19 @@ def broadcast_withdraw(request, site, broadcast_id):
 
 # --- Shared resources (P5) ---------------------------------------------------------------------
 
+
 @site_view()
 def shared_resources(request, site):
     """On the portal: share or stop sharing its documents and images. Everywhere: the registry
     of what is shared, to pick from (the blocks) or copy a link from."""
     is_portal = site.kind == Website.Kind.PORTAL
-    context = {"site": site, "is_portal": is_portal, "query": request.GET.get("q", "")[:100],
-               "resources": sharing.available(query=request.GET.get("q", "")[:100])[:200]}
+    context = {
+        "site": site,
+        "is_portal": is_portal,
+        "query": request.GET.get("q", "")[:100],
+        "resources": sharing.available(query=request.GET.get("q", "")[:100])[:200],
+    }
     if is_portal and rules.can_curate(request.user):
-
         context.update(
             documents=get_document_model().objects.order_by("-created_at")[:100],
             images=get_image_model().objects.order_by("-created_at")[:100],

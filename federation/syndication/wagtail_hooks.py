@@ -22,21 +22,42 @@ def urls():
     return [
         path("syndication/", views.report, name="syndication_report"),
         path("syndication/offer/<int:page_id>/", views.offer_page, name="syndication_offer_page"),
-        path("syndication/column/<int:page_id>/", views.column_offers, name="syndication_column_offers"),
-        path("syndication/received/<int:delivery_id>/decline/", views.decline_delivery,
-             name="syndication_decline_delivery"),
+        path(
+            "syndication/column/<int:page_id>/",
+            views.column_offers,
+            name="syndication_column_offers",
+        ),
+        path(
+            "syndication/received/<int:delivery_id>/decline/",
+            views.decline_delivery,
+            name="syndication_decline_delivery",
+        ),
         path("syndication/inbox/", views.inbox, name="syndication_inbox"),
-        path("syndication/inbox/<int:offer_id>/accept/", views.accept_offer, name="syndication_accept"),
-        path("syndication/inbox/<int:offer_id>/decline/", views.decline_offer, name="syndication_decline"),
+        path(
+            "syndication/inbox/<int:offer_id>/accept/",
+            views.accept_offer,
+            name="syndication_accept",
+        ),
+        path(
+            "syndication/inbox/<int:offer_id>/decline/",
+            views.decline_offer,
+            name="syndication_decline",
+        ),
         path("syndication/push/<int:page_id>/", views.push_down, name="syndication_push_down"),
         path("syndication/push/", views.push_downs, name="syndication_pushdowns"),
         path("syndication/subscriptions/", views.subscriptions, name="syndication_subscriptions"),
         path("syndication/broadcasts/", views.broadcast_list, name="syndication_broadcasts"),
-        path("syndication/broadcasts/<int:broadcast_id>/withdraw/", views.broadcast_withdraw,
-             name="syndication_broadcast_withdraw"),
+        path(
+            "syndication/broadcasts/<int:broadcast_id>/withdraw/",
+            views.broadcast_withdraw,
+            name="syndication_broadcast_withdraw",
+        ),
         path("syndication/shared/", views.shared_resources, name="syndication_shared"),
-        path("syndication/shared/<str:kind>/<int:object_id>/", views.share_toggle,
-             name="syndication_share_toggle"),
+        path(
+            "syndication/shared/<str:kind>/<int:object_id>/",
+            views.share_toggle,
+            name="syndication_share_toggle",
+        ),
     ]
 
 
@@ -56,14 +77,34 @@ class SiteMenuItem(MenuItem):
 
 
 def _menu():
-    return Menu(items=[
-        PortalCuratorMenuItem("报送收件箱", reverse("syndication_inbox"), icon_name="tray-from-left", order=100),
-        PortalCuratorMenuItem("栏目共建订阅", reverse("syndication_subscriptions"), icon_name="list-ul", order=200),
-        PortalCuratorMenuItem("信息下发记录", reverse("syndication_pushdowns"), icon_name="tray-from-right", order=300),
-        PortalCuratorMenuItem("紧急广播", reverse("syndication_broadcasts"), icon_name="warning", order=400),
-        SiteMenuItem("报送与转载", reverse("syndication_report"), icon_name="doc-full", order=500),
-        SiteMenuItem("共享资源", reverse("syndication_shared"), icon_name="folder-open-inverse", order=600),
-    ])
+    return Menu(
+        items=[
+            PortalCuratorMenuItem(
+                "报送收件箱", reverse("syndication_inbox"), icon_name="tray-from-left", order=100
+            ),
+            PortalCuratorMenuItem(
+                "栏目共建订阅", reverse("syndication_subscriptions"), icon_name="list-ul", order=200
+            ),
+            PortalCuratorMenuItem(
+                "信息下发记录",
+                reverse("syndication_pushdowns"),
+                icon_name="tray-from-right",
+                order=300,
+            ),
+            PortalCuratorMenuItem(
+                "紧急广播", reverse("syndication_broadcasts"), icon_name="warning", order=400
+            ),
+            SiteMenuItem(
+                "报送与转载", reverse("syndication_report"), icon_name="doc-full", order=500
+            ),
+            SiteMenuItem(
+                "共享资源",
+                reverse("syndication_shared"),
+                icon_name="folder-open-inverse",
+                order=600,
+            ),
+        ]
+    )
 
 
 @hooks.register("register_admin_menu_item")
@@ -78,18 +119,37 @@ def _page_buttons(page, user, priority):
     specific_class = page.specific_class
     if specific_class is None:
         return
-    if issubclass(specific_class, ArticlePage) and not issubclass(specific_class, SyndicatedPage) and page.live:
+    if (
+        issubclass(specific_class, ArticlePage)
+        and not issubclass(specific_class, SyndicatedPage)
+        and page.live
+    ):
         if kind == Website.Kind.PORTAL:
             if rules.can_curate(user):
-                yield Button("下发到各网站", reverse("syndication_push_down", args=[page.pk]),
-                             icon_name="tray-from-right", priority=priority)
+                yield Button(
+                    "下发到各网站",
+                    reverse("syndication_push_down", args=[page.pk]),
+                    icon_name="tray-from-right",
+                    priority=priority,
+                )
         elif page.permissions_for_user(user).can_publish():
-            yield Button("报送门户", reverse("syndication_offer_page", args=[page.pk]),
-                         icon_name="tray-from-left", priority=priority)
-    elif (issubclass(specific_class, ColumnPage) and kind != Website.Kind.PORTAL
-          and page.permissions_for_user(user).can_publish()):
-        yield Button("栏目报送设置", reverse("syndication_report") + "#columns",
-                     icon_name="cog", priority=priority)
+            yield Button(
+                "报送门户",
+                reverse("syndication_offer_page", args=[page.pk]),
+                icon_name="tray-from-left",
+                priority=priority,
+            )
+    elif (
+        issubclass(specific_class, ColumnPage)
+        and kind != Website.Kind.PORTAL
+        and page.permissions_for_user(user).can_publish()
+    ):
+        yield Button(
+            "栏目报送设置",
+            reverse("syndication_report") + "#columns",
+            icon_name="cog",
+            priority=priority,
+        )
 
 
 @hooks.register("register_page_header_buttons")

@@ -38,8 +38,12 @@ def page_context(request, events) -> dict:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return {"page_obj": page, "event_types": sorted(EVENT_TYPES.items()), "filters": request.GET,
-            "query": query.urlencode()}
+    return {
+        "page_obj": page,
+        "event_types": sorted(EVENT_TYPES.items()),
+        "filters": request.GET,
+        "query": query.urlencode(),
+    }
 
 
 def csv_response(request, events, filename: str, chain: str) -> HttpResponse:
@@ -47,6 +51,9 @@ def csv_response(request, events, filename: str, chain: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     count = services.write_csv(events, response)
-    services.record("audit.export", schema_name=chain,
-                    changes={"rows": count, "filters": dict(request.GET.items())})
+    services.record(
+        "audit.export",
+        schema_name=chain,
+        changes={"rows": count, "filters": dict(request.GET.items())},
+    )
     return response

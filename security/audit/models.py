@@ -39,8 +39,9 @@ class AuditEvent(models.Model):
         CONSOLE = "console", "平台控制台"
         SYSTEM = "system", "系统"
 
-    schema_name = models.CharField("网站（模式名）", max_length=63, db_index=True,
-                                   help_text="public = the platform console")
+    schema_name = models.CharField(
+        "网站（模式名）", max_length=63, db_index=True, help_text="public = the platform console"
+    )
     seq = models.PositiveBigIntegerField("序号")
     created_at = models.DateTimeField("时间", db_index=True)
     event_type = models.CharField("事件", max_length=64, db_index=True)
@@ -70,7 +71,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["schema_name", "-created_at"], name="audit_site_time_idx")]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.schema_name} {self.event_type} {self.actor}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.schema_name} {self.event_type} {self.actor}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None or not self.hash:

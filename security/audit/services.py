@@ -29,8 +29,20 @@ log = logging.getLogger("jiyue.audit")
 _LOCK_NAMESPACE = 4_2024
 MIN_RETENTION_DAYS = 184
 HASHED_FIELDS = (
-    "schema_name", "seq", "created_at", "event_type", "site_name", "realm", "actor",
-    "actor_id", "ip", "user_agent", "object_type", "object_id", "object_repr", "changes",
+    "schema_name",
+    "seq",
+    "created_at",
+    "event_type",
+    "site_name",
+    "realm",
+    "actor",
+    "actor_id",
+    "ip",
+    "user_agent",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
     "message",
 )
 
@@ -84,9 +96,20 @@ def _site_name(schema_name: str) -> str:
     return website.legal_name if website is not None else ""
 
 
-def record(event_type: str, *, obj=None, object_type: str = "", object_id="",
-           object_repr: str = "", changes=None, message: str = "", schema_name: str | None = None,
-           user=None, actor: str | None = None, request=None) -> AuditEvent:
+def record(
+    event_type: str,
+    *,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    object_repr: str = "",
+    changes=None,
+    message: str = "",
+    schema_name: str | None = None,
+    user=None,
+    actor: str | None = None,
+    request=None,
+) -> AuditEvent:
     """Append one event to the trail of `schema_name` (default: the current schema).
 
     Who and where come from the current request (audit middleware) unless given; outside a
@@ -101,7 +124,11 @@ def record(event_type: str, *, obj=None, object_type: str = "", object_id="",
     if actor is None:
         actor = user.get_username() if user is not None else (command_actor() or "system")
     if request is not None:
-        realm = AuditEvent.Realm.CONSOLE if connection.schema_name == "public" else AuditEvent.Realm.SITE
+        realm = (
+            AuditEvent.Realm.CONSOLE
+            if connection.schema_name == "public"
+            else AuditEvent.Realm.SITE
+        )
     else:
         realm = AuditEvent.Realm.SYSTEM
     if obj is not None:
@@ -117,7 +144,9 @@ def record(event_type: str, *, obj=None, object_type: str = "", object_id="",
         "actor": clean_text(actor, 150),
         "actor_id": getattr(user, "pk", None),
         "ip": client_ip(request) if request is not None else None,
-        "user_agent": clean_text(request.META.get("HTTP_USER_AGENT", "") if request is not None else "", 300),
+        "user_agent": clean_text(
+            request.META.get("HTTP_USER_AGENT", "") if request is not None else "", 300
+        ),
         "object_type": clean_text(object_type, 100),
         "object_id": clean_text(object_id, 64),
         "object_repr": clean_text(object_repr, 255),
@@ -126,9 +155,15 @@ def record(event_type: str, *, obj=None, object_type: str = "", object_id="",
     }
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, schema])
-        last = (AuditEvent.objects.filter(schema_name=schema).order_by("-seq")
-                .values("seq", "hash").first())
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, schema]
+            )
+        last = (
+            AuditEvent.objects.filter(schema_name=schema)
+            .order_by("-seq")
+            .values("seq", "hash")
+            .first()
+        )
         values["seq"] = (last["seq"] + 1) if last else 1
         prev_hash = last["hash"] if last else ""
         event = AuditEvent(prev_hash=prev_hash, hash=compute_hash(prev_hash, values), **values)
@@ -137,6 +172,7 @@ def record(event_type: str, *, obj=None, object_type: str = "", object_id="",
 
 
 # --- verification -----------------------------------------------------------------------
+
 
 @dataclass
 class ChainReport:
@@ -158,12 +194,17 @@ def _values(event: AuditEvent) -> dict:
 
 def verify_chain(schema_name: str) -> ChainReport:
     report = ChainReport(schema_name)
-    events = AuditEvent.objects.filter(schema_name=schema_name).order_by("seq").iterator(chunk_size=2000)
+    events = (
+        AuditEvent.objects.filter(schema_name=schema_name).order_by("seq").iterator(chunk_size=2000)
+    )
     prev = None
     anchors = {}
     for event in events:
         report.count += 1
-        if event.event_type == "console.audit_purge" and event.changes.get("schema_name") == schema_name:
+        if (
+            event.event_type == "console.audit_purge"
+            and event.changes.get("schema_name") == schema_name
+        ):
             anchors[event.changes.get("purged_through_seq")] = event.changes.get("anchor_hash")
         if prev is None:
             report.first_seq = event.seq
@@ -175,7 +216,9 @@ def verify_chain(schema_name: str) -> ChainReport:
                     report.problems.append((event.seq, "first record points at a predecessor"))
         else:
             if event.seq != prev.seq + 1:
-                report.problems.append((event.seq, f"records {prev.seq + 1}–{event.seq - 1} are missing"))
+                report.problems.append(
+                    (event.seq, f"records {prev.seq + 1}–{event.seq - 1} are missing")
+                )
             if event.prev_hash != prev.hash:
                 report.problems.append((event.seq, "link to the previous record is broken"))
         if compute_hash(event.prev_hash, _values(event)) != event.hash:
@@ -185,7 +228,9 @@ def verify_chain(schema_name: str) -> ChainReport:
         report.last_seq, report.head = prev.seq, prev.hash
         # A chain that starts after 1 must start where a recorded purge ended.
         if report.first_seq != 1 and anchors.get(pending_anchor[0]) != pending_anchor[1]:
-            report.problems.append((report.first_seq, "records before this one were removed without a purge"))
+            report.problems.append(
+                (report.first_seq, "records before this one were removed without a purge")
+            )
     return report
 
 
@@ -206,22 +251,41 @@ def verify_and_record() -> list[ChainReport]:
     any tampering logged as critical for the operators' alerting. Recorded in the trail
     itself, a check that stopped running or a result removed is visible too."""
     reports = verify_all()
-    broken = {r.schema_name: [f"seq {seq}: {problem}" for seq, problem in r.problems[:20]]
-              for r in reports if not r.ok}
-    record(VERIFIED, schema_name="public", actor="system",
-           changes={"chains": len(reports), "records": sum(r.count for r in reports), "broken": broken},
-           message="发现篡改，请按应急预案保全证据" if broken else "全部哈希链完整")
+    broken = {
+        r.schema_name: [f"seq {seq}: {problem}" for seq, problem in r.problems[:20]]
+        for r in reports
+        if not r.ok
+    }
+    record(
+        VERIFIED,
+        schema_name="public",
+        actor="system",
+        changes={
+            "chains": len(reports),
+            "records": sum(r.count for r in reports),
+            "broken": broken,
+        },
+        message="发现篡改，请按应急预案保全证据" if broken else "全部哈希链完整",
+    )
     if broken:
-        log.critical("audit trail tampering detected in %s; preserve the database as evidence "
-                     "(docs/operations/emergency.md)", ", ".join(sorted(broken)))
+        log.critical(
+            "audit trail tampering detected in %s; preserve the database as evidence "
+            "(docs/operations/emergency.md)",
+            ", ".join(sorted(broken)),
+        )
     return reports
 
 
 def latest_verification() -> AuditEvent | None:
-    return AuditEvent.objects.filter(schema_name="public", event_type=VERIFIED).order_by("-seq").first()
+    return (
+        AuditEvent.objects.filter(schema_name="public", event_type=VERIFIED)
+        .order_by("-seq")
+        .first()
+    )
 
 
 # --- retention --------------------------------------------------------------------------
+
 
 class RetentionError(Exception):
     """Purging refused: the records are younger than the legal minimum."""
@@ -233,15 +297,22 @@ def purge(older_than_days: int) -> dict[str, int]:
     if older_than_days < minimum:
         raise RetentionError(
             f"审计记录至少保存 {minimum} 天，拒绝清理 {older_than_days} 天内的记录"
-            f" (records must be kept at least {minimum} days).")
+            f" (records must be kept at least {minimum} days)."
+        )
     cutoff = now() - datetime.timedelta(days=older_than_days)
     removed = {}
     for schema in chains():
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, schema])
-            first_young = (AuditEvent.objects.filter(schema_name=schema, created_at__gte=cutoff)
-                           .order_by("seq").values_list("seq", flat=True).first())
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, schema]
+                )
+            first_young = (
+                AuditEvent.objects.filter(schema_name=schema, created_at__gte=cutoff)
+                .order_by("seq")
+                .values_list("seq", flat=True)
+                .first()
+            )
             old = AuditEvent.objects.filter(schema_name=schema, created_at__lt=cutoff)
             if first_young is not None:
                 old = old.filter(seq__lt=first_young)
@@ -252,21 +323,46 @@ def purge(older_than_days: int) -> dict[str, int]:
                 # The table's trigger lets a delete through only with this flag and only
                 # for rows past the legal minimum (see the 0001 migration).
                 cursor.execute("SET LOCAL jiyue.audit_purge = 'on'")
-                cursor.execute("DELETE FROM audit_auditevent WHERE schema_name = %s AND seq <= %s",
-                               [schema, last["seq"]])
+                cursor.execute(
+                    "DELETE FROM audit_auditevent WHERE schema_name = %s AND seq <= %s",
+                    [schema, last["seq"]],
+                )
                 count = cursor.rowcount
                 cursor.execute("SET LOCAL jiyue.audit_purge = 'off'")
-        record("console.audit_purge", schema_name=schema, changes={
-            "schema_name": schema, "purged_through_seq": last["seq"], "anchor_hash": last["hash"],
-            "removed": count, "cutoff": cutoff.isoformat()})
+        record(
+            "console.audit_purge",
+            schema_name=schema,
+            changes={
+                "schema_name": schema,
+                "purged_through_seq": last["seq"],
+                "anchor_hash": last["hash"],
+                "removed": count,
+                "cutoff": cutoff.isoformat(),
+            },
+        )
         removed[schema] = count
     return removed
 
 
 # --- export -----------------------------------------------------------------------------
 
-CSV_HEADER = ["时间", "网站", "模式名", "事件", "事件代码", "操作人", "来源", "IP地址", "对象类型",
-              "对象ID", "对象", "变更内容", "说明", "序号", "哈希"]
+CSV_HEADER = [
+    "时间",
+    "网站",
+    "模式名",
+    "事件",
+    "事件代码",
+    "操作人",
+    "来源",
+    "IP地址",
+    "对象类型",
+    "对象ID",
+    "对象",
+    "变更内容",
+    "说明",
+    "序号",
+    "哈希",
+]
 
 
 def write_csv(events, out) -> int:
@@ -276,12 +372,25 @@ def write_csv(events, out) -> int:
     writer.writerow(CSV_HEADER)
     count = 0
     for e in events.iterator(chunk_size=2000):
-        writer.writerow([
-            timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"), e.site_name,
-            e.schema_name, label(e.event_type), e.event_type, e.actor, e.get_realm_display(),
-            e.ip or "", e.object_type, e.object_id, _cell(e.object_repr),
-            _cell(json.dumps(e.changes, ensure_ascii=False)), _cell(e.message), e.seq, e.hash,
-        ])
+        writer.writerow(
+            [
+                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.site_name,
+                e.schema_name,
+                label(e.event_type),
+                e.event_type,
+                e.actor,
+                e.get_realm_display(),
+                e.ip or "",
+                e.object_type,
+                e.object_id,
+                _cell(e.object_repr),
+                _cell(json.dumps(e.changes, ensure_ascii=False)),
+                _cell(e.message),
+                e.seq,
+                e.hash,
+            ]
+        )
         count += 1
     return count
 

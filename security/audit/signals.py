@@ -16,11 +16,19 @@ from wagtail.models import (
 
 from .services import record
 
-USER_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_staff",
-               "is_superuser")
+USER_FIELDS = (
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
 
 
 # --- sign-in -------------------------------------------------------------------------------
+
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def _login(sender, request, user, **kwargs):
@@ -36,11 +44,18 @@ def _logout(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    record("auth.login_failed", actor=username, object_type="auth.user", object_repr=username,
-           request=request, message="用户名或密码错误，或账户已锁定")
+    record(
+        "auth.login_failed",
+        actor=username,
+        object_type="auth.user",
+        object_repr=username,
+        request=request,
+        message="用户名或密码错误，或账户已锁定",
+    )
 
 
 # --- users, roles, permissions -------------------------------------------------------------
+
 
 def _is_user(sender):
     return sender is get_user_model()
@@ -60,7 +75,10 @@ def _remember_before(sender, instance, **kwargs):
 def _diff(old, new, names):
     changes = {}
     for name in names:
-        before, after = getattr(old, name, None) if old is not None else None, getattr(new, name, None)
+        before, after = (
+            getattr(old, name, None) if old is not None else None,
+            getattr(new, name, None),
+        )
         if before != after:
             changes[name] = [before, after]
     return changes
@@ -87,8 +105,12 @@ def _saved(sender, instance, created, update_fields=None, **kwargs):
         names = [f.attname for f in sender._meta.concrete_fields if f.name != "id"]
         changes = _diff(old, instance, names)
         if created or changes:
-            record("settings.change", obj=instance, changes=changes,
-                   object_repr=f"{sender._meta.verbose_name}")
+            record(
+                "settings.change",
+                obj=instance,
+                changes=changes,
+                object_repr=f"{sender._meta.verbose_name}",
+            )
 
 
 @receiver(post_delete, dispatch_uid="audit_deleted")
@@ -125,18 +147,37 @@ def _m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 
 def _codenames(pk_set):
-    return sorted(f"{app}.{code}" for app, code in Permission.objects.filter(pk__in=pk_set or ())
-                  .values_list("content_type__app_label", "codename"))
+    return sorted(
+        f"{app}.{code}"
+        for app, code in Permission.objects.filter(pk__in=pk_set or ()).values_list(
+            "content_type__app_label", "codename"
+        )
+    )
 
 
 def _permission_row(sender, instance, verb):
     if sender is GroupPagePermission:
-        record("permission.page", obj=instance.group, changes={verb: {
-            "page": f"{instance.page_id} {instance.page.title}",
-            "permission": instance.permission.codename}})
+        record(
+            "permission.page",
+            obj=instance.group,
+            changes={
+                verb: {
+                    "page": f"{instance.page_id} {instance.page.title}",
+                    "permission": instance.permission.codename,
+                }
+            },
+        )
     elif sender is GroupCollectionPermission:
-        record("permission.collection", obj=instance.group, changes={verb: {
-            "collection": str(instance.collection), "permission": instance.permission.codename}})
+        record(
+            "permission.collection",
+            obj=instance.group,
+            changes={
+                verb: {
+                    "collection": str(instance.collection),
+                    "permission": instance.permission.codename,
+                }
+            },
+        )
 
 
 @receiver(post_save, dispatch_uid="audit_permission_rows")
@@ -167,9 +208,15 @@ def _mirror_log_entry(sender, instance, created, **kwargs):
         model = ct.model if ct is not None else "object"
         event_type = short if short.startswith("workflow.") else f"{model}.{short}"
         object_type, object_id = (f"{ct.app_label}.{ct.model}" if ct else ""), instance.object_id
-    record(event_type, user=instance.user, object_type=object_type, object_id=object_id,
-           object_repr=instance.label, changes=instance.data or {},
-           message=f"Wagtail: {action}")
+    record(
+        event_type,
+        user=instance.user,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=instance.label,
+        changes=instance.data or {},
+        message=f"Wagtail: {action}",
+    )
 
 
 def connect_wagtail_log():

@@ -43,9 +43,13 @@ ARTICLE_KEYS = frozenset({"title", "date", "source", "summary", "paragraphs"})
 
 
 def article(entry, ctx) -> ArticlePage:
-    return ArticlePage(title=entry["title"], date=ctx.date(entry["date"]),
-                       source=entry.get("source", ""), summary=entry.get("summary", ""),
-                       body=paragraphs(entry.get("paragraphs")))
+    return ArticlePage(
+        title=entry["title"],
+        date=ctx.date(entry["date"]),
+        source=entry.get("source", ""),
+        summary=entry.get("summary", ""),
+        body=paragraphs(entry.get("paragraphs")),
+    )
 
 
 PAGE_TYPES = {"article": DemoPageType(ARTICLE_KEYS, article)}

@@ -35,7 +35,9 @@ class HomePage(Page):
         featured = [c for c in columns if c.column_type in ColumnPage.LISTED_ON_HOME]
         # One query for every column's latest items, grouped here, instead of a query per column.
         latest = (
-            ArticlePage.objects.live().public().descendant_of(self)
+            ArticlePage.objects.live()
+            .public()
+            .descendant_of(self)
             .filter(depth=self.depth + 2)
             .order_by("-date", "-pk")
             .only("title", "date", "path", "url_path", "depth")[: HOME_ITEMS_PER_COLUMN * 12]
@@ -64,24 +66,39 @@ class ColumnPage(Page):
         ORGANISATION = "organisation", "机构职能"
         GENERAL = "general", "其他"
 
-    LISTED_ON_HOME = {ColumnType.NEWS, ColumnType.NOTICES, ColumnType.POLICY,
-                      ColumnType.INTERPRETATION}
+    LISTED_ON_HOME = {
+        ColumnType.NEWS,
+        ColumnType.NOTICES,
+        ColumnType.POLICY,
+        ColumnType.INTERPRETATION,
+    }
 
-    column_type = models.CharField("栏目类型", max_length=20, choices=ColumnType.choices,
-                                   default=ColumnType.GENERAL,
-                                   help_text="决定栏目在首页的展示和更新检查的周期")
+    column_type = models.CharField(
+        "栏目类型",
+        max_length=20,
+        choices=ColumnType.choices,
+        default=ColumnType.GENERAL,
+        help_text="决定栏目在首页的展示和更新检查的周期",
+    )
     intro = models.TextField("栏目说明", blank=True, max_length=500)
 
     content_panels = [*Page.content_panels, FieldPanel("column_type"), FieldPanel("intro")]
     library_exclude = True  # navigation, not an item a reader searches for
     parent_page_types = ["core.HomePage", "core.ColumnPage"]
-    subpage_types = ["core.ArticlePage", "core.ColumnPage",
-                     # government information (sites.disclosure)
-                     "disclosure.DisclosureArticlePage", "disclosure.PolicyDocumentPage",
-                     "disclosure.PolicyInterpretationPage", "disclosure.StatisticsReleasePage",
-                     "disclosure.LeaderProfilePage", "disclosure.OrganisationPage",
-                     "disclosure.EmergencyInformationPage", "disclosure.CataloguePage",
-                     "disclosure.TopicPage"]
+    subpage_types = [
+        "core.ArticlePage",
+        "core.ColumnPage",
+        # government information (sites.disclosure)
+        "disclosure.DisclosureArticlePage",
+        "disclosure.PolicyDocumentPage",
+        "disclosure.PolicyInterpretationPage",
+        "disclosure.StatisticsReleasePage",
+        "disclosure.LeaderProfilePage",
+        "disclosure.OrganisationPage",
+        "disclosure.EmergencyInformationPage",
+        "disclosure.CataloguePage",
+        "disclosure.TopicPage",
+    ]
 
     class Meta:
         verbose_name = "栏目"
@@ -89,8 +106,11 @@ class ColumnPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         articles = (
-            ArticlePage.objects.child_of(self).live().public()
-            .order_by("-date", "-pk").only("title", "date", "url_path", "path", "depth", "summary")
+            ArticlePage.objects.child_of(self)
+            .live()
+            .public()
+            .order_by("-date", "-pk")
+            .only("title", "date", "url_path", "path", "depth", "summary")
         )
         paginator = Paginator(articles, ARTICLES_PER_PAGE)
         try:
@@ -102,7 +122,9 @@ class ColumnPage(Page):
         context["page_obj"] = page_obj
         # sub-columns and other navigable pages (the disclosure catalogue, topics); not articles
         # (a join on the article table, not not_type(): that costs a content-type query)
-        context["subcolumns"] = self.get_children().live().in_menu().filter(articlepage__isnull=True)
+        context["subcolumns"] = (
+            self.get_children().live().in_menu().filter(articlepage__isnull=True)
+        )
         return context
 
 
@@ -110,8 +132,9 @@ class ArticlePage(Page):
     """An article: news, a notice, a policy text. Title, date, source, body, attachments."""
 
     date = models.DateField("发布日期")
-    source = models.CharField("来源", max_length=100, blank=True,
-                              help_text="发布机构，如“海勃湾区人民政府办公室”")
+    source = models.CharField(
+        "来源", max_length=100, blank=True, help_text="发布机构，如“海勃湾区人民政府办公室”"
+    )
     summary = models.TextField("摘要", blank=True, max_length=300)
     body = StreamField(BodyBlock(), verbose_name="正文", blank=True)
 
@@ -140,15 +163,26 @@ class SiteIdentity(BaseSiteSetting):
         GREEN = "green", "生态绿"
         TEAL = "teal", "青绿"
 
-    logo = models.ForeignKey("wagtailimages.Image", verbose_name="网站标志", null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name="网站标志",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     theme = models.CharField("主题色", max_length=10, choices=Theme.choices, default=Theme.RED)
-    footer_note = models.CharField("页脚附注", max_length=200, blank=True,
-                                   help_text="如“建议使用1280×800以上分辨率浏览”")
+    footer_note = models.CharField(
+        "页脚附注", max_length=200, blank=True, help_text="如“建议使用1280×800以上分辨率浏览”"
+    )
     office_hours = models.CharField("办公时间", max_length=100, blank=True)
 
-    panels = [FieldPanel("logo"), FieldPanel("theme"), FieldPanel("footer_note"),
-              FieldPanel("office_hours")]
+    panels = [
+        FieldPanel("logo"),
+        FieldPanel("theme"),
+        FieldPanel("footer_note"),
+        FieldPanel("office_hours"),
+    ]
 
     class Meta:
         verbose_name = "网站标识"

@@ -52,15 +52,20 @@ def build_site_content(website) -> HomePage:
 
     home = root.add_child(instance=HomePage(title=website.legal_name, slug="home"))
     for slug, title, column_type in COLUMN_TREES[website.kind]:
-        home.add_child(instance=ColumnPage(title=title, slug=slug, column_type=column_type,
-                                           show_in_menus=True))
+        home.add_child(
+            instance=ColumnPage(title=title, slug=slug, column_type=column_type, show_in_menus=True)
+        )
 
     Site.objects.all().delete()
     site = Site.objects.create(
-        hostname=website.primary_domain, port=settings.SITE_PUBLIC_PORT,
-        root_page=home, is_default_site=True, site_name=website.legal_name,
+        hostname=website.primary_domain,
+        port=settings.SITE_PUBLIC_PORT,
+        root_page=home,
+        is_default_site=True,
+        site_name=website.legal_name,
     )
     SiteIdentity.objects.create(
-        site=site, theme=SiteIdentity.Theme.BLUE if website.kind == "department" else SiteIdentity.Theme.RED
+        site=site,
+        theme=SiteIdentity.Theme.BLUE if website.kind == "department" else SiteIdentity.Theme.RED,
     )
     return home

@@ -19,10 +19,18 @@ def ensure_catalogue_page(home):
     existing = CataloguePage.objects.descendant_of(home).first()
     if existing:
         return existing
-    column = (ColumnPage.objects.child_of(home)
-              .filter(column_type=ColumnPage.ColumnType.DISCLOSURE).first())
+    column = (
+        ColumnPage.objects.child_of(home)
+        .filter(column_type=ColumnPage.ColumnType.DISCLOSURE)
+        .first()
+    )
     if column is None:
         return None
-    return column.add_child(instance=CataloguePage(
-        title="政府信息公开目录", slug="catalogue", show_in_menus=True,
-        intro="按主题分类、体裁、年份、责任部门和效力状态查找本网站公开的政府信息。"))
+    return column.add_child(
+        instance=CataloguePage(
+            title="政府信息公开目录",
+            slug="catalogue",
+            show_in_menus=True,
+            intro="按主题分类、体裁、年份、责任部门和效力状态查找本网站公开的政府信息。",
+        )
+    )

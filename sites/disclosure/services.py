@@ -39,7 +39,9 @@ def allocate_index_number(year: int | None = None) -> str:
             cursor.execute(
                 f"INSERT INTO {table} (year, last_serial) VALUES (%s, 1) "  # noqa: S608 (our table name)
                 f"ON CONFLICT (year) DO UPDATE SET last_serial = {table}.last_serial + 1 "
-                "RETURNING last_serial", [year])
+                "RETURNING last_serial",
+                [year],
+            )
             serial = cursor.fetchone()[0]
             number = f"{prefix}/{year}-{serial:05d}"
             if not DisclosureItem.objects.filter(index_number=number).exists():
@@ -49,8 +51,7 @@ def allocate_index_number(year: int | None = None) -> str:
 # --- the public catalogue -----------------------------------------------------------------
 def catalogue_items(site_root):
     """Every published, public disclosure item of the site, newest first."""
-    return (DisclosureItem.objects.live().public().descendant_of(site_root)
-            .order_by("-date", "-pk"))
+    return DisclosureItem.objects.live().public().descendant_of(site_root).order_by("-date", "-pk")
 
 
 def browse_catalogue(params, site_root) -> dict:
@@ -75,14 +76,19 @@ def browse_catalogue(params, site_root) -> dict:
     if filters.get("validity"):
         items = items.filter(validity=filters["validity"])
     if filters.get("q"):
-        items = items.filter(Q(title__icontains=filters["q"]) |
-                             Q(document_number__icontains=filters["q"]))
-    items = items.only("title", "url_path", "path", "depth", "date", "index_number",
-                       "document_number", "validity")
+        items = items.filter(
+            Q(title__icontains=filters["q"]) | Q(document_number__icontains=filters["q"])
+        )
+    items = items.only(
+        "title", "url_path", "path", "depth", "date", "index_number", "document_number", "validity"
+    )
     paginator = Paginator(items, filters.get("per_page") or 20)
     page_obj = paginator.get_page(params.get("page") if params else 1)
-    return {"filter_form": form, "page_obj": page_obj, "is_filtered": bool(
-        {k: v for k, v in filters.items() if v and k != "per_page"})}
+    return {
+        "filter_form": form,
+        "page_obj": page_obj,
+        "is_filtered": bool({k: v for k, v in filters.items() if v and k != "per_page"}),
+    }
 
 
 def repealed_ids(pages) -> set:
@@ -90,8 +96,11 @@ def repealed_ids(pages) -> set:
     ids = [p.pk for p in pages]
     if not ids:
         return set()
-    return set(DisclosureItem.objects.filter(pk__in=ids, validity=DisclosureItem.Validity.REPEALED)
-               .values_list("pk", flat=True))
+    return set(
+        DisclosureItem.objects.filter(
+            pk__in=ids, validity=DisclosureItem.Validity.REPEALED
+        ).values_list("pk", flat=True)
+    )
 
 
 # --- yearly disclosure report figures (政府信息公开工作年度报告) -----------------------------
@@ -112,10 +121,18 @@ def yearly_report(year: int) -> dict:
         "by_genre": [(label, by_genre.get(v, 0)) for v, label in DisclosureItem.Genre.choices],
         "documents": [
             ("制发", documents.filter(date__year=year).count()),
-            ("修订", documents.filter(validity=DisclosureItem.Validity.AMENDED,
-                                      validity_changed_on__year=year).count()),
-            ("废止", documents.filter(validity=DisclosureItem.Validity.REPEALED,
-                                      validity_changed_on__year=year).count()),
+            (
+                "修订",
+                documents.filter(
+                    validity=DisclosureItem.Validity.AMENDED, validity_changed_on__year=year
+                ).count(),
+            ),
+            (
+                "废止",
+                documents.filter(
+                    validity=DisclosureItem.Validity.REPEALED, validity_changed_on__year=year
+                ).count(),
+            ),
         ],
     }
 
@@ -125,8 +142,12 @@ def yearly_report_csv(report: dict) -> str:
     writer = csv.writer(out)
     writer.writerow(["年份", "分组", "项目", "数量"])
     writer.writerow([report["year"], "合计", "公开信息总数", report["total"]])
-    for group, key in [("主题分类", "by_category"), ("公开方式", "by_scope"),
-                       ("体裁", "by_genre"), ("政策文件", "documents")]:
+    for group, key in [
+        ("主题分类", "by_category"),
+        ("公开方式", "by_scope"),
+        ("体裁", "by_genre"),
+        ("政策文件", "documents"),
+    ]:
         for label, count in report[key]:
             writer.writerow([report["year"], group, label, count])
     return out.getvalue()

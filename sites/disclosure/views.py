@@ -27,10 +27,18 @@ def yearly_report(request):
     if request.GET.get("format") == "csv" and not error:
         response = HttpResponse(
             "\ufeff" + services.yearly_report_csv(report),  # BOM: Excel reads it as UTF-8
-            content_type="text/csv; charset=utf-8")
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="disclosure-report-{year}.csv"'
         return response
-    return render(request, "disclosure/admin/yearly_report.html", {
-        "report": report, "error": error, "years": range(this_year, this_year - 10, -1),
-        "header_title": "政府信息公开年度报告数据",
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "disclosure/admin/yearly_report.html",
+        {
+            "report": report,
+            "error": error,
+            "years": range(this_year, this_year - 10, -1),
+            "header_title": "政府信息公开年度报告数据",
+        },
+        status=400 if error else 200,
+    )

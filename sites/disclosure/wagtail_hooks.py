@@ -50,8 +50,9 @@ class ReportMenuItem(MenuItem):
 
 @hooks.register("register_reports_menu_item")
 def register_report_menu_item():
-    return ReportMenuItem("政府信息公开年度报告", reverse("disclosure_yearly_report"),
-                          icon_name="table", order=900)
+    return ReportMenuItem(
+        "政府信息公开年度报告", reverse("disclosure_yearly_report"), icon_name="table", order=900
+    )
 
 
 class GradedSubmitMenuItem(SubmitForModerationMenuItem):

@@ -33,8 +33,12 @@ SENSITIVE_WORKFLOW = "敏感信息：审核、保密审查、领导审批后发�
 WORKFLOW_STEPS = {GENERAL_WORKFLOW: ["审核"], SENSITIVE_WORKFLOW: ["审核", "保密审查", "领导审批"]}
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page"]  # never publish_page
-EDITOR_COLLECTION_PERMISSIONS = [("wagtailimages", "add_image"), ("wagtailimages", "choose_image"),
-                                 ("wagtaildocs", "add_document"), ("wagtaildocs", "choose_document")]
+EDITOR_COLLECTION_PERMISSIONS = [
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "choose_document"),
+]
 
 
 def site_home():
@@ -45,10 +49,13 @@ def site_home():
 def ensure_review_workflows() -> dict:
     """Groups, approval tasks, workflows and grade routes of this site's schema. Idempotent:
     it fills in what is missing and leaves what an operator changed alone."""
-    groups = {name: Group.objects.get_or_create(name=name)[0]
-              for name in (EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, LEADER)}
-    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin",
-                                          codename="access_admin")
+    groups = {
+        name: Group.objects.get_or_create(name=name)[0]
+        for name in (EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, LEADER)
+    }
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
     for group in groups.values():
         group.permissions.add(access_admin)
 
@@ -56,15 +63,18 @@ def ensure_review_workflows() -> dict:
     editor = groups[EDITOR]
     if home is not None:
         for codename in EDITOR_PAGE_PERMISSIONS:
-            permission = Permission.objects.get(content_type__app_label="wagtailcore",
-                                                codename=codename)
-            GroupPagePermission.objects.get_or_create(group=editor, page=home,
-                                                      permission=permission)
+            permission = Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            )
+            GroupPagePermission.objects.get_or_create(
+                group=editor, page=home, permission=permission
+            )
     root_collection = Collection.get_first_root_node()
     for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:
         permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        GroupCollectionPermission.objects.get_or_create(group=editor, collection=root_collection,
-                                                        permission=permission)
+        GroupCollectionPermission.objects.get_or_create(
+            group=editor, collection=root_collection, permission=permission
+        )
 
     tasks = {}
     for name, group_name in TASKS.items():
@@ -82,10 +92,11 @@ def ensure_review_workflows() -> dict:
                 WorkflowTask.objects.create(workflow=workflow, task=tasks[step], sort_order=order)
         workflows[name] = workflow
 
-    for grade, name in [(ReviewRoute.Grade.GENERAL, GENERAL_WORKFLOW),
-                        (ReviewRoute.Grade.SENSITIVE, SENSITIVE_WORKFLOW)]:
+    for grade, name in [
+        (ReviewRoute.Grade.GENERAL, GENERAL_WORKFLOW),
+        (ReviewRoute.Grade.SENSITIVE, SENSITIVE_WORKFLOW),
+    ]:
         ReviewRoute.objects.get_or_create(grade=grade, defaults={"workflow": workflows[name]})
     if home is not None and not WorkflowPage.objects.filter(page=home).exists():
         WorkflowPage.objects.create(page=home, workflow=workflows[GENERAL_WORKFLOW])
     return {"groups": groups, "tasks": tasks, "workflows": workflows}
-

@@ -32,8 +32,11 @@ class SyndicatedPage(ArticlePage):
     is_creatable = False  # made by syndication only, never by hand
     parent_page_types = ["core.ColumnPage"]
     subpage_types = []
-    content_panels = [FieldPanel("title", read_only=True), FieldPanel("source_site_name", read_only=True),
-                      FieldPanel("source_url", read_only=True)]
+    content_panels = [
+        FieldPanel("title", read_only=True),
+        FieldPanel("source_site_name", read_only=True),
+        FieldPanel("source_url", read_only=True),
+    ]
 
     class Meta:
         verbose_name = "转载信息"

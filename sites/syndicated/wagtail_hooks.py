@@ -18,10 +18,16 @@ def _refuse(request, page, action):
         return None
     copy = page.specific
     if copy.mandatory:
-        messages.error(request, f"“{copy.title}”是{copy.source_site_name}下发、必须转载的信息，本站只读，不能{action}。")
+        messages.error(
+            request,
+            f"“{copy.title}”是{copy.source_site_name}下发、必须转载的信息，本站只读，不能{action}。",
+        )
     else:
-        messages.error(request, f"“{copy.title}”转载自{copy.source_site_name}，随原文自动更新，不能在本站{action}；"
-                                "如不需要，请在“信息共享 › 报送与转载”中退回。")
+        messages.error(
+            request,
+            f"“{copy.title}”转载自{copy.source_site_name}，随原文自动更新，不能在本站{action}；"
+            "如不需要，请在“信息共享 › 报送与转载”中退回。",
+        )
     parent = page.get_parent()
     return redirect("wagtailadmin_explore", parent.pk if parent else page.pk)
 

@@ -8,12 +8,17 @@ from . import views
 app_name = "console"
 urlpatterns = [
     path("", views.site_list, name="site_list"),
-    path("login/", auth_views.LoginView.as_view(template_name="tenants/console/login.html",
-                                                authentication_form=ConsoleLoginForm,
-                                                # not LOGIN_REDIRECT_URL (/accounts/profile/):
-                                                # the console has no such page
-                                                next_page="console:site_list"),
-         name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="tenants/console/login.html",
+            authentication_form=ConsoleLoginForm,
+            # not LOGIN_REDIRECT_URL (/accounts/profile/):
+            # the console has no such page
+            next_page="console:site_list",
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("sites/new/", views.provision, name="provision"),
     path("sites/responsibility/", views.responsibility, name="responsibility"),
@@ -21,6 +26,9 @@ urlpatterns = [
     path("audit/", views.audit_trail, name="audit_trail"),
     path("sites/<str:schema_name>/", views.site_detail, name="site_detail"),
     path("sites/<str:schema_name>/status/", views.change_status, name="change_status"),
-    path("sites/<str:schema_name>/responsibility/", views.edit_responsibility,
-         name="edit_responsibility"),
+    path(
+        "sites/<str:schema_name>/responsibility/",
+        views.edit_responsibility,
+        name="edit_responsibility",
+    ),
 ]

@@ -18,7 +18,8 @@ from .forms import ProvisionForm, ResponsibilityForm, StatusForm
 # audit trail and the responsibility register, and change nothing.
 operator_required = user_passes_test(is_console_operator, login_url="console:login")
 reader_required = user_passes_test(
-    lambda u: is_console_operator(u) or is_console_security_auditor(u), login_url="console:login")
+    lambda u: is_console_operator(u) or is_console_security_auditor(u), login_url="console:login"
+)
 
 
 @login_required(login_url="console:login")
@@ -29,7 +30,9 @@ def accounts(request):
     if request.method == "POST":
         account_security.apply_account_action(request)
         return redirect("console:accounts")
-    return render(request, "tenants/console/accounts.html", account_security.account_security_context())
+    return render(
+        request, "tenants/console/accounts.html", account_security.account_security_context()
+    )
 
 
 @login_required(login_url="console:login")
@@ -40,17 +43,26 @@ def audit_trail(request):
     events = listing.filtered_events(request.GET)
     if request.GET.get("format") == "csv":
         return listing.csv_response(request, events, "audit-all-sites.csv", "public")
-    return render(request, "tenants/console/audit_trail.html", {
-        **listing.page_context(request, events), "chains": chains(),
-        "verification": latest_verification()})
+    return render(
+        request,
+        "tenants/console/audit_trail.html",
+        {
+            **listing.page_context(request, events),
+            "chains": chains(),
+            "verification": latest_verification(),
+        },
+    )
 
 
 @login_required(login_url="console:login")
 @reader_required
 def responsibility(request):
     """Who answers for each site (Z3, O1): leaders, operating units and their contacts."""
-    return render(request, "tenants/console/responsibility.html",
-                  {"sites": services.sites().select_related("parent")})
+    return render(
+        request,
+        "tenants/console/responsibility.html",
+        {"sites": services.sites().select_related("parent")},
+    )
 
 
 @require_POST
@@ -66,21 +78,29 @@ def edit_responsibility(request, schema_name):
     form = ResponsibilityForm(request.POST, instance=site)
     if form.is_valid():
         form.save()
-        changes = {n: [before[n], getattr(site, n)] for n in before if before[n] != getattr(site, n)}
+        changes = {
+            n: [before[n], getattr(site, n)] for n in before if before[n] != getattr(site, n)
+        }
         for schema in ("public", site.schema_name):
             record("console.site_registry", schema_name=schema, obj=site, changes=changes)
         messages.success(request, "责任信息已保存。")
     else:
-        messages.error(request, "责任信息未保存：" + "; ".join(
-            f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+        messages.error(
+            request,
+            "责任信息未保存："
+            + "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
+        )
     return redirect("console:site_detail", schema_name=schema_name)
 
 
 @login_required(login_url="console:login")
 @reader_required
 def site_list(request):
-    return render(request, "tenants/console/site_list.html",
-                  {"sites": services.sites().select_related("parent")})
+    return render(
+        request,
+        "tenants/console/site_list.html",
+        {"sites": services.sites().select_related("parent")},
+    )
 
 
 @login_required(login_url="console:login")
@@ -91,10 +111,16 @@ def site_detail(request, schema_name):
     except services.ProvisioningError as exc:
         messages.error(request, str(exc))
         return redirect("console:site_list")
-    return render(request, "tenants/console/site_detail.html",
-                  {"site": site, "statuses": site.Status.choices,
-                   "responsibility_form": ResponsibilityForm(instance=site),
-                   "can_operate": is_console_operator(request.user)})
+    return render(
+        request,
+        "tenants/console/site_detail.html",
+        {
+            "site": site,
+            "statuses": site.Status.choices,
+            "responsibility_form": ResponsibilityForm(instance=site),
+            "can_operate": is_console_operator(request.user),
+        },
+    )
 
 
 @login_required(login_url="console:login")
@@ -105,9 +131,13 @@ def provision(request):
         data = form.cleaned_data
         try:
             result = services.provision_site(
-                kind=data.pop("kind"), legal_name=data.pop("legal_name"),
-                short_name=data.pop("short_name"), domain=data.pop("domain"),
-                schema_name=data.pop("schema_name") or None, parent=data.pop("parent"), **data,
+                kind=data.pop("kind"),
+                legal_name=data.pop("legal_name"),
+                short_name=data.pop("short_name"),
+                domain=data.pop("domain"),
+                schema_name=data.pop("schema_name") or None,
+                parent=data.pop("parent"),
+                **data,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

@@ -24,9 +24,23 @@ DEMO_DIR = Path(__file__).resolve().parent
 # The C parser when PyYAML was built with libyaml (its wheels are): ~10× the pure-Python one.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SEEDER_KEYS = {"type", "slug", "column", "column_type"}  # read by the seeder, not by page types
-REGISTRY_KEYS = {"key", "kind", "legal_name", "short_name", "parent", "site_code", "icp_number",
-                 "sponsor_unit", "operator_unit", "contact_phone", "contact_email", "address",
-                 "languages", "motto", "document_prefix"}
+REGISTRY_KEYS = {
+    "key",
+    "kind",
+    "legal_name",
+    "short_name",
+    "parent",
+    "site_code",
+    "icp_number",
+    "sponsor_unit",
+    "operator_unit",
+    "contact_phone",
+    "contact_email",
+    "address",
+    "languages",
+    "motto",
+    "document_prefix",
+}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -102,9 +116,11 @@ def load_city(directory: Path = DEMO_DIR) -> City:
     sites = [load_site(directory / "sites" / f"{key}.yaml", key) for key in keys]
     for site in sites:
         parent = site.registry.get("parent")
-        if parent and parent not in keys[:keys.index(site.key)]:
-            raise DemoDataError(f"sites/{site.key}.yaml: parent “{parent}” must be a site listed "
-                                "before it in city.yaml")
+        if parent and parent not in keys[: keys.index(site.key)]:
+            raise DemoDataError(
+                f"sites/{site.key}.yaml: parent “{parent}” must be a site listed "
+                "before it in city.yaml"
+            )
     return City(sites, load_every_site(directory / "every_site.yaml"))
 
 
@@ -116,9 +132,13 @@ def load_site(path: Path, key: str) -> SiteData:
         raise DemoDataError(f"{where}: `site: key:` must be “{key}”, the file's name")
     unknown = set(registry) - REGISTRY_KEYS
     if unknown:
-        raise DemoDataError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} under `site:`; "
-                            f"known: {', '.join(sorted(REGISTRY_KEYS))}")
-    pages = [Entry(_where(where, n, entry), entry) for n, entry in enumerate(data.get("pages") or [], 1)]
+        raise DemoDataError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))} under `site:`; "
+            f"known: {', '.join(sorted(REGISTRY_KEYS))}"
+        )
+    pages = [
+        Entry(_where(where, n, entry), entry) for n, entry in enumerate(data.get("pages") or [], 1)
+    ]
     _check(pages)
     return SiteData(key, registry, pages)
 
@@ -145,29 +165,41 @@ def _check(entries: list[Entry]) -> None:
             raise DemoDataError(f"{entry.where}: a page is a mapping of keys (“title: …”)")
         kind = types.get(entry.type)
         if kind is None:
-            raise DemoDataError(f"{entry.where}: type “{entry.type}” is not a demo page type; "
-                                f"use one of {', '.join(sorted(types))}")
+            raise DemoDataError(
+                f"{entry.where}: type “{entry.type}” is not a demo page type; "
+                f"use one of {', '.join(sorted(types))}"
+            )
         unknown = set(entry.data) - SEEDER_KEYS - kind.keys
         if unknown:
-            raise DemoDataError(f"{entry.where}: unknown key(s) {', '.join(sorted(unknown))} for "
-                                f"type {entry.type}; it takes {', '.join(sorted(kind.keys))}")
+            raise DemoDataError(
+                f"{entry.where}: unknown key(s) {', '.join(sorted(unknown))} for "
+                f"type {entry.type}; it takes {', '.join(sorted(kind.keys))}"
+            )
         if ("column" in entry.data) == ("column_type" in entry.data):
-            raise DemoDataError(f"{entry.where}: give either `column:` (a column's slug) or "
-                                "`column_type:` (column types to try in turn), not both or neither")
+            raise DemoDataError(
+                f"{entry.where}: give either `column:` (a column's slug) or "
+                "`column_type:` (column types to try in turn), not both or neither"
+            )
         if not entry.slug:
             raise DemoDataError(f"{entry.where}: no title to make a slug from; give `slug:`")
         if entry.slug in seen:
-            raise DemoDataError(f"{entry.where}: slug “{entry.slug}” is also {seen[entry.slug]}'s; "
-                                "give one of them another `slug:`")
+            raise DemoDataError(
+                f"{entry.where}: slug “{entry.slug}” is also {seen[entry.slug]}'s; "
+                "give one of them another `slug:`"
+            )
         seen[entry.slug] = entry.where
 
 
 def placeholders(website, registry: dict | None = None) -> dict:
     """The values every_site.yaml's placeholders take for a site."""
     name = website.short_name or website.legal_name
-    return {"name": name, "legal_name": website.legal_name, "address": website.address or "",
-            "contact_phone": website.contact_phone or "",
-            "prefix": (registry or {}).get("document_prefix") or name}
+    return {
+        "name": name,
+        "legal_name": website.legal_name,
+        "address": website.address or "",
+        "contact_phone": website.contact_phone or "",
+        "prefix": (registry or {}).get("document_prefix") or name,
+    }
 
 
 def fill(value, names: dict):

@@ -52,8 +52,10 @@ class SiteContext:
             return self.new[slug]
         found = list(Page.objects.filter(slug=slug)[:2])
         if len(found) != 1:
-            raise ValueError(f"“{slug}” names {'no page' if not found else 'several pages'} of "
-                             "this site: use the slug of a page listed earlier in the data")
+            raise ValueError(
+                f"“{slug}” names {'no page' if not found else 'several pages'} of "
+                "this site: use the slug of a page listed earlier in the data"
+            )
         return found[0].specific
 
     def fill(self, value, **names):
@@ -81,8 +83,10 @@ def seed_pages(website, content: SiteContent, today: datetime.date | None = None
             column = _column(entry, columns, home)
             key = (column.path, entry.slug)
             if key in now:
-                raise DemoDataError(f"{entry.where}: slug “{entry.slug}” is also {now[key]}'s, in "
-                                    f"the same column: give one of them another `slug:`")
+                raise DemoDataError(
+                    f"{entry.where}: slug “{entry.slug}” is also {now[key]}'s, in "
+                    f"the same column: give one of them another `slug:`"
+                )
             now[key] = entry.where
             if key in taken:
                 continue  # made by an earlier run (or by hand): left as it is
@@ -110,8 +114,9 @@ def _tree(home):
     """(column path, slug) of every page below the columns, and each column's last child step."""
     taken, last_step = set(), defaultdict(int)
     steplen = Page.steplen
-    for path, slug in Page.objects.filter(depth__gt=home.depth + 1, path__startswith=home.path) \
-            .values_list("path", "slug"):
+    for path, slug in Page.objects.filter(
+        depth__gt=home.depth + 1, path__startswith=home.path
+    ).values_list("path", "slug"):
         parent = path[:-steplen]
         taken.add((parent, slug))
         last_step[parent] = max(last_step[parent], Page._str2int(path[-steplen:]))
@@ -124,7 +129,9 @@ def _column(entry: Entry, columns, home) -> ColumnPage:
         found = next((c for c in columns if c.slug == slug), None)
         if found is None:
             names = ", ".join(f"{c.slug} {c.title}" for c in columns)
-            raise DemoDataError(f"{entry.where}: this site has no column “{slug}”: use one of {names}")
+            raise DemoDataError(
+                f"{entry.where}: this site has no column “{slug}”: use one of {names}"
+            )
         return found
     wanted = entry.data["column_type"]
     wanted = [wanted] if isinstance(wanted, str) else wanted
@@ -133,8 +140,10 @@ def _column(entry: Entry, columns, home) -> ColumnPage:
         found = next((c for c in top if c.column_type == column_type), None)
         if found is not None:
             return found
-    raise DemoDataError(f"{entry.where}: no column of type {' or '.join(wanted)} on this site; "
-                        f"its columns are of types {', '.join(sorted({c.column_type for c in top}))}")
+    raise DemoDataError(
+        f"{entry.where}: no column of type {' or '.join(wanted)} on this site; "
+        f"its columns are of types {', '.join(sorted({c.column_type for c in top}))}"
+    )
 
 
 def _build(entry: Entry, ctx: SiteContext) -> Page:
@@ -146,7 +155,9 @@ def _build(entry: Entry, ctx: SiteContext) -> Page:
         raise DemoDataError(f"{entry.where}: {exc}") from None
     for text in (page.title, getattr(page, "summary", "")):
         if unfilled(text):
-            raise DemoDataError(f"{entry.where}: unknown placeholder {unfilled(text)[0]} in “{text}”")
+            raise DemoDataError(
+                f"{entry.where}: unknown placeholder {unfilled(text)[0]} in “{text}”"
+            )
     return page
 
 
@@ -154,8 +165,10 @@ def _next_page_ids(count: int) -> list[int]:
     """Ids for new pages from the page table's own sequence, so pages can point at pages made
     in the same run before anything is written."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                       [Page._meta.db_table, count])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Page._meta.db_table, count],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -189,12 +202,19 @@ def _chain(cls) -> list:
 
 def _write(pages) -> None:
     # One revision per page, as its first publish would leave (live = latest).
-    revisions = Revision.objects.bulk_create([
-        Revision(content_type_id=page.content_type_id,
-                 base_content_type_id=page.get_base_content_type().pk, object_id=str(page.pk),
-                 created_at=page.first_published_at, object_str=page.title,
-                 content=page.serializable_data())
-        for page in pages])
+    revisions = Revision.objects.bulk_create(
+        [
+            Revision(
+                content_type_id=page.content_type_id,
+                base_content_type_id=page.get_base_content_type().pk,
+                object_id=str(page.pk),
+                created_at=page.first_published_at,
+                object_str=page.title,
+                content=page.serializable_data(),
+            )
+            for page in pages
+        ]
+    )
     for page, revision in zip(pages, revisions, strict=True):
         page.latest_revision_id = page.live_revision_id = revision.pk
     # Django's bulk_create refuses multi-table models: one INSERT per table of the chain
@@ -227,12 +247,22 @@ def _index(pages) -> None:
     # What create_or_update_for_object() writes for a new object, for all pages in one
     # statement instead of two queries a page (Wagtail has no bulk form of it).
     base = ContentType.objects.get_for_model(Page)
-    ReferenceIndex.objects.bulk_create([
-        ReferenceIndex(content_type=ContentType.objects.get_for_model(page), base_content_type=base,
-                       object_id=page.pk, to_content_type_id=to_type, to_object_id=to_id,
-                       model_path=model_path, content_path=content_path,
-                       content_path_hash=ReferenceIndex._get_content_path_hash(content_path))
-        for page in pages
-        for to_type, to_id, model_path, content_path in
-        set(ReferenceIndex._extract_references_from_object(page))
-    ], ignore_conflicts=True)
+    ReferenceIndex.objects.bulk_create(
+        [
+            ReferenceIndex(
+                content_type=ContentType.objects.get_for_model(page),
+                base_content_type=base,
+                object_id=page.pk,
+                to_content_type_id=to_type,
+                to_object_id=to_id,
+                model_path=model_path,
+                content_path=content_path,
+                content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+            )
+            for page in pages
+            for to_type, to_id, model_path, content_path in set(
+                ReferenceIndex._extract_references_from_object(page)
+            )
+        ],
+        ignore_conflicts=True,
+    )

@@ -12,8 +12,12 @@ from security.roles import roles_for
 
 # username per role (the webmaster exists already: provisioning made it)
 DEMO_USERS = {
-    "编辑": "editor", "审核员": "reviewer", "保密审查员": "secrecy", "外包运维": "vendor",
-    "审计员": "auditor", "市级编审": "curator",
+    "编辑": "editor",
+    "审核员": "reviewer",
+    "保密审查员": "secrecy",
+    "外包运维": "vendor",
+    "审计员": "auditor",
+    "市级编审": "curator",
 }
 
 
@@ -47,7 +51,8 @@ def seed(website, password: str) -> list[tuple[str, str]]:
                 continue
             user, _ = user_model.objects.get_or_create(
                 username=username,
-                defaults={"first_name": role, "password": lambda: password_hash(password)})
+                defaults={"first_name": role, "password": lambda: password_hash(password)},
+            )
             user.groups.add(Group.objects.get(name=role))
             created.append((username, role))
     return created

@@ -36,8 +36,9 @@ def test_task_sent_without_a_site_fails_loudly(broker, django_db_blocker):
             wait(result)
 
 
-def test_enqueue_waits_for_commit_and_keeps_the_schema(db, alpha, monkeypatch,
-                                                       django_capture_on_commit_callbacks):
+def test_enqueue_waits_for_commit_and_keeps_the_schema(
+    db, alpha, monkeypatch, django_capture_on_commit_callbacks
+):
     """Without a broker (eager), enqueue() runs the task only after commit, in its site."""
     from django.db import connection
 

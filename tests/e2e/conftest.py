@@ -16,8 +16,13 @@ from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by tests to
 # arrange data are still plain synchronous code.
@@ -70,7 +75,9 @@ def site_url(live_port):
 @pytest.fixture(scope="session")
 def browser():
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(f"Debian's Chromium is not at {CHROMIUM}: run `make browser` (apt-get install chromium)")
+        pytest.skip(
+            f"Debian's Chromium is not at {CHROMIUM}: run `make browser` (apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -36,8 +36,12 @@ def axe_violations(page):
         WCAG_TAGS,
     )
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "nodes": [n["target"] for n in v["nodes"][:3]]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"][:3]],
+        }
         for v in result["violations"]
     ]
 
@@ -49,15 +53,26 @@ def article_path(live_port):
 
         column = ColumnPage.objects.get(slug="tzgg")
         page = ArticlePage(
-            title="关于2026年冬季供暖期安全用热的温馨提示", slug="a11y-heating-notice",
-            date=datetime.date(2026, 11, 20), source="甲区住房和城乡建设局",
+            title="关于2026年冬季供暖期安全用热的温馨提示",
+            slug="a11y-heating-notice",
+            date=datetime.date(2026, 11, 20),
+            source="甲区住房和城乡建设局",
             summary="提醒居民安全用热。",
             body=[
                 ("heading", {"text": "一、注意事项", "level": "h2"}),
                 ("paragraph", "<p>请居民朋友不要私自改装供暖设施。</p>"),
-                ("notice", {"tone": "warning", "title": "温馨提示", "text": "发现漏水请及时报修。"}),
-                ("table", {"caption": "报修电话", "source_note": "区住建局",
-                           "table": {"data": [["片区", "电话"], ["城区", "0473-0000000"]]}}),
+                (
+                    "notice",
+                    {"tone": "warning", "title": "温馨提示", "text": "发现漏水请及时报修。"},
+                ),
+                (
+                    "table",
+                    {
+                        "caption": "报修电话",
+                        "source_note": "区住建局",
+                        "table": {"data": [["片区", "电话"], ["城区", "0473-0000000"]]},
+                    },
+                ),
             ],
         )
         if not ArticlePage.objects.filter(slug=page.slug).exists():
@@ -66,19 +81,27 @@ def article_path(live_port):
     return "/tzgg/a11y-heating-notice/"
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)")
+@pytest.mark.skipif(
+    not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)"
+)
 @pytest.mark.parametrize("path_name", ["home", "column", "article", "not_found"])
 def test_public_pages_have_no_wcag_violations(new_page, site_url, article_path, path_name):
     alpha = services.get_site("alpha")
-    path = {"home": "/", "column": "/tzgg/", "article": article_path,
-            "not_found": "/no-such-page/"}[path_name]
+    path = {
+        "home": "/",
+        "column": "/tzgg/",
+        "article": article_path,
+        "not_found": "/no-such-page/",
+    }[path_name]
     page = new_page()
     page.goto(site_url(alpha, path))
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)")
+@pytest.mark.skipif(
+    not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)"
+)
 def test_status_pages_have_no_wcag_violations(new_page, site_url):
     page = new_page()
     page.goto(site_url("nosuchsite.localhost"))

@@ -33,8 +33,12 @@ def watched(new_page):
         page = new_page()
         console = []
         page.add_init_script(RECORD_VIOLATIONS)
-        page.on("console", lambda message: console.append(message.text)
-                if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: (
+                console.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         # A script the policy blocked often shows only as a later error (initDateChooser is
         # not defined): those count too.
         page.on("pageerror", lambda error: console.append(f"page error: {error}"))
@@ -69,7 +73,14 @@ def test_public_pages_and_the_console_log_no_csp_violation(watched, site_url):
         article_path = article.url
     page, violations = watched()
     found = []
-    for path in ["/", "/gzdt/", article_path, "/search/?q=测试", "/zwgk/catalogue/", "/no-such-page/"]:
+    for path in [
+        "/",
+        "/gzdt/",
+        article_path,
+        "/search/?q=测试",
+        "/zwgk/catalogue/",
+        "/no-such-page/",
+    ]:
         _visit(page, violations, site_url(alpha, path), found)
     username = f"csp-op-{datetime.datetime.now():%H%M%S%f}"
     get_user_model().objects.create_user(username, password="Operator-Csp-2026", is_staff=True)
@@ -103,18 +114,37 @@ def test_the_wagtail_admin_logs_no_csp_violation(watched, site_url):
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
     # The admin is under a real policy: no inline script without this response's nonce.
-    policy = page.goto(site_url(alpha, f"/admin/pages/{article.pk}/edit/")).headers["content-security-policy"]
+    policy = page.goto(site_url(alpha, f"/admin/pages/{article.pk}/edit/")).headers[
+        "content-security-policy"
+    ]
     script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
-    assert "'nonce-" in script_src and "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
-    for path in ["/admin/", f"/admin/pages/{home_id}/", f"/admin/pages/{column.pk}/",
-                 f"/admin/pages/{article.pk}/edit/", "/admin/images/", "/admin/images/multiple/add/",
-                 "/admin/documents/", "/admin/documents/multiple/add/", "/admin/users/",
-                 "/admin/workflows/list/", "/admin/workflows/tasks/index/", "/admin/reports/workflow/",
-                 "/admin/reports/workflow_tasks/", "/admin/security/accounts/", "/admin/security/audit/",
-                 "/admin/2fa/setup/", "/admin/workflows/add/",
-                 # chooser widgets as form fields (their start-up script is built in Python)
-                 f"/admin/settings/core/siteidentity/{site_id}/",
-                 f"/admin/pages/add/disclosure/policydocumentpage/{disclosure.pk}/"]:
+    assert (
+        "'nonce-" in script_src
+        and "'unsafe-inline'" not in script_src
+        and "'unsafe-eval'" not in script_src
+    )
+    for path in [
+        "/admin/",
+        f"/admin/pages/{home_id}/",
+        f"/admin/pages/{column.pk}/",
+        f"/admin/pages/{article.pk}/edit/",
+        "/admin/images/",
+        "/admin/images/multiple/add/",
+        "/admin/documents/",
+        "/admin/documents/multiple/add/",
+        "/admin/users/",
+        "/admin/workflows/list/",
+        "/admin/workflows/tasks/index/",
+        "/admin/reports/workflow/",
+        "/admin/reports/workflow_tasks/",
+        "/admin/security/accounts/",
+        "/admin/security/audit/",
+        "/admin/2fa/setup/",
+        "/admin/workflows/add/",
+        # chooser widgets as form fields (their start-up script is built in Python)
+        f"/admin/settings/core/siteidentity/{site_id}/",
+        f"/admin/pages/add/disclosure/policydocumentpage/{disclosure.pk}/",
+    ]:
         _visit(page, violations, site_url(alpha, path), found)
 
     # An inline panel: a child form added by script, with a page chooser inside.

@@ -18,9 +18,15 @@ def make_staff(stamp):
 
     with schema_context("alpha"):
         w.ensure_review_workflows()
-        return {role: make_user(f"{role}_{stamp}", group, password=PASSWORD).username
-                for role, group in [("editor", w.EDITOR), ("reviewer", w.REVIEWER),
-                                    ("secrecy", w.CONFIDENTIALITY_REVIEWER), ("leader", w.LEADER)]}
+        return {
+            role: make_user(f"{role}_{stamp}", group, password=PASSWORD).username
+            for role, group in [
+                ("editor", w.EDITOR),
+                ("reviewer", w.REVIEWER),
+                ("secrecy", w.CONFIDENTIALITY_REVIEWER),
+                ("leader", w.LEADER),
+            ]
+        }
 
 
 def log_in(page, url, username):
@@ -94,9 +100,11 @@ def test_sensitive_document_goes_through_three_approvals(new_page, site_url):
     assert visitor.goto(url(document.url_path.replace("/home", "", 1))).status == 404
 
     # --- three approvals, three people, three browser sessions ---------------------
-    for role, comment, next_task in [("reviewer", "内容准确，同意", "保密审查"),
-                                     ("secrecy", "经保密审查，不涉密", "领导审批"),
-                                     ("leader", "同意发布", None)]:
+    for role, comment, next_task in [
+        ("reviewer", "内容准确，同意", "保密审查"),
+        ("secrecy", "经保密审查，不涉密", "领导审批"),
+        ("leader", "同意发布", None),
+    ]:
         person = new_page()
         log_in(person, url, staff[role])
         approve_with_comment(person, url, document.pk, comment)

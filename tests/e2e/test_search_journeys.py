@@ -11,11 +11,12 @@ from tests.factories import make_article, unique
 # become "the portal" (the oldest) for whichever of them ran first.
 
 
-
 def test_visitor_searches_a_site_then_widens_to_all_sites(new_page, site_url):
     alpha, beta = services.get_site("alpha"), services.get_site("beta")
     marker = unique("e2e")
-    make_article(alpha, f"甲区冬季供暖道路维修公告 {marker}", "供暖管网改造期间部分道路维修，请绕行。")
+    make_article(
+        alpha, f"甲区冬季供暖道路维修公告 {marker}", "供暖管网改造期间部分道路维修，请绕行。"
+    )
     make_article(beta, f"乙局道路养护作业通知 {marker}", "道路养护作业时间安排。", column="tzgg")
 
     page = new_page()
@@ -43,11 +44,17 @@ def test_visitor_searches_a_site_then_widens_to_all_sites(new_page, site_url):
     expect(page.locator("h1")).to_contain_text("乙局道路养护作业通知")
 
 
-def test_the_portal_searches_every_site_and_hostile_input_is_shown_as_text(new_page, site_url, portal_schema):  # noqa: F811
+def test_the_portal_searches_every_site_and_hostile_input_is_shown_as_text(
+    new_page, site_url, portal_schema
+):  # noqa: F811
     city = services.get_site(portal_schema)
     marker = unique("e2p")
-    make_article(services.get_site("beta"), f"全市出行安全提示 {marker}", "节日期间注意出行安全。",
-                 column="bmdt")
+    make_article(
+        services.get_site("beta"),
+        f"全市出行安全提示 {marker}",
+        "节日期间注意出行安全。",
+        column="bmdt",
+    )
     page = new_page()
     page.goto(site_url(city, f"/search/?q=出行安全 {marker}"))
     expect(page.locator(".search-scope")).to_contain_text("全部网站")
@@ -55,7 +62,7 @@ def test_the_portal_searches_every_site_and_hostile_input_is_shown_as_text(new_p
     expect(page.locator(".search-hit__site")).to_have_text("乌海市乙局")
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(site_url(city, "/search/?q=<script>alert(1)</script>\"&page=99999999999"))
-    expect(page.locator("#search-q")).to_have_value("<script>alert(1)</script>\"")
+    page.goto(site_url(city, '/search/?q=<script>alert(1)</script>"&page=99999999999'))
+    expect(page.locator("#search-q")).to_have_value('<script>alert(1)</script>"')
     expect(page.locator(".search-note").first).to_be_visible()
     assert dialogs == []

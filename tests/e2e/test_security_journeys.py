@@ -76,7 +76,10 @@ def test_webmaster_enrols_two_factor_then_signs_in_with_it(new_page, site_url, e
     second = new_page()
     _sign_in(second, site_url, alpha, username, password)
     expect(second).to_have_url(site_url(alpha, "/admin/2fa/?next=%2Fadmin%2F"))
-    second.fill("input[name=code]", "000000" if totp_code(secret, time.time() + 30) != "000000" else "111111")
+    second.fill(
+        "input[name=code]",
+        "000000" if totp_code(secret, time.time() + 30) != "000000" else "111111",
+    )
     second.click("form.security-form button[type=submit]")
     expect(second.get_by_text("验证码不正确")).to_be_visible()
     second.wait_for_timeout(1100)  # django-otp refuses to check a code within 1 s of a wrong one
@@ -105,7 +108,9 @@ def test_idle_admin_session_ends_after_30_minutes(new_page, site_url, enforced):
     page = new_page()
     _sign_in(page, site_url, alpha, username, "Idle-Editor-2026")
     expect(page).to_have_url(site_url(alpha, "/admin/"))
-    key = next(c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    key = next(
+        c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+    )
     with schema_context("alpha"):
         session = SessionStore(session_key=key)
         session[SESSION_LAST_SEEN] = time.time() - 31 * 60  # as if away for 31 minutes

@@ -94,7 +94,8 @@ def test_offer_accept_and_read_on_the_portal_with_a_broadcast(new_page, site_url
         banner = visitor.get_by_role("alert")
         expect(banner).to_contain_text(banner_title)
         expect(banner.get_by_role("link", name="查看全文")).to_have_attribute(
-            "href", site_url(portal, "/tzgg/"))
+            "href", site_url(portal, "/tzgg/")
+        )
     finally:
         curator.goto(site_url(portal, "/admin/syndication/broadcasts/"))
         curator.locator("tr", has_text=banner_title).get_by_role("button", name="撤销").click()

@@ -19,8 +19,12 @@ def home():
 
 def add_article(parent, title=None, *, publish=True, **fields):
     n = next(_serial)
-    article = ArticlePage(title=title or f"测试文章{n}", slug=f"test-article-{n}",
-                          date=fields.pop("date", datetime.date(2026, 11, 1)), **fields)
+    article = ArticlePage(
+        title=title or f"测试文章{n}",
+        slug=f"test-article-{n}",
+        date=fields.pop("date", datetime.date(2026, 11, 1)),
+        **fields,
+    )
     parent.add_child(instance=article)
     if publish:
         article.save_revision().publish()

@@ -26,7 +26,9 @@ def test_forged_forwarded_host_is_ignored(client, pagecache, alpha, beta):
     alpha_home = warm(client, alpha_host, "/")
     forged = fetch(client, alpha_host, "/", HTTP_X_FORWARDED_HOST=beta_host)
     assert forged.content == alpha_home.content
-    assert fetch(client, "evil.example.com", "/", HTTP_X_FORWARDED_HOST=alpha_host).status_code == 404
+    assert (
+        fetch(client, "evil.example.com", "/", HTTP_X_FORWARDED_HOST=alpha_host).status_code == 404
+    )
     assert beta.legal_name not in forged.content.decode()
 
 

@@ -12,7 +12,9 @@ from .helpers import add_article, column, fetch, warm
 pytestmark = pytest.mark.django_db
 
 
-def test_a_broadcast_posted_or_withdrawn_purges_every_site(client, pagecache, commits, alpha, beta, in_site):
+def test_a_broadcast_posted_or_withdrawn_purges_every_site(
+    client, pagecache, commits, alpha, beta, in_site
+):
     from federation.syndication.broadcasts import post_broadcast, withdraw_broadcast
 
     hosts = [alpha.primary_domain, beta.primary_domain]
@@ -20,9 +22,13 @@ def test_a_broadcast_posted_or_withdrawn_purges_every_site(client, pagecache, co
         warm(client, host, "/")
     now = timezone.now()
     with commits():
-        broadcast = post_broadcast(title="寒潮蓝色预警", text="请注意防寒保暖。", link="https://portal.localhost/notice/",
-                                   starts_at=now - datetime.timedelta(minutes=1),
-                                   ends_at=now + datetime.timedelta(hours=2))
+        broadcast = post_broadcast(
+            title="寒潮蓝色预警",
+            text="请注意防寒保暖。",
+            link="https://portal.localhost/notice/",
+            starts_at=now - datetime.timedelta(minutes=1),
+            ends_at=now + datetime.timedelta(hours=2),
+        )
     for host in hosts:
         response = fetch(client, host, "/")
         assert response["X-Page-Cache"] == "miss" and "寒潮蓝色预警" in response.content.decode()
@@ -41,16 +47,21 @@ def test_a_scheduled_broadcast_bounds_how_long_pages_are_kept(client, pagecache,
 
     now = timezone.now()
     with commits():
-        post_broadcast(title="演练通知", text="将于稍后开始。", link="https://portal.localhost/notice/",
-                       starts_at=now + datetime.timedelta(seconds=40),
-                       ends_at=now + datetime.timedelta(hours=1))
+        post_broadcast(
+            title="演练通知",
+            text="将于稍后开始。",
+            link="https://portal.localhost/notice/",
+            starts_at=now + datetime.timedelta(seconds=40),
+            ends_at=now + datetime.timedelta(hours=1),
+        )
     warm(client, alpha.primary_domain, "/")
     expiries = [pagecache._expire_info[k] for k in pagecache._cache if ":pc:v:" in k]
     assert expiries and all(e - timezone.now().timestamp() <= 41 for e in expiries)
 
 
-def test_a_syndicated_copy_is_purged_once_per_change(client, pagecache, commits, alpha, beta,
-                                                     in_site, monkeypatch):
+def test_a_syndicated_copy_is_purged_once_per_change(
+    client, pagecache, commits, alpha, beta, in_site, monkeypatch
+):
     """A copy arriving, changing or withdrawn is a page published or unpublished on the
     receiving site: its URL and the listings that show it are purged, once per change."""
     from federation.library.models import LibraryItem
@@ -60,8 +71,11 @@ def test_a_syndicated_copy_is_purged_once_per_change(client, pagecache, commits,
 
     bumped = []
     real_bump = store.bump_paths
-    monkeypatch.setattr(store, "bump_paths", lambda schema, paths: (bumped.append((schema, set(paths))),
-                                                                    real_bump(schema, paths)))
+    monkeypatch.setattr(
+        store,
+        "bump_paths",
+        lambda schema, paths: (bumped.append((schema, set(paths))), real_bump(schema, paths)),
+    )
     with in_site(beta), commits():
         original = add_article(column("bmdt"), "乙局转给甲区的通知")
     item = LibraryItem.objects.get(item_key=f"beta:{original.translation_key}")

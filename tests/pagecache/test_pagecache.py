@@ -24,8 +24,11 @@ def site(alpha, in_site):
         news_item = add_article(news, "新闻一")
         notice_item = add_article(notices, "通知一")
         paths = {
-            "home": "/", "news": news.url, "notices": notices.url,
-            "news_item": news_item.url, "notice_item": notice_item.url,
+            "home": "/",
+            "news": news.url,
+            "notices": notices.url,
+            "news_item": news_item.url,
+            "notice_item": notice_item.url,
         }
     return alpha, alpha.primary_domain, paths
 
@@ -61,7 +64,9 @@ def test_one_sites_page_is_never_served_on_another(client, pagecache, site, beta
     assert fetch(client, beta.primary_domain, "/").content == beta_home.content
 
 
-def test_publishing_purges_the_page_its_columns_and_home_only(client, pagecache, commits, site, beta, in_site):
+def test_publishing_purges_the_page_its_columns_and_home_only(
+    client, pagecache, commits, site, beta, in_site
+):
     alpha, host, paths = site
     for name in paths:
         warm(client, host, paths[name])
@@ -79,7 +84,9 @@ def test_publishing_purges_the_page_its_columns_and_home_only(client, pagecache,
     assert fetch(client, beta.primary_domain, "/")["X-Page-Cache"] == "hit"
 
 
-def test_unpublishing_removes_the_page_and_its_listing_entry(client, pagecache, commits, site, in_site):
+def test_unpublishing_removes_the_page_and_its_listing_entry(
+    client, pagecache, commits, site, in_site
+):
     alpha, host, paths = site
     for name in ("news", "news_item", "notices"):
         warm(client, host, paths[name])
@@ -173,8 +180,13 @@ def test_purge_api_from_the_public_schema(client, pagecache, commits, site, beta
     with commits():
         purge_page("alpha", item_id)
     assert connection.schema_name == "public"
-    for name, expected in [("notice_item", "miss"), ("notices", "miss"), ("home", "miss"),
-                           ("news", "hit"), ("news_item", "hit")]:
+    for name, expected in [
+        ("notice_item", "miss"),
+        ("notices", "miss"),
+        ("home", "miss"),
+        ("news", "hit"),
+        ("news_item", "hit"),
+    ]:
         assert fetch(client, host, paths[name])["X-Page-Cache"] == expected, name
     with commits():
         purge_site("beta")
@@ -242,7 +254,9 @@ def test_pages_with_forms_and_csrf_tokens_are_not_stored(client, pagecache, site
     alpha, host, paths = site
     with in_site(alpha):
         item = column("gzdt").get_children().get(title="新闻一")
-        PageViewRestriction.objects.create(page=item, restriction_type="password", password="secret-pw")
+        PageViewRestriction.objects.create(
+            page=item, restriction_type="password", password="secret-pw"
+        )
     for _ in range(3):
         response = fetch(client, host, paths["news_item"])
         assert "csrfmiddlewaretoken" in response.content.decode()
@@ -250,7 +264,9 @@ def test_pages_with_forms_and_csrf_tokens_are_not_stored(client, pagecache, site
     assert entries(pagecache) == []
 
 
-def test_a_navigation_column_change_purges_the_whole_site(client, pagecache, commits, site, in_site):
+def test_a_navigation_column_change_purges_the_whole_site(
+    client, pagecache, commits, site, in_site
+):
     """Top-level columns are in every page's navigation bar."""
     alpha, host, paths = site
     warm(client, host, paths["notice_item"])
@@ -270,15 +286,20 @@ def test_head_is_answered_from_the_cache(client, pagecache, site):
     assert response["Content-Length"] == str(len(stored.content))
 
 
-def test_pages_still_render_and_publish_when_the_cache_is_down(client, settings, commits, site, in_site):
+def test_pages_still_render_and_publish_when_the_cache_is_down(
+    client, settings, commits, site, in_site
+):
     """T2: an unreachable cache server costs speed, never a page or a publish."""
     alpha, host, paths = site
     settings.PAGECACHE_ENABLED = True
-    settings.CACHES = {**settings.CACHES, "pages": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }}
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
     for _ in range(2):
         response = fetch(client, host, paths["news"])
         assert response.status_code == 200 and response["X-Page-Cache"] == "bypass"

@@ -31,10 +31,17 @@ def test_frozen_site_serves_pages_and_refuses_every_write(alpha, beta, webmaster
     assert page.status_code == 200 and "应急冻结" in page.content.decode()
     with schema_context("alpha"):
         column_id = ColumnPage.objects.get(slug="gzdt").pk
-    write = admin.post(f"/admin/pages/add/core/articlepage/{column_id}/", {"title": "篡改", "slug": "x"})
+    write = admin.post(
+        f"/admin/pages/add/core/articlepage/{column_id}/", {"title": "篡改", "slug": "x"}
+    )
     assert write.status_code == 503
     # sign-in still works, so responders can look around
-    assert site_client(alpha).post("/admin/login/", {"username": "webmaster", "password": "x"}).status_code == 200
+    assert (
+        site_client(alpha)
+        .post("/admin/login/", {"username": "webmaster", "password": "x"})
+        .status_code
+        == 200
+    )
     # beta is not affected
     assert site_client(beta).post("/bmdt/", {"name": "x"}).status_code != 503
 
@@ -61,7 +68,9 @@ def test_public_pages_carry_csp_without_inline_scripts_and_security_headers(alph
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in response["Permissions-Policy"]
     # and the public templates have no inline script the CSP would have to allow
-    assert "<script>" not in response.content.decode() and "onclick=" not in response.content.decode()
+    assert (
+        "<script>" not in response.content.decode() and "onclick=" not in response.content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -118,15 +127,22 @@ def test_uploads_are_limited_by_type_and_size(alpha, webmaster, settings):
     settings.WAGTAILDOCS_MAX_UPLOAD_SIZE = 1024
     with schema_context("alpha"):
         DocumentForm = get_document_form(Document)
-        too_big = DocumentForm({"title": "大文件"}, {"file": SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * 2000)},
-                               user=webmaster)
+        too_big = DocumentForm(
+            {"title": "大文件"},
+            {"file": SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * 2000)},
+            user=webmaster,
+        )
         assert not too_big.is_valid() and "文件过大" in str(too_big.errors)
-        script = DocumentForm({"title": "脚本"}, {"file": SimpleUploadedFile("run.html", b"<script>")},
-                              user=webmaster)
+        script = DocumentForm(
+            {"title": "脚本"}, {"file": SimpleUploadedFile("run.html", b"<script>")}, user=webmaster
+        )
         assert not script.is_valid()
         ImageForm = get_image_form(Image)
-        svg = ImageForm({"title": "矢量"}, {"file": SimpleUploadedFile("x.svg", b"<svg onload=alert(1)>")},
-                        user=webmaster)
+        svg = ImageForm(
+            {"title": "矢量"},
+            {"file": SimpleUploadedFile("x.svg", b"<svg onload=alert(1)>")},
+            user=webmaster,
+        )
         assert not svg.is_valid()
     assert settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS <= 40_000_000
     assert settings.WAGTAILDOCS_SERVE_METHOD == "serve_view"
@@ -139,7 +155,9 @@ def test_rate_limits_are_per_site_and_per_address(alpha, beta, settings, monkeyp
     import django_ratelimit.core
 
     # One fixed window for the whole test: a minute boundary must not reset the counters.
-    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
+    monkeypatch.setattr(
+        django_ratelimit.core, "time", SimpleNamespace(time=lambda: 1_800_000_030.0)
+    )
     settings.RATE_LIMITS = {"login": (3, 60), "search": (3, 60), "form": (2, 60)}
     client = site_client(alpha, REMOTE_ADDR="10.3.3.3")
     codes = [client.get("/", {"q": "供暖"}).status_code for _ in range(4)]
@@ -148,7 +166,10 @@ def test_rate_limits_are_per_site_and_per_address(alpha, beta, settings, monkeyp
     assert site_client(alpha, REMOTE_ADDR="10.3.3.4").get("/", {"q": "供暖"}).status_code == 200
     forms = [client.post("/gzdt/", {"x": "1"}).status_code for _ in range(3)]
     assert forms[2] == 429 and 429 not in forms[:2]
-    logins = [client.post("/admin/login/", {"username": "a", "password": "b"}).status_code for _ in range(4)]
+    logins = [
+        client.post("/admin/login/", {"username": "a", "password": "b"}).status_code
+        for _ in range(4)
+    ]
     assert logins[3] == 429
     assert client.get("/").status_code == 200  # reading is never limited
 
@@ -158,8 +179,11 @@ def test_rich_text_is_sanitised_on_the_way_in(alpha):
     from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 
     converter = ContentstateConverter(features=["bold", "link"])
-    html = converter.to_database_format(converter.from_database_format(
-        '<p>正文<script>alert(1)</script><a href="javascript:alert(1)" onclick="x()">链接</a></p>'))
+    html = converter.to_database_format(
+        converter.from_database_format(
+            '<p>正文<script>alert(1)</script><a href="javascript:alert(1)" onclick="x()">链接</a></p>'
+        )
+    )
     assert "<script" not in html and "javascript:" not in html and "onclick" not in html
 
 
@@ -168,25 +192,40 @@ def test_console_lists_responsibility_and_activation_needs_it(alpha):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    result = services.provision_site(kind="department", legal_name="乌海市无责局", short_name="无责局",
-                                     domain="nobody.localhost", webmaster_password="Nobody-Webmaster-2026")
+    result = services.provision_site(
+        kind="department",
+        legal_name="乌海市无责局",
+        short_name="无责局",
+        domain="nobody.localhost",
+        webmaster_password="Nobody-Webmaster-2026",
+    )
     site = result.website
     services.set_status(site, "suspended")
     with pytest.raises(services.ProvisioningError, match="主管领导"):
         services.set_status(site, "active")
-    operator = get_user_model().objects.create_user("op-resp", password="Operator-Pass-2026", is_staff=True)
+    operator = get_user_model().objects.create_user(
+        "op-resp", password="Operator-Pass-2026", is_staff=True
+    )
     client = Client(HTTP_HOST="console.localhost")
     client.force_login(operator)
     verify_session(client, operator)
     register = client.get("/sites/responsibility/").content.decode()
     assert "乌海市无责局" in register and "缺少" in register
-    client.post(f"/sites/{site.schema_name}/responsibility/", {
-        "responsible_leader": "周局长", "responsible_leader_phone": "0473-1111111",
-        "operator_unit": "市信息中心", "operator_contact": "吴工", "operator_contact_phone": "0473-2222222",
-    })
+    client.post(
+        f"/sites/{site.schema_name}/responsibility/",
+        {
+            "responsible_leader": "周局长",
+            "responsible_leader_phone": "0473-1111111",
+            "operator_unit": "市信息中心",
+            "operator_contact": "吴工",
+            "operator_contact_phone": "0473-2222222",
+        },
+    )
     client.post(f"/sites/{site.schema_name}/status/", {"status": "active"})
     assert services.get_site(site.schema_name).status == "active"
-    assert AuditEvent.objects.filter(schema_name="public", event_type="console.site_registry").exists()
+    assert AuditEvent.objects.filter(
+        schema_name="public", event_type="console.site_registry"
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -194,8 +233,12 @@ def test_documents_are_served_through_the_view_and_only_on_their_site(alpha, bet
     from wagtail.documents.models import Document
 
     with schema_context("alpha"):
-        doc = Document.objects.create(title="甲区文件", file=SimpleUploadedFile(
-            f"alpha-{datetime.datetime.now():%H%M%S%f}.txt", b"alpha secret text"))
+        doc = Document.objects.create(
+            title="甲区文件",
+            file=SimpleUploadedFile(
+                f"alpha-{datetime.datetime.now():%H%M%S%f}.txt", b"alpha secret text"
+            ),
+        )
         url = doc.url
     assert url.startswith("/documents/")
     served = site_client(alpha).get(url)

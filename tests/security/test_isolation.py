@@ -18,7 +18,9 @@ from tests.factories import make_user
 
 MARK = "甲区独有内容"
 # What a leak would show: the query (MARK) is echoed by search pages, these never are.
-LEAK_MARKERS = [f"{MARK}{suffix}".encode() for suffix in ("文章", "草稿", "文件", "图片", "摘要", "审计")]
+LEAK_MARKERS = [
+    f"{MARK}{suffix}".encode() for suffix in ("文章", "草稿", "文件", "图片", "摘要", "审计")
+]
 LEAK_MARKERS.append(MARK.encode() + b"\n")  # the document's and media file's own text
 
 
@@ -32,18 +34,32 @@ def alpha_content(alpha):
     stamp = datetime.datetime.now().strftime("%H%M%S%f")
     with schema_context("alpha"):
         column = ColumnPage.objects.get(slug="gzdt")
-        article = column.add_child(instance=ArticlePage(title=f"{MARK}文章", date=datetime.date.today(),
-                                                        summary=f"{MARK}摘要"))
+        article = column.add_child(
+            instance=ArticlePage(
+                title=f"{MARK}文章", date=datetime.date.today(), summary=f"{MARK}摘要"
+            )
+        )
         article.save_revision().publish()
-        draft = column.add_child(instance=ArticlePage(title=f"{MARK}草稿", date=datetime.date.today(), live=False))
-        document = Document.objects.create(title=f"{MARK}文件",
-                                           file=ContentFile(MARK.encode() + b"\n", name=f"iso-{stamp}.txt"))
-        image = Image.objects.create(title=f"{MARK}图片", file=ContentFile(_png(), name=f"iso-{stamp}.png"))
+        draft = column.add_child(
+            instance=ArticlePage(title=f"{MARK}草稿", date=datetime.date.today(), live=False)
+        )
+        document = Document.objects.create(
+            title=f"{MARK}文件", file=ContentFile(MARK.encode() + b"\n", name=f"iso-{stamp}.txt")
+        )
+        image = Image.objects.create(
+            title=f"{MARK}图片", file=ContentFile(_png(), name=f"iso-{stamp}.png")
+        )
         cache.set("isolation-probe", MARK)
         media_name = default_storage.save(f"probe/iso-{stamp}.txt", ContentFile(MARK.encode()))
         media_path = default_storage.path(media_name)
-        return {"article": article, "draft": draft, "document": document, "image": image,
-                "media_name": media_name, "media_path": media_path}
+        return {
+            "article": article,
+            "draft": draft,
+            "document": document,
+            "image": image,
+            "media_name": media_name,
+            "media_path": media_path,
+        }
 
 
 def _png() -> bytes:
@@ -98,7 +114,10 @@ def test_isolation_matrix(alpha, beta, alpha_content, webmaster):
         probe(f"beta admin: {name}", beta_admin.get(url))
 
     # Public URLs on beta: pages, documents, search.
-    probe("beta page path", site_client(beta).get(a["article"].url_path.split("/", 2)[-1].join(["/", ""])))
+    probe(
+        "beta page path",
+        site_client(beta).get(a["article"].url_path.split("/", 2)[-1].join(["/", ""])),
+    )
     probe("beta document URL", site_client(beta).get(a["document"].url))
     probe("beta search", site_client(beta).get("/", {"q": MARK}))
     # Media: alpha's storage path is alpha's folder; the same name on beta is another file.

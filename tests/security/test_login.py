@@ -18,7 +18,9 @@ def login(client, username, password):
 
 
 @pytest.mark.django_db
-def test_a_sealed_authenticator_gives_rfc_6238_codes_and_refuses_replay_and_old_codes(alpha, monkeypatch):
+def test_a_sealed_authenticator_gives_rfc_6238_codes_and_refuses_replay_and_old_codes(
+    alpha, monkeypatch
+):
     # RFC 6238 appendix B's key (ASCII "12345678901234567890"): at T = 59 s the 8-digit code is
     # 94287082, so its last six digits are what a 6-digit authenticator shows.
     from types import SimpleNamespace
@@ -31,8 +33,9 @@ def test_a_sealed_authenticator_gives_rfc_6238_codes_and_refuses_replay_and_old_
     now = SimpleNamespace(time=lambda: 59.0)
     monkeypatch.setattr(otp_totp, "time", now)  # django-otp's clock, held still
     with schema_context("alpha"):
-        device = SealedTOTPDevice.objects.create(user=user, name="认证器", confirmed=True,
-                                                 key=b"12345678901234567890".hex())
+        device = SealedTOTPDevice.objects.create(
+            user=user, name="认证器", confirmed=True, key=b"12345678901234567890".hex()
+        )
         assert device.key.startswith("g1.")  # sealed on save, even when given in hex
         assert twofactor.verify(user, "287082").kind == "totp"
         assert not twofactor.verify(user, "287082")  # replay
@@ -45,7 +48,9 @@ def test_a_sealed_authenticator_gives_rfc_6238_codes_and_refuses_replay_and_old_
 
 
 @pytest.mark.django_db
-def test_five_failures_lock_the_account_with_a_clear_message_until_a_webmaster_unlocks(alpha, webmaster):
+def test_five_failures_lock_the_account_with_a_clear_message_until_a_webmaster_unlocks(
+    alpha, webmaster
+):
     make_user(alpha, "clerk", EDITOR, password="Clerk-Password-2026")
     client = site_client(alpha)
     for _ in range(4):
@@ -56,17 +61,29 @@ def test_five_failures_lock_the_account_with_a_clear_message_until_a_webmaster_u
     elsewhere = site_client(alpha, REMOTE_ADDR="10.9.9.9")
     response = login(elsewhere, "clerk", "Clerk-Password-2026")
     assert response.status_code == 200 and "已被暂时锁定" in response.content.decode()
-    assert AuditEvent.objects.filter(schema_name="alpha", event_type="auth.lockout", actor="clerk").exists()
+    assert AuditEvent.objects.filter(
+        schema_name="alpha", event_type="auth.lockout", actor="clerk"
+    ).exists()
     # The lock is alpha's only: beta has its own accounts and counters.
     make_user(beta_site(), "clerk", EDITOR, password="Clerk-Password-2026")
-    assert login(site_client(beta_site(), REMOTE_ADDR="10.9.9.8"), "clerk", "Clerk-Password-2026").status_code == 302
+    assert (
+        login(
+            site_client(beta_site(), REMOTE_ADDR="10.9.9.8"), "clerk", "Clerk-Password-2026"
+        ).status_code
+        == 302
+    )
 
     admin = site_client(alpha, webmaster)
     page = admin.get("/admin/security/accounts/").content.decode()
     assert "clerk" in page
     admin.post("/admin/security/accounts/", {"scope": "account", "value": "clerk"})
     admin.post("/admin/security/accounts/", {"scope": "ip", "value": "127.0.0.1"})
-    assert login(site_client(alpha, REMOTE_ADDR="10.9.9.9"), "clerk", "Clerk-Password-2026").status_code == 302
+    assert (
+        login(
+            site_client(alpha, REMOTE_ADDR="10.9.9.9"), "clerk", "Clerk-Password-2026"
+        ).status_code
+        == 302
+    )
     assert AuditEvent.objects.filter(schema_name="alpha", event_type="auth.unlock").exists()
 
 
@@ -84,7 +101,12 @@ def test_five_failures_from_one_address_lock_that_address(alpha):
         login(client, f"guess{i}", "wrong-password-xx")
     response = login(client, "someone", "Someone-Password-2026")
     assert "您所在网络地址已被暂时锁定" in response.content.decode()
-    assert login(site_client(alpha, REMOTE_ADDR="10.5.5.6"), "someone", "Someone-Password-2026").status_code == 302
+    assert (
+        login(
+            site_client(alpha, REMOTE_ADDR="10.5.5.6"), "someone", "Someone-Password-2026"
+        ).status_code
+        == 302
+    )
 
 
 @pytest.mark.django_db
@@ -102,10 +124,14 @@ def test_admin_session_ends_after_30_idle_minutes(alpha):
         session[SESSION_LAST_SEEN] = time.time() - 31 * 60
         session.save()
     response = client.get("/admin/pages/")
-    assert response.status_code == 302 and response["Location"] == "/admin/login/?next=%2Fadmin%2Fpages%2F"
+    assert (
+        response.status_code == 302
+        and response["Location"] == "/admin/login/?next=%2Fadmin%2Fpages%2F"
+    )
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
-    assert AuditEvent.objects.filter(schema_name="alpha", event_type="auth.idle_timeout",
-                                     actor="idle-editor").exists()
+    assert AuditEvent.objects.filter(
+        schema_name="alpha", event_type="auth.idle_timeout", actor="idle-editor"
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -135,7 +161,9 @@ def test_webmaster_must_enrol_then_verify_and_can_use_recovery_codes_once(alpha)
     throttled = second.post("/admin/2fa/", {"code": totp_code(secret, time.time() + 30)})
     assert "秒后再输入" in throttled.content.decode()
     time.sleep(1.1)
-    assert second.post("/admin/2fa/", {"code": totp_code(secret, time.time() + 30)}).status_code == 302
+    assert (
+        second.post("/admin/2fa/", {"code": totp_code(secret, time.time() + 30)}).status_code == 302
+    )
     assert second.get("/admin/").status_code == 200
 
     # A recovery code works once.
@@ -146,8 +174,17 @@ def test_webmaster_must_enrol_then_verify_and_can_use_recovery_codes_once(alpha)
     fourth = site_client(alpha)
     login(fourth, "wm2", "Webmaster-Two-2026")
     assert fourth.post("/admin/2fa/", {"code": codes[0]}).status_code == 200
-    kinds = set(AuditEvent.objects.filter(schema_name="alpha", actor="wm2").values_list("event_type", flat=True))
-    assert {"auth.2fa_enrolled", "auth.2fa_verified", "auth.2fa_recovery_used", "auth.2fa_failed"} <= kinds
+    kinds = set(
+        AuditEvent.objects.filter(schema_name="alpha", actor="wm2").values_list(
+            "event_type", flat=True
+        )
+    )
+    assert {
+        "auth.2fa_enrolled",
+        "auth.2fa_verified",
+        "auth.2fa_recovery_used",
+        "auth.2fa_failed",
+    } <= kinds
 
 
 @pytest.mark.django_db
@@ -162,8 +199,12 @@ def test_second_factor_guesses_count_toward_the_lockout(alpha):
             twofactor.confirmed_device(user).throttle_reset()
     response = client.post("/admin/2fa/", {"code": "000000"})
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
-    assert "已被暂时锁定" in login(site_client(alpha, REMOTE_ADDR="10.7.7.8"), "wm3",
-                                   "Webmaster-Three-2026").content.decode()
+    assert (
+        "已被暂时锁定"
+        in login(
+            site_client(alpha, REMOTE_ADDR="10.7.7.8"), "wm3", "Webmaster-Three-2026"
+        ).content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -21,7 +21,14 @@ from tenants import services
 from tests.clients import site_client
 from tests.factories import make_user
 
-W, E, R, C, OUT, A = WEBMASTER, EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, OUTSOURCED_OPERATOR, AUDITOR
+W, E, R, C, OUT, A = (
+    WEBMASTER,
+    EDITOR,
+    REVIEWER,
+    CONFIDENTIALITY_REVIEWER,
+    OUTSOURCED_OPERATOR,
+    AUDITOR,
+)
 EVERY_ROLE = {W, E, R, C, OUT, A}
 
 # area → (URL template, roles allowed). Everyone else is refused.
@@ -51,7 +58,9 @@ def outcome(response) -> str:
     if response.status_code == 200:
         return "allowed"
     # Wagtail refuses with 403 for XHR requests, with a redirect to the dashboard otherwise.
-    if response.status_code == 403 or (response.status_code == 302 and response["Location"] in ("/admin/", "/admin")):
+    if response.status_code == 403 or (
+        response.status_code == 302 and response["Location"] in ("/admin/", "/admin")
+    ):
         return "refused"
     return f"unexpected {response.status_code} {response.get('Location', '')}"
 
@@ -64,10 +73,16 @@ def alpha_pages(alpha):
 
     with schema_context("alpha"):
         column = ColumnPage.objects.get(slug="gzdt")
-        article = column.add_child(instance=ArticlePage(title="矩阵测试文章", date=datetime.date.today()))
+        article = column.add_child(
+            instance=ArticlePage(title="矩阵测试文章", date=datetime.date.today())
+        )
         article.save_revision().publish()
-        return {"home": HomePage.objects.get().pk, "column": column.pk, "article": article.pk,
-                "site": Site.objects.get().pk}
+        return {
+            "home": HomePage.objects.get().pk,
+            "column": column.pk,
+            "article": article.pk,
+            "site": Site.objects.get().pk,
+        }
 
 
 @pytest.mark.django_db
@@ -85,7 +100,9 @@ def test_permission_matrix(alpha, alpha_pages):
         with schema_context("alpha"):
             from wagtail.models import Page
 
-            can_publish = Page.objects.get(pk=alpha_pages["article"]).permissions_for_user(user).can_publish()
+            can_publish = (
+                Page.objects.get(pk=alpha_pages["article"]).permissions_for_user(user).can_publish()
+            )
         if can_publish != (role in CAN_PUBLISH):
             wrong.append(f"{role} × publish: {can_publish}")
     assert not wrong, "\n".join(wrong)
@@ -108,16 +125,23 @@ def test_every_site_gets_the_roles_and_the_first_webmaster_is_not_superuser(alph
 
 @pytest.mark.django_db
 def test_portal_adds_the_municipal_curator():
-    result = services.provision_site(kind="portal", legal_name="乌海市人民政府", short_name="乌海市",
-                                     domain="portal-roles.localhost", schema_name="portal_roles",
-                                     webmaster_password="Portal-Webmaster-2026")
+    result = services.provision_site(
+        kind="portal",
+        legal_name="乌海市人民政府",
+        short_name="乌海市",
+        domain="portal-roles.localhost",
+        schema_name="portal_roles",
+        webmaster_password="Portal-Webmaster-2026",
+    )
     portal = result.website
     with schema_context("portal_roles"):
         assert Group.objects.filter(name=MUNICIPAL_CURATOR).exists()
         from sites.core.models import ArticlePage, ColumnPage
 
         column = ColumnPage.objects.get(slug="yaowen")
-        article = column.add_child(instance=ArticlePage(title="门户稿件", date=datetime.date.today()))
+        article = column.add_child(
+            instance=ArticlePage(title="门户稿件", date=datetime.date.today())
+        )
     curator = make_user(portal, "curator", MUNICIPAL_CURATOR)
     client = site_client(portal, curator, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert client.get(f"/admin/pages/{article.pk}/edit/").status_code == 200
@@ -129,11 +153,18 @@ def test_portal_adds_the_municipal_curator():
 @pytest.mark.django_db
 def test_webmaster_manages_users_only_on_their_own_site(alpha, beta, webmaster):
     client = site_client(alpha, webmaster)
-    response = client.post("/admin/users/new/", {
-        "username": "new-editor", "email": "e@example.gov.cn", "first_name": "新", "last_name": "编辑",
-        "password1": "Brand-New-Editor-2026", "password2": "Brand-New-Editor-2026",
-        "groups": [_group_pk(alpha, EDITOR)],
-    })
+    response = client.post(
+        "/admin/users/new/",
+        {
+            "username": "new-editor",
+            "email": "e@example.gov.cn",
+            "first_name": "新",
+            "last_name": "编辑",
+            "password1": "Brand-New-Editor-2026",
+            "password2": "Brand-New-Editor-2026",
+            "groups": [_group_pk(alpha, EDITOR)],
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     with schema_context("alpha"):
         from django.contrib.auth import get_user_model
@@ -158,8 +189,13 @@ def test_demo_seed_gives_one_account_per_role(alpha):
     from tenants.demo import roles as demo
 
     created = dict(demo.seed(alpha, "Demo-Password-2026"))
-    assert created == {"editor": EDITOR, "reviewer": REVIEWER, "secrecy": CONFIDENTIALITY_REVIEWER,
-                       "vendor": OUTSOURCED_OPERATOR, "auditor": AUDITOR}
+    assert created == {
+        "editor": EDITOR,
+        "reviewer": REVIEWER,
+        "secrecy": CONFIDENTIALITY_REVIEWER,
+        "vendor": OUTSOURCED_OPERATOR,
+        "auditor": AUDITOR,
+    }
     assert demo.seed(alpha, "Demo-Password-2026")  # idempotent
     fields = demo.responsibility({"short_name": "海勃湾区", "contact_phone": "0473-1"})
     assert all(fields.values())

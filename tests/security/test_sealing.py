@@ -31,8 +31,11 @@ def stored_keys(user) -> list[str]:
 
 def stored_tokens(user) -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT t.token FROM otp_static_statictoken t JOIN otp_static_staticdevice d "
-                       "ON d.id = t.device_id WHERE d.user_id = %s", [user.pk])
+        cursor.execute(
+            "SELECT t.token FROM otp_static_statictoken t JOIN otp_static_staticdevice d "
+            "ON d.id = t.device_id WHERE d.user_id = %s",
+            [user.pk],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -69,7 +72,9 @@ def test_the_device_table_holds_no_key_in_clear_and_sign_in_still_works(enrolled
 def test_a_device_given_a_clear_key_stores_it_sealed(alpha):
     user = make_user(alpha, "hex-given", WEBMASTER)
     with schema_context("alpha"):
-        device = SealedTOTPDevice.objects.create(user=user, name="认证器", confirmed=True)  # django-otp's default key
+        device = SealedTOTPDevice.objects.create(
+            user=user, name="认证器", confirmed=True
+        )  # django-otp's default key
         [raw] = stored_keys(user)
         assert raw.startswith(sealing.SEALED_PREFIX) and len(device.bin_key) == 20
 
@@ -88,7 +93,9 @@ def test_a_new_key_goes_first_the_old_still_opens_and_reseal_moves_everything(en
     assert verify_now(user, secret).kind == "totp"
 
 
-def test_a_lost_key_refuses_the_code_and_says_what_to_do_never_a_server_error(enrolled, settings, caplog):
+def test_a_lost_key_refuses_the_code_and_says_what_to_do_never_a_server_error(
+    enrolled, settings, caplog
+):
     user, secret, _ = enrolled
     settings.TWO_FACTOR_KEYS = ["some-other-key"]
     with caplog.at_level(logging.ERROR, logger="jiyue.security"):
@@ -111,15 +118,23 @@ def test_an_authenticator_and_recovery_codes_from_before_django_otp_still_work(a
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         executor = MigrationExecutor(connection)
         executor.migrate([("security", "0002_sealed_two_factor_secrets")])
-        old_apps = executor.loader.project_state(("security", "0002_sealed_two_factor_secrets")).apps
+        old_apps = executor.loader.project_state(
+            ("security", "0002_sealed_two_factor_secrets")
+        ).apps
         old_apps.get_model("security", "TwoFactorDevice").objects.create(
-            user_id=user.pk, sealed_secret=sealing.legacy_seal(secret),
-            confirmed_at="2026-03-01T08:00Z", last_used_step=last_step)
+            user_id=user.pk,
+            sealed_secret=sealing.legacy_seal(secret),
+            confirmed_at="2026-03-01T08:00Z",
+            last_used_step=last_step,
+        )
         for n, code in enumerate(old_codes):
             old_apps.get_model("security", "RecoveryCode").objects.create(
-                user_id=user.pk, used_at="2026-03-02T08:00Z" if n == 2 else None,
-                code_hash=hmac.new(settings.SECRET_KEY.encode(), code.replace("-", "").encode(),
-                                   "sha256").hexdigest())
+                user_id=user.pk,
+                used_at="2026-03-02T08:00Z" if n == 2 else None,
+                code_hash=hmac.new(
+                    settings.SECRET_KEY.encode(), code.replace("-", "").encode(), "sha256"
+                ).hexdigest(),
+            )
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes("security"))
 

@@ -43,11 +43,22 @@ print(json.dumps(answers))
 
 def run_two_workers(**env) -> list[int]:
     """Start two worker processes, let them send together, return all their status codes."""
-    database = {key: connection.settings_dict[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}
+    database = {
+        key: connection.settings_dict[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+    }
     env = {**os.environ, "JIYUE_TEST_DATABASE": json.dumps(database), **env}
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=env, text=True,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-               for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER],
+            cwd=ROOT,
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
     for worker in workers:
         assert worker.stdout.readline().strip() == "ready", worker.stderr.read()[-2000:]
     for worker in workers:  # both set up: let them go at once
@@ -84,7 +95,9 @@ def test_failures_in_two_processes_add_up_to_one_lockout(alpha):
     from security import lockout
 
     username = f"shared-{uuid.uuid4().hex[:10]}"
-    answers = run_two_workers(SEND="passwords", CLIENT_ADDRESS=unique_address(), SIGN_IN_NAME=username)
+    answers = run_two_workers(
+        SEND="passwords", CLIENT_ADDRESS=unique_address(), SIGN_IN_NAME=username
+    )
     assert answers == [200] * 6  # each refused; neither worker saw five failures of its own
     with schema_context("alpha"):
         lock = lockout.current_lock(username, None)

@@ -40,7 +40,9 @@ def _content(schema):
     from sites.core.models import ArticlePage
 
     with schema_context(schema):
-        pages = sorted((p.title, p.live, p.url_path, str(p.body.raw_data)) for p in ArticlePage.objects.all())
+        pages = sorted(
+            (p.title, p.live, p.url_path, str(p.body.raw_data)) for p in ArticlePage.objects.all()
+        )
         images = {}
         for image in Image.objects.all():
             with image.file.open("rb") as handle:
@@ -55,9 +57,14 @@ def test_backup_and_restore_round_trip(committed, tmp_path, settings):
     schema, copy_schema = f"bk{tag}", f"bk{tag}_copy"
     try:
         result = services.provision_site(
-            kind="district", legal_name="备份测试区人民政府", short_name="备份区",
-            domain=f"{schema}.localhost", schema_name=schema,
-            webmaster_password="Backup-Webmaster-2026", **RESPONSIBILITY)
+            kind="district",
+            legal_name="备份测试区人民政府",
+            short_name="备份区",
+            domain=f"{schema}.localhost",
+            schema_name=schema,
+            webmaster_password="Backup-Webmaster-2026",
+            **RESPONSIBILITY,
+        )
         from PIL import Image as PILImage
         from wagtail.images.models import Image
 
@@ -66,13 +73,20 @@ def test_backup_and_restore_round_trip(committed, tmp_path, settings):
         with schema_context(schema):
             column = ColumnPage.objects.get(slug="gzdt")
             for i in range(3):
-                article = column.add_child(instance=ArticlePage(
-                    title=f"备份文章{i}", date=datetime.date.today(), summary="摘要",
-                    body=[("paragraph", f"<p>正文 {i}</p>")]))
+                article = column.add_child(
+                    instance=ArticlePage(
+                        title=f"备份文章{i}",
+                        date=datetime.date.today(),
+                        summary="摘要",
+                        body=[("paragraph", f"<p>正文 {i}</p>")],
+                    )
+                )
                 article.save_revision().publish()
             buffer = io.BytesIO()
             PILImage.new("RGB", (8, 8), "blue").save(buffer, "PNG")
-            Image.objects.create(title="备份图片", file=ContentFile(buffer.getvalue(), name="backup.png"))
+            Image.objects.create(
+                title="备份图片", file=ContentFile(buffer.getvalue(), name="backup.png")
+            )
         connection.set_schema_to_public()
         before = _content(schema)
         counts_before = backup.table_counts(schema)
@@ -81,7 +95,12 @@ def test_backup_and_restore_round_trip(committed, tmp_path, settings):
         archives = list(tmp_path.glob(f"{schema}-*.tar.gz"))
         assert len(archives) == 1
 
-        call_command("restore_site", str(archives[0]), as_schema=copy_schema, domain=f"bk{tag}-copy.localhost")
+        call_command(
+            "restore_site",
+            str(archives[0]),
+            as_schema=copy_schema,
+            domain=f"bk{tag}-copy.localhost",
+        )
         restored = services.get_site(copy_schema)
         assert restored.status == "suspended" and restored.legal_name == result.website.legal_name
         assert restored.responsible_leader == RESPONSIBILITY["responsible_leader"]
@@ -95,8 +114,11 @@ def test_backup_and_restore_round_trip(committed, tmp_path, settings):
 
             assert Site.objects.get().hostname == f"bk{tag}-copy.localhost"
         connection.set_schema_to_public()
-        kinds = set(AuditEvent.objects.filter(schema_name="public", object_repr=result.website.legal_name)
-                    .values_list("event_type", flat=True))
+        kinds = set(
+            AuditEvent.objects.filter(
+                schema_name="public", object_repr=result.website.legal_name
+            ).values_list("event_type", flat=True)
+        )
         assert {"console.backup", "console.restore"} <= kinds
 
         # Disaster: the site is gone entirely; restore under its own name.
@@ -129,9 +151,15 @@ def test_an_archive_whose_content_was_changed_is_refused(tmp_path):
     work.mkdir()
     (work / "schema.sql").write_text("CREATE SCHEMA evil;")
     (work / "public.json").write_text("{}")
-    manifest = {"format": backup.FORMAT_VERSION, "schema": "evil", "table_counts": {},
-                "files": {"schema.sql": hashlib.sha256(b"CREATE SCHEMA good;").hexdigest(),
-                          "public.json": hashlib.sha256(b"{}").hexdigest()}}
+    manifest = {
+        "format": backup.FORMAT_VERSION,
+        "schema": "evil",
+        "table_counts": {},
+        "files": {
+            "schema.sql": hashlib.sha256(b"CREATE SCHEMA good;").hexdigest(),
+            "public.json": hashlib.sha256(b"{}").hexdigest(),
+        },
+    }
     (work / "manifest.json").write_text(json.dumps(manifest))
     archive = tmp_path / "evil.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:

@@ -45,14 +45,22 @@ def test_operator_lists_sites_and_provisions_one(console, alpha, beta):
     assert alpha.legal_name in listing and beta.legal_name in listing
     assert "site_template" not in listing
 
-    response = console.post("/sites/new/", {
-        "kind": "department", "legal_name": "乌海市林业和草原局", "short_name": "市林草局",
-        "domain": "lcj.example.gov.cn", "schema_name": "",
-        # Z3/O1: a site is opened with its responsible leader and operating unit on record.
-        "responsible_leader": "分管副局长", "responsible_leader_phone": "0473-1234567",
-        "operator_unit": "市林草局办公室", "operator_contact": "网站负责人",
-        "operator_contact_phone": "0473-7654321",
-    })
+    response = console.post(
+        "/sites/new/",
+        {
+            "kind": "department",
+            "legal_name": "乌海市林业和草原局",
+            "short_name": "市林草局",
+            "domain": "lcj.example.gov.cn",
+            "schema_name": "",
+            # Z3/O1: a site is opened with its responsible leader and operating unit on record.
+            "responsible_leader": "分管副局长",
+            "responsible_leader_phone": "0473-1234567",
+            "operator_unit": "市林草局办公室",
+            "operator_contact": "网站负责人",
+            "operator_contact_phone": "0473-7654321",
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "已开设" in html and "初始密码" in html
@@ -60,10 +68,15 @@ def test_operator_lists_sites_and_provisions_one(console, alpha, beta):
 
 
 def test_bad_domain_in_the_form_says_the_rule_and_creates_nothing(console):
-    response = console.post("/sites/new/", {
-        "kind": "district", "legal_name": "测试区人民政府", "short_name": "测试区",
-        "domain": "test.example.com",
-    })
+    response = console.post(
+        "/sites/new/",
+        {
+            "kind": "district",
+            "legal_name": "测试区人民政府",
+            "short_name": "测试区",
+            "domain": "test.example.com",
+        },
+    )
     assert response.status_code == 200
     assert ".gov.cn" in response.content.decode()
     assert not services.sites().filter(legal_name="测试区人民政府").exists()
@@ -85,19 +98,28 @@ def test_console_is_not_served_on_a_site_host_and_vice_versa(alpha):
 
 
 def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_sees_no_site_accounts(
-        console, alpha, settings):
+    console, alpha, settings
+):
     from django_tenants.utils import schema_context
 
     from security.audit.models import AuditEvent
     from security.models import SealedTOTPDevice
 
-    settings.AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # as in production (the test settings relax it)
-    colleague = get_user_model().objects.create_user("ops2", password="Operator-Two-2026", is_staff=True)
+    settings.AXES_LOCKOUT_PARAMETERS = [
+        "username",
+        "ip_address",
+    ]  # as in production (the test settings relax it)
+    colleague = get_user_model().objects.create_user(
+        "ops2", password="Operator-Two-2026", is_staff=True
+    )
     SealedTOTPDevice.objects.create(user=colleague, name="认证器", confirmed=True)
     other = Client(HTTP_HOST=CONSOLE, REMOTE_ADDR="10.3.3.3")
     for _ in range(5):
         refused = other.post("/login/", {"username": "ops2", "password": "wrong-password-xx"})
-    assert "已被暂时锁定" in refused.content.decode() and "联系平台运维人员解锁" in refused.content.decode()
+    assert (
+        "已被暂时锁定" in refused.content.decode()
+        and "联系平台运维人员解锁" in refused.content.decode()
+    )
     # A site's locked account belongs to that site's admin, never to the console's list.
     site = Client(HTTP_HOST="alpha.localhost", REMOTE_ADDR="10.4.4.4")
     for _ in range(5):
@@ -108,16 +130,25 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
         assert any(value == "alpha-clerk" for _, value, _, _ in lockout.locked_accounts())
 
     page = console.get("/accounts/").content.decode()
-    locks = page[page.index('id="locks"'):page.index('id="devices"')]
-    assert locks.count("<td>ops2</td>") == 1 and locks.count("<td>10.3.3.3</td>") == 1  # one row each
+    locks = page[page.index('id="locks"') : page.index('id="devices"')]
+    assert (
+        locks.count("<td>ops2</td>") == 1 and locks.count("<td>10.3.3.3</td>") == 1
+    )  # one row each
     assert "ops2" in page and "10.3.3.3" in page
     assert "alpha-clerk" not in page and "10.4.4.4" not in page
     console.post("/accounts/", {"scope": "account", "value": "ops2"})
     console.post("/accounts/", {"scope": "ip", "value": "10.3.3.3"})
-    assert other.post("/login/", {"username": "ops2", "password": "Operator-Two-2026"}).status_code == 302
+    assert (
+        other.post("/login/", {"username": "ops2", "password": "Operator-Two-2026"}).status_code
+        == 302
+    )
     console.post("/accounts/", {"scope": "2fa", "value": "ops2"})
     assert not SealedTOTPDevice.objects.filter(user=colleague).exists()
-    kinds = set(AuditEvent.objects.filter(schema_name="public", actor="ops").values_list("event_type", flat=True))
+    kinds = set(
+        AuditEvent.objects.filter(schema_name="public", actor="ops").values_list(
+            "event_type", flat=True
+        )
+    )
     assert {"auth.unlock", "auth.2fa_reset"} <= kinds
 
 

@@ -39,15 +39,31 @@ def seed(website, key):
 
 def test_the_data_files_describe_the_whole_city():
     city = load_city()
-    assert [s.key for s in city.sites] == ["portal", "hbw", "wuda", "hainan", "jyj", "wjw", "jtj",
-                                           "sthjj"]
+    assert [s.key for s in city.sites] == [
+        "portal",
+        "hbw",
+        "wuda",
+        "hainan",
+        "jyj",
+        "wjw",
+        "jtj",
+        "sthjj",
+    ]
     for site in city.sites:
         assert site.registry["legal_name"].startswith("乌海市") and site.registry["site_code"]
         assert len(site.pages) >= 27, site.key  # its own articles
         assert site.registry.get("parent") in (None, "portal")
     types = {page.get("type", "article") for page in city.every_site.pages}
-    assert {"document", "interpretation", "disclosure_article", "statistics", "leader",
-            "organisation", "emergency", "topic"} <= types
+    assert {
+        "document",
+        "interpretation",
+        "disclosure_article",
+        "statistics",
+        "leader",
+        "organisation",
+        "emergency",
+        "topic",
+    } <= types
 
 
 def test_a_site_gets_its_pages_as_live_published_pages_and_a_second_run_adds_none(alpha):
@@ -67,22 +83,35 @@ def test_a_site_gets_its_pages_as_live_published_pages_and_a_second_run_adds_non
         assert "区长主持召开区政府第二十二次常务会议" in str(article.body)
         items = DisclosureItem.objects.filter(pk__in=[p.pk for p in pages])
         assert not items.values("index_number").annotate(n=Count("pk")).filter(n__gt=1).exists()
-        assert all(n.startswith(alpha.site_code) for n in items.values_list("index_number", flat=True))
+        assert all(
+            n.startswith(alpha.site_code) for n in items.values_list("index_number", flat=True)
+        )
         doc = PolicyDocumentPage.objects.get(slug="doc-01")
         assert doc.document_number == f"海勃湾发〔{doc.date_written.year}〕1号"  # its file's prefix
-        assert PolicyDocumentPage.objects.get(slug="doc-old-1").superseded_by_id == \
-            PolicyDocumentPage.objects.get(slug="doc-02").pk
+        assert (
+            PolicyDocumentPage.objects.get(slug="doc-old-1").superseded_by_id
+            == PolicyDocumentPage.objects.get(slug="doc-02").pk
+        )
         assert [i.page_id for i in TopicPage.objects.get(slug="zt-yshj").items.all()] == [
-            doc.pk, Page.objects.get(slug="jd-01").pk, Page.objects.get(slug="xw-05").pk]
+            doc.pk,
+            Page.objects.get(slug="jd-01").pk,
+            Page.objects.get(slug="xw-05").pk,
+        ]
         # Wagtail's reference index ("used by…") holds what a page save would have written
         refs = ReferenceIndex.objects.filter(object_id__in=[str(p.pk) for p in pages])
-        before = set(refs.values_list("object_id", "to_content_type", "to_object_id", "content_path"))
+        before = set(
+            refs.values_list("object_id", "to_content_type", "to_object_id", "content_path")
+        )
         for page in Page.objects.filter(pk__in=[p.pk for p in pages]).specific():
             ReferenceIndex.create_or_update_for_object(page)
-        assert set(refs.values_list("object_id", "to_content_type", "to_object_id",
-                                    "content_path")) == before
+        assert (
+            set(refs.values_list("object_id", "to_content_type", "to_object_id", "content_path"))
+            == before
+        )
         interpretation = Page.objects.get(slug="jd-01")
-        assert ReferenceIndex.get_references_to(doc).filter(object_id=str(interpretation.pk)).exists()
+        assert (
+            ReferenceIndex.get_references_to(doc).filter(object_id=str(interpretation.pk)).exists()
+        )
         home = Page.objects.get(depth=2)
         assert Page.objects.get(pk=home.pk).numchild == home.get_children().count()
         for column in home.get_children():
@@ -107,8 +136,9 @@ def test_seeded_pages_reach_the_library_and_search_and_edit_like_any_page(alpha,
     assert "区领导深入老旧小区调研" in found.content.decode()
     here = Client().get("/search/", {"q": "校园安全"}, HTTP_HOST="alpha.localhost")
     assert "全市教育系统召开冬季" not in here.content.decode()  # beta's, not alpha's
-    everywhere = Client().get("/search/", {"q": "校园安全", "scope": "all"},
-                              HTTP_HOST="alpha.localhost")
+    everywhere = Client().get(
+        "/search/", {"q": "校园安全", "scope": "all"}, HTTP_HOST="alpha.localhost"
+    )
     assert "全市教育系统召开冬季" in everywhere.content.decode()
 
     # an editor opens a seeded document and publishes it: the usual flow, a new item version
@@ -136,17 +166,23 @@ def test_a_mistake_in_the_data_says_where_and_what_to_change(alpha, tmp_path):
     (tmp_path / "every_site.yaml").write_text("pages: []\n", encoding="utf-8")
 
     def site_file(pages):
-        (tmp_path / "sites" / "alpha.yaml").write_text(textwrap.dedent("""\
+        (tmp_path / "sites" / "alpha.yaml").write_text(
+            textwrap.dedent("""\
             site: {key: alpha, kind: district, legal_name: 乌海市甲区人民政府, short_name: 甲区}
             pages:
-            """) + textwrap.indent(textwrap.dedent(pages), "  "), encoding="utf-8")
+            """)
+            + textwrap.indent(textwrap.dedent(pages), "  "),
+            encoding="utf-8",
+        )
 
     site_file("""\
         - column: gzdt
           title: 一篇文章
           dat: 2026-01-02
         """)
-    with pytest.raises(DemoDataError, match=r"sites/alpha.yaml, page 1 \(“一篇文章”\): unknown key"):
+    with pytest.raises(
+        DemoDataError, match=r"sites/alpha.yaml, page 1 \(“一篇文章”\): unknown key"
+    ):
         load_city(tmp_path)
     site_file("""\
         - column: gzdt
@@ -157,20 +193,25 @@ def test_a_mistake_in_the_data_says_where_and_what_to_change(alpha, tmp_path):
           date: 2026-01-02
         """)
     city = load_city(tmp_path)
-    with pytest.raises(DemoDataError, match="no column “nosuch”: use one of gzdt 工作动态"), \
-            schema_context("alpha"):
+    with (
+        pytest.raises(DemoDataError, match="no column “nosuch”: use one of gzdt 工作动态"),
+        schema_context("alpha"),
+    ):
         seed_pages(alpha, content_for(alpha, city.site("alpha"), city.every_site))
     with schema_context("alpha"):
         assert not ArticlePage.objects.filter(title="一篇文章").exists()  # nothing half-written
     (tmp_path / "every_site.yaml").write_text(
         "pages:\n- {column: gzdt, slug: dup, title: 每个网站都有的文章, date: 2026-01-02}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     site_file("""\
         - {column: gzdt, slug: dup, title: 本站的文章, date: 2026-01-02}
         """)
     city = load_city(tmp_path)
-    with pytest.raises(DemoDataError, match="slug “dup” is also sites/alpha.yaml, page 1"), \
-            schema_context("alpha"):
+    with (
+        pytest.raises(DemoDataError, match="slug “dup” is also sites/alpha.yaml, page 1"),
+        schema_context("alpha"),
+    ):
         seed_pages(alpha, content_for(alpha, city.site("alpha"), city.every_site))
     site_file("""\
         - column: gzdt
@@ -192,18 +233,25 @@ def no_purge_later():
 
 
 def test_seed_demo_makes_sites_with_their_content_and_a_second_run_adds_nothing(
-        db, tmp_path, no_purge_later):
+    db, tmp_path, no_purge_later
+):
     (tmp_path / "sites").mkdir()
     (tmp_path / "city.yaml").write_text("sites: [democity, demodist]\n", encoding="utf-8")
-    (tmp_path / "every_site.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "every_site.yaml").write_text(
+        textwrap.dedent("""\
         pages:
         - column_type: [notices, disclosure]
           title: "{name}关于冬季供暖的通知"
           date: 3 days ago
-        """), encoding="utf-8")
-    for key, kind, name, parent, code in (("democity", "portal", "演示市", "null", "1503990001"),
-                                          ("demodist", "district", "演示区", "democity", "1503990002")):
-        (tmp_path / "sites" / f"{key}.yaml").write_text(textwrap.dedent(f"""\
+        """),
+        encoding="utf-8",
+    )
+    for key, kind, name, parent, code in (
+        ("democity", "portal", "演示市", "null", "1503990001"),
+        ("demodist", "district", "演示区", "democity", "1503990002"),
+    ):
+        (tmp_path / "sites" / f"{key}.yaml").write_text(
+            textwrap.dedent(f"""\
             site:
               key: {key}
               kind: {kind}
@@ -217,7 +265,9 @@ def test_seed_demo_makes_sites_with_their_content_and_a_second_run_adds_nothing(
               title: {name}演示文章
               date: 2026-11-02
               paragraphs: [第一段。, 第二段。]
-            """), encoding="utf-8")
+            """),
+            encoding="utf-8",
+        )
     out = _seed(tmp_path)
     assert "[1/2] creating 乌海市演示市人民政府" in out and "[2/2] 演示区: 2 pages" in out
     assert "seconds per phase: provisioning" in out and "ms each" in out
@@ -246,8 +296,15 @@ def test_a_page_added_to_the_data_later_is_followed_like_a_publish(alpha):
     seed(alpha, "hbw")
     library_demo.seed()
     search_demo.seed()
-    later = Entry("sites/hbw.yaml, page 29", {"column": "gzdt", "title": "后来补充的演示文章",
-                                              "date": "2 days ago", "paragraphs": ["正文。"]})
+    later = Entry(
+        "sites/hbw.yaml, page 29",
+        {
+            "column": "gzdt",
+            "title": "后来补充的演示文章",
+            "date": "2 days ago",
+            "paragraphs": ["正文。"],
+        },
+    )
     with schema_context("alpha"):
         [page] = seed_pages(alpha, SiteContent([later], {}))
     assert library_demo.seed() == {"items": 1}

@@ -19,8 +19,11 @@ pytestmark = pytest.mark.django_db
 def publish_article(schema, column_slug, title):
     with schema_context(schema):
         column = ColumnPage.objects.get(slug=column_slug)
-        article = column.add_child(instance=ArticlePage(title=title, date="2026-11-20",
-                                                        source="办公室", slug="secret-plan"))
+        article = column.add_child(
+            instance=ArticlePage(
+                title=title, date="2026-11-20", source="办公室", slug="secret-plan"
+            )
+        )
         article.save_revision().publish()
         return article.pk, article.url_path
 
@@ -31,7 +34,9 @@ def test_page_published_on_alpha_is_not_served_by_beta(alpha, beta):
     on_alpha = client.get("/gzdt/secret-plan/", HTTP_HOST=alpha.primary_domain)
     assert on_alpha.status_code == 200 and "甲区独有的工作动态" in on_alpha.content.decode()
     assert client.get("/gzdt/secret-plan/", HTTP_HOST=beta.primary_domain).status_code == 404
-    assert "甲区独有的工作动态" not in client.get("/", HTTP_HOST=beta.primary_domain).content.decode()
+    assert (
+        "甲区独有的工作动态" not in client.get("/", HTTP_HOST=beta.primary_domain).content.decode()
+    )
     with schema_context("beta"):
         # Page ids repeat across schemas; whatever beta has under that id is beta's own.
         assert not Page.objects.filter(title="甲区独有的工作动态").exists()
@@ -40,25 +45,37 @@ def test_page_published_on_alpha_is_not_served_by_beta(alpha, beta):
 def test_admin_login_and_session_belong_to_one_site(alpha, beta):
     client = Client()
     assert client.login(username="webmaster", password=PASSWORD) is False  # no tenant: public
-    response = client.post("/admin/login/", {"username": "webmaster", "password": PASSWORD},
-                           HTTP_HOST=alpha.primary_domain)
+    response = client.post(
+        "/admin/login/",
+        {"username": "webmaster", "password": PASSWORD},
+        HTTP_HOST=alpha.primary_domain,
+    )
     assert response.status_code == 302
     assert client.get("/admin/", HTTP_HOST=alpha.primary_domain).status_code == 200
     # The same session cookie presented to beta: beta's session table has no such key.
     response = client.get("/admin/", HTTP_HOST=beta.primary_domain)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     # alpha's password is wrong for beta's webmaster, beta's is right.
-    refused = client.post("/admin/login/", {"username": "webmaster", "password": PASSWORD},
-                          HTTP_HOST=beta.primary_domain)
+    refused = client.post(
+        "/admin/login/",
+        {"username": "webmaster", "password": PASSWORD},
+        HTTP_HOST=beta.primary_domain,
+    )
     assert refused.status_code == 200
-    accepted = client.post("/admin/login/", {"username": "webmaster", "password": BETA_PASSWORD},
-                           HTTP_HOST=beta.primary_domain)
+    accepted = client.post(
+        "/admin/login/",
+        {"username": "webmaster", "password": BETA_PASSWORD},
+        HTTP_HOST=beta.primary_domain,
+    )
     assert accepted.status_code == 302
 
 
 def test_session_cookie_is_host_only(alpha):
-    response = Client().post("/admin/login/", {"username": "webmaster", "password": PASSWORD},
-                             HTTP_HOST=alpha.primary_domain)
+    response = Client().post(
+        "/admin/login/",
+        {"username": "webmaster", "password": PASSWORD},
+        HTTP_HOST=alpha.primary_domain,
+    )
     cookie = response.cookies["jiyue_session"]
     assert cookie["domain"] == ""  # no Domain attribute: the browser sends it to this host only
     assert cookie["httponly"]
@@ -67,8 +84,11 @@ def test_session_cookie_is_host_only(alpha):
 def test_admin_lists_only_the_sites_own_pages(alpha, beta):
     publish_article("alpha", "gzdt", "只在甲区后台出现的稿件")
     client = Client()
-    client.post("/admin/login/", {"username": "webmaster", "password": BETA_PASSWORD},
-                HTTP_HOST=beta.primary_domain)
+    client.post(
+        "/admin/login/",
+        {"username": "webmaster", "password": BETA_PASSWORD},
+        HTTP_HOST=beta.primary_domain,
+    )
     search = client.get("/admin/pages/search/?q=只在甲区后台出现", HTTP_HOST=beta.primary_domain)
     assert search.status_code == 200
     assert "只在甲区后台出现的稿件" not in search.content.decode()
@@ -86,7 +106,10 @@ def test_media_files_live_under_the_sites_own_folder(alpha, beta):
     beta_folder = path.parents[1].parent / "beta"
     assert not (beta_folder.exists() and any(beta_folder.rglob(filename)))
     client = Client()
-    assert client.get(f"/documents/{doc_id}/{filename}", HTTP_HOST=beta.primary_domain).status_code == 404
+    assert (
+        client.get(f"/documents/{doc_id}/{filename}", HTTP_HOST=beta.primary_domain).status_code
+        == 404
+    )
     response = client.get(f"/documents/{doc_id}/{filename}", HTTP_HOST=alpha.primary_domain)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 alpha only"
@@ -144,7 +167,10 @@ def test_admin_says_which_site_it_manages(alpha, beta):
     client = Client()
     login = client.get("/admin/login/", HTTP_HOST=beta.primary_domain).content.decode()
     assert beta.legal_name in login and alpha.legal_name not in login
-    client.post("/admin/login/", {"username": "webmaster", "password": PASSWORD},
-                HTTP_HOST=alpha.primary_domain)
+    client.post(
+        "/admin/login/",
+        {"username": "webmaster", "password": PASSWORD},
+        HTTP_HOST=alpha.primary_domain,
+    )
     dashboard = client.get("/admin/", HTTP_HOST=alpha.primary_domain).content.decode()
     assert f"{alpha.legal_name} 网站管理后台" in dashboard

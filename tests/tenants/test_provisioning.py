@@ -13,8 +13,13 @@ from tenants.models import Domain, Website
 
 
 def provision(**overrides):
-    args = dict(kind="district", legal_name="海勃湾区人民政府", short_name="海勃湾区",
-                domain="hbw.example.gov.cn", webmaster_password="Webmaster-Pass-2026")
+    args = dict(
+        kind="district",
+        legal_name="海勃湾区人民政府",
+        short_name="海勃湾区",
+        domain="hbw.example.gov.cn",
+        webmaster_password="Webmaster-Pass-2026",
+    )
     args.update(overrides)
     return services.provision_site(**args)
 
@@ -49,12 +54,15 @@ def test_each_kind_gets_its_own_column_tree():
     assert "jgzn" in slugs and "bmdt" in slugs and "gzdt" not in slugs
 
 
-@pytest.mark.parametrize("domain, rule", [
-    ("hbw.example.com", "gov.cn"),
-    ("海勃湾.com", ".cn"),
-    ("not a domain", "不是有效的域名"),
-    ("hbw.localhost.evil.org", "gov.cn"),
-])
+@pytest.mark.parametrize(
+    "domain, rule",
+    [
+        ("hbw.example.com", "gov.cn"),
+        ("海勃湾.com", ".cn"),
+        ("not a domain", "不是有效的域名"),
+        ("hbw.localhost.evil.org", "gov.cn"),
+    ],
+)
 @pytest.mark.django_db
 def test_bad_domain_is_refused_with_the_rule(domain, rule):
     with pytest.raises(ValidationError) as exc:
@@ -111,17 +119,30 @@ def test_failure_midway_leaves_nothing_behind(monkeypatch):
 
 @pytest.mark.django_db
 def test_commands_provision_list_and_change_status(capsys):
-    call_command("provision_site", kind="department", name="乌海市交通运输局",
-                 short_name="市交通运输局", domain="jtj.example.gov.cn",
-                 operator="市交通运输局办公室", leader="张局长", leader_phone="0473-1",
-                 operator_contact="赵科长", operator_contact_phone="0473-2")
+    call_command(
+        "provision_site",
+        kind="department",
+        name="乌海市交通运输局",
+        short_name="市交通运输局",
+        domain="jtj.example.gov.cn",
+        operator="市交通运输局办公室",
+        leader="张局长",
+        leader_phone="0473-1",
+        operator_contact="赵科长",
+        operator_contact_phone="0473-2",
+    )
     out = capsys.readouterr().out
     assert "password:" in out and "jtj" in out
     call_command("list_sites", json=True)
     rows = json.loads(capsys.readouterr().out)
     row = next(r for r in rows if r["schema"] == "jtj")
-    assert row == {"schema": "jtj", "kind": "department", "domains": ["jtj.example.gov.cn"],
-                   "status": "active", "legal_name": "乌海市交通运输局"}
+    assert row == {
+        "schema": "jtj",
+        "kind": "department",
+        "domains": ["jtj.example.gov.cn"],
+        "status": "active",
+        "legal_name": "乌海市交通运输局",
+    }
     assert all(r["kind"] in {"portal", "district", "department"} for r in rows)
 
     call_command("suspend_site", "jtj")
@@ -133,7 +154,9 @@ def test_commands_provision_list_and_change_status(capsys):
     with pytest.raises(CommandError, match="没有模式名"):
         call_command("suspend_site", "nosuchsite")
     with pytest.raises(CommandError, match="gov.cn"):
-        call_command("provision_site", kind="district", name="X", short_name="X", domain="x.example.org")
+        call_command(
+            "provision_site", kind="district", name="X", short_name="X", domain="x.example.org"
+        )
 
 
 @pytest.mark.django_db
@@ -142,8 +165,9 @@ def test_a_current_template_is_cloned_without_replaying_migrations(monkeypatch):
 
     calls = []
     original = management.call_command
-    monkeypatch.setattr("django_tenants.models.call_command",
-                        lambda *a, **k: calls.append(a) or original(*a, **k))
+    monkeypatch.setattr(
+        "django_tenants.models.call_command", lambda *a, **k: calls.append(a) or original(*a, **k)
+    )
     provision()
     assert calls == []  # no migrate_schemas: the copied django_migrations is already complete
     with schema_context("hbw"):
@@ -155,12 +179,15 @@ def test_a_template_behind_on_migrations_takes_the_migrating_path(monkeypatch):
     from django.core import management
 
     with connection.cursor() as cursor:  # as if a migration was added after the template
-        cursor.execute("DELETE FROM site_template.django_migrations WHERE id = (SELECT max(id) "
-                       "FROM site_template.django_migrations WHERE app = 'security')")
+        cursor.execute(
+            "DELETE FROM site_template.django_migrations WHERE id = (SELECT max(id) "
+            "FROM site_template.django_migrations WHERE app = 'security')"
+        )
     calls = []
     original = management.call_command
-    monkeypatch.setattr("django_tenants.models.call_command",
-                        lambda *a, **k: calls.append(a) or original(*a, **k))
+    monkeypatch.setattr(
+        "django_tenants.models.call_command", lambda *a, **k: calls.append(a) or original(*a, **k)
+    )
     provision()
     assert calls and calls[0][0] == "migrate_schemas"
 
@@ -175,30 +202,46 @@ def schema_fingerprint(schema: str) -> dict:
             "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
             "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
             "WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r' AND a.attnum > 0 "
-            "AND NOT a.attisdropped ORDER BY 1, 2", [schema])
+            "AND NOT a.attisdropped ORDER BY 1, 2",
+            [schema],
+        )
         columns = [row[:1] + row[2:] for row in cursor.fetchall()]  # attnum may differ
         cursor.execute(
             "SELECT c.relname, k.conname, k.contype, replace(pg_get_constraintdef(k.oid), %s, 'SCHEMA.') "
             "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-            "WHERE k.connamespace = %s::regnamespace ORDER BY 1, 2", [f"{schema}.", schema])
+            "WHERE k.connamespace = %s::regnamespace ORDER BY 1, 2",
+            [f"{schema}.", schema],
+        )
         constraints = cursor.fetchall()
         cursor.execute(
             "SELECT x.relname, replace(pg_get_indexdef(x.oid), %s, 'SCHEMA.') FROM pg_class x "
             "WHERE x.relnamespace = %s::regnamespace AND x.relkind = 'i' ORDER BY 1",
-            [f"{schema}.", schema])
+            [f"{schema}.", schema],
+        )
         # A partial index's predicate is printed from its parsed form, which PostgreSQL may
         # spell differently once re-parsed (ARRAY[…]::text[] vs ARRAY[…::text]): compare
         # the index up to its WHERE, and that it has one.
-        indexes = [(name, definition.split(" WHERE ")[0], " WHERE " in definition)
-                   for name, definition in cursor.fetchall()]
-        cursor.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = %s "
-                       "ORDER BY 1", [schema])
+        indexes = [
+            (name, definition.split(" WHERE ")[0], " WHERE " in definition)
+            for name, definition in cursor.fetchall()
+        ]
+        cursor.execute(
+            "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = %s ORDER BY 1",
+            [schema],
+        )
         sequences = cursor.fetchall()
-        cursor.execute("SELECT count(*) FROM pg_class WHERE relnamespace = %s::regnamespace "
-                       "AND relkind = 'r'", [schema])
+        cursor.execute(
+            "SELECT count(*) FROM pg_class WHERE relnamespace = %s::regnamespace AND relkind = 'r'",
+            [schema],
+        )
         tables = cursor.fetchone()[0]
-    return {"tables": tables, "columns": columns, "constraints": constraints,
-            "indexes": indexes, "sequences": sequences}
+    return {
+        "tables": tables,
+        "columns": columns,
+        "constraints": constraints,
+        "indexes": indexes,
+        "sequences": sequences,
+    }
 
 
 @pytest.mark.django_db
@@ -215,7 +258,8 @@ def test_the_clone_is_the_template_to_the_catalog():
         with connection.cursor() as cursor:  # foreign keys point inside the clone
             cursor.execute(
                 "SELECT count(*) FROM pg_constraint WHERE connamespace = 'clonecheck'::regnamespace "
-                "AND contype = 'f' AND confrelid::regclass::text LIKE 'site\\_template.%%'")
+                "AND contype = 'f' AND confrelid::regclass::text LIKE 'site\\_template.%%'"
+            )
             assert cursor.fetchone()[0] == 0
             cursor.execute("SELECT count(*) FROM clonecheck.django_migrations")
             copied = cursor.fetchone()[0]
@@ -233,7 +277,9 @@ def test_a_template_holding_an_object_the_clone_does_not_copy_takes_the_general_
     from tenants.cloning import CloneUnsupported, clone_script
 
     with connection.cursor() as cursor:
-        cursor.execute("CREATE VIEW site_template.recent_pages AS SELECT id FROM site_template.wagtailcore_page")
+        cursor.execute(
+            "CREATE VIEW site_template.recent_pages AS SELECT id FROM site_template.wagtailcore_page"
+        )
     with pytest.raises(CloneUnsupported, match="recent_pages"):
         clone_script("site_template", "x")
     result = provision()  # django-tenants' clone copies the view too

@@ -67,7 +67,9 @@ def test_a_frozen_site_publishes_nothing_until_it_is_unfrozen(in_alpha):
     assert due.live and not expiring.live
 
 
-def test_beat_schedules_the_sweep_and_the_task_publishes(in_alpha, django_capture_on_commit_callbacks):
+def test_beat_schedules_the_sweep_and_the_task_publishes(
+    in_alpha, django_capture_on_commit_callbacks
+):
     entry = settings.CELERY_BEAT_SCHEDULE["publish-scheduled-pages"]
     assert entry["task"] in app.tasks and entry["schedule"] <= 60
     due = schedule(make_article(publish=False, title="任务发布的通知"), go_live_in=1)
@@ -82,13 +84,15 @@ def test_the_in_process_runner_publishes_without_anyone_asking(django_db_setup, 
     """Committed data, the runner's own thread and connection, nothing called by hand."""
     with django_db_blocker.unblock():
         with schema_context("alpha"):
-            page = schedule(make_article(publish=False, title=f"自动定时发布{time.time_ns()}"),
-                            go_live_in=1)
+            page = schedule(
+                make_article(publish=False, title=f"自动定时发布{time.time_ns()}"), go_live_in=1
+            )
             assert not page.live
         connection.set_schema_to_public()
         entry = settings.CELERY_BEAT_SCHEDULE["publish-scheduled-pages"]
-        runner = periodic.Runner({"publish-scheduled-pages": {**entry, "schedule": 0.3}},
-                                 tick=0.1, first_delay=0)
+        runner = periodic.Runner(
+            {"publish-scheduled-pages": {**entry, "schedule": 0.3}}, tick=0.1, first_delay=0
+        )
         runner.start()
         try:
             deadline = time.monotonic() + 15
@@ -121,14 +125,17 @@ def test_only_one_sweep_at_a_time(django_db_setup, django_db_blocker):
             cursor.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [periodic.LOCK_SPACE, NAME])
         try:
             result = []
-            thread = threading.Thread(target=lambda: (result.append(periodic.run_entry(NAME, ENTRY)),
-                                                      connection.close()))
+            thread = threading.Thread(
+                target=lambda: (result.append(periodic.run_entry(NAME, ENTRY)), connection.close())
+            )
             thread.start()
             thread.join(10)
             assert result == [False]
         finally:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [periodic.LOCK_SPACE, NAME])
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, hashtext(%s))", [periodic.LOCK_SPACE, NAME]
+                )
             # Committed-data tests open their own connection: close it, or the test database
             # cannot be dropped at the end (after Playwright's event loop, asgiref may hand
             # teardown a different connection object than this test used).

@@ -21,17 +21,21 @@ AN_HOUR_AGO = timezone.now() - timedelta(hours=1)
 
 
 def test_sweep_repairs_lost_events_pending_consumer_steps_and_deliveries(
-        alpha, beta, publish, django_capture_on_commit_callbacks):
+    alpha, beta, publish, django_capture_on_commit_callbacks
+):
     # A publication whose task was lost: its outbox row waits, nothing reached the library.
     with django_capture_on_commit_callbacks(execute=False):
         lost = make_article(alpha, unique("任务丢失的信息"), "正文")
-    OutboxEvent.objects.filter(item_key=f"alpha:{lost.translation_key}").update(created_at=AN_HOUR_AGO)
+    OutboxEvent.objects.filter(item_key=f"alpha:{lost.translation_key}").update(
+        created_at=AN_HOUR_AGO
+    )
     # An item the library has, whose search step a crash left pending.
     crashed = publish(alpha, unique("索引未完成的信息"), "正文")
     crashed_item = LibraryItem.objects.get(item_key=f"alpha:{crashed.translation_key}")
     SearchDocument.objects.filter(item=crashed_item).delete()
     ConsumerStep.objects.filter(item=crashed_item, consumer="search").update(
-        done_at=None, last_attempt_at=None, scheduled_at=AN_HOUR_AGO)
+        done_at=None, last_attempt_at=None, scheduled_at=AN_HOUR_AGO
+    )
     # A delivery whose task was never sent.
     with django_capture_on_commit_callbacks(execute=False):
         delivery = ensure_delivery(crashed_item, beta, "bmdt", Delivery.Origin.SUBSCRIPTION)
@@ -40,15 +44,21 @@ def test_sweep_repairs_lost_events_pending_consumer_steps_and_deliveries(
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("sweep", stdout=out)
-    for entry in ("library-sweep-outbox", "library-sweep-consumers", "syndication-sweep-deliveries",
-                  "publish-scheduled-pages"):
+    for entry in (
+        "library-sweep-outbox",
+        "library-sweep-consumers",
+        "syndication-sweep-deliveries",
+        "publish-scheduled-pages",
+    ):
         assert f"{entry}: done" in out.getvalue()
     lost_item = LibraryItem.objects.get(item_key=f"alpha:{lost.translation_key}")
     assert SearchDocument.objects.filter(item=lost_item).exists()
     assert SearchDocument.objects.filter(item=crashed_item).exists()
     assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.DELIVERED
     with schema_context("beta"):
-        assert SyndicatedPage.objects.filter(syndication_key=crashed_item.item_key, live=True).exists()
+        assert SyndicatedPage.objects.filter(
+            syndication_key=crashed_item.item_key, live=True
+        ).exists()
 
 
 def test_sweep_names_unknown_entries():

@@ -101,37 +101,55 @@ print("NEW-CODE " + json.dumps(result))
 
 def database_url(name: str) -> str:
     s = connection.settings_dict
-    host = quote(s["HOST"], safe="") if s["HOST"].startswith("/") else f"{s['HOST']}:{s.get('PORT') or 5432}"
+    host = (
+        quote(s["HOST"], safe="")
+        if s["HOST"].startswith("/")
+        else f"{s['HOST']}:{s.get('PORT') or 5432}"
+    )
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
     return f"postgres://{s['USER']}{password}@{host}/{name}"
 
 
 def recreate(name: str, drop_only: bool = False) -> None:
     with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+        )
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         if not drop_only:
             cursor.execute(f'CREATE DATABASE "{name}"')
 
 
 def run(code_dir: Path, args: list[str], env: dict, marker: str | None = None) -> dict | None:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=code_dir, env=env,
-                            capture_output=True, text=True, timeout=600, check=False)
-    assert result.returncode == 0, f"{code_dir.name} {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=code_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"{code_dir.name} {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+    )
     if marker is None:
         return None
     line = next(line for line in result.stdout.splitlines() if line.startswith(marker))
-    return json.loads(line[len(marker) + 1:])
+    return json.loads(line[len(marker) + 1 :])
 
 
 @pytest.fixture
 def old_code(tmp_path):
     """The code as it was before the floor plan, checked out of git into a temporary folder."""
-    archive = subprocess.run(["git", "archive", "--format=tar", BEFORE], cwd=ROOT,
-                             capture_output=True, check=False)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", BEFORE], cwd=ROOT, capture_output=True, check=False
+    )
     if archive.returncode != 0:
-        pytest.skip(f"commit {BEFORE[:10]} is not in this clone (a shallow clone?): "
-                    f"{archive.stderr.decode()[-300:]}")
+        pytest.skip(
+            f"commit {BEFORE[:10]} is not in this clone (a shallow clone?): "
+            f"{archive.stderr.decode()[-300:]}"
+        )
     with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
         tar.extractall(tmp_path / "old", filter="data")
     return tmp_path / "old"
@@ -139,18 +157,37 @@ def old_code(tmp_path):
 
 def test_a_database_made_before_the_floor_plan_upgrades_with_setup_platform(old_code):
     recreate(DATABASE)
-    env = {**os.environ, "DATABASE_URL": database_url(DATABASE), "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "ALLOW_LOCALHOST_DOMAINS": "1", "CELERY_BROKER_URL": "", "REDIS_URL": ""}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(DATABASE),
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "ALLOW_LOCALHOST_DOMAINS": "1",
+        "CELERY_BROKER_URL": "",
+        "REDIS_URL": "",
+    }
     try:
         run(old_code, ["setup_platform"], env)
         before = run(old_code, ["shell", "-c", OLD_SEED], env, marker="OLD-CODE")
         assert before["config"].startswith(str(old_code)), before  # really the old code
         run(ROOT, ["setup_platform"], env)
-        after = run(ROOT, ["shell", "-c", f"GIVEN = {json.dumps(json.dumps(before))}\n{NEW_CHECK}"],
-                    env, marker="NEW-CODE")
+        after = run(
+            ROOT,
+            ["shell", "-c", f"GIVEN = {json.dumps(json.dumps(before))}\n{NEW_CHECK}"],
+            env,
+            marker="NEW-CODE",
+        )
     finally:
         recreate(DATABASE, drop_only=True)
     assert after["config"].startswith(str(ROOT / "config")), after
-    assert after == {**after, "home": 200, "portal_home": 200, "item_current": True, "indexed": True,
-                     "search": 1, "chains_ok": True, "recovery_code": "recovery", "authenticator": "totp",
-                     "new_site_home": 200}, after
+    assert after == {
+        **after,
+        "home": 200,
+        "portal_home": 200,
+        "item_current": True,
+        "indexed": True,
+        "search": 1,
+        "chains_ok": True,
+        "recovery_code": "recovery",
+        "authenticator": "totp",
+        "new_site_home": 200,
+    }, after

@@ -93,7 +93,9 @@ class SearchBackend:
             sites = sites.filter(schema_name__in=request.sites)
         found = list(sites.values_list("pk", "schema_name", "short_name"))
         # Facet labels come from the same rows (no second query): a count's site is one of these.
-        request._site_names = {pk: (schema_name, short_name) for pk, schema_name, short_name in found}
+        request._site_names = {
+            pk: (schema_name, short_name) for pk, schema_name, short_name in found
+        }
         return [pk for pk, _, _ in found]
 
     @staticmethod
@@ -116,7 +118,8 @@ class SearchBackend:
             if item is None:
                 continue
             snippet = (highlights or {}).get(item_id) or highlight.snippet(
-                item.text or item.summary, terms)
+                item.text or item.summary, terms
+            )
             hits.append(Hit(item, score, highlight.mark(item.title, terms), snippet))
         return hits
 
@@ -125,22 +128,38 @@ class SearchBackend:
         """Facet values with labels, largest first (years newest first), selected ones marked."""
         known = getattr(request, "_site_names", None)
         if known is None:
-            known = {pk: (schema_name, short_name) for pk, schema_name, short_name in
-                     Website.objects.filter(pk__in=list(sites)).values_list("pk", "schema_name", "short_name")}
+            known = {
+                pk: (schema_name, short_name)
+                for pk, schema_name, short_name in Website.objects.filter(
+                    pk__in=list(sites)
+                ).values_list("pk", "schema_name", "short_name")
+            }
         names = {pk: schema_name for pk, (schema_name, _) in known.items()}
         labels = {pk: short_name for pk, (_, short_name) in known.items()}
         type_labels = dict(ItemType.choices)
         return {
             "site": sorted(
-                (FacetValue(names[pk], labels[pk], n, names[pk] in request.sites)
-                 for pk, n in sites.items() if pk in names),
-                key=lambda f: (-f.count, f.value)),
+                (
+                    FacetValue(names[pk], labels[pk], n, names[pk] in request.sites)
+                    for pk, n in sites.items()
+                    if pk in names
+                ),
+                key=lambda f: (-f.count, f.value),
+            ),
             "type": sorted(
-                (FacetValue(t, str(type_labels.get(t, t)), n, t in request.types)
-                 for t, n in types.items()),
-                key=lambda f: (-f.count, f.value)),
+                (
+                    FacetValue(t, str(type_labels.get(t, t)), n, t in request.types)
+                    for t, n in types.items()
+                ),
+                key=lambda f: (-f.count, f.value),
+            ),
             "year": sorted(
-                (FacetValue(str(y), f"{y}年", n, y in request.years)
-                 for y, n in years.items() if y is not None),
-                key=lambda f: f.value, reverse=True),
+                (
+                    FacetValue(str(y), f"{y}年", n, y in request.years)
+                    for y, n in years.items()
+                    if y is not None
+                ),
+                key=lambda f: f.value,
+                reverse=True,
+            ),
         }

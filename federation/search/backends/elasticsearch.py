@@ -56,11 +56,17 @@ class LibraryDocument(Document):
         extra = f"{item.document_number} {item.index_number} {item.category} {item.issuer}"
         return cls(
             meta={"id": item.pk},
-            site_id=item.site_id, site=item.site.schema_name, item_type=item.item_type,
-            category=item.category, title=segment.segmented(item.title),
+            site_id=item.site_id,
+            site=item.site.schema_name,
+            item_type=item.item_type,
+            category=item.category,
+            title=segment.segmented(item.title),
             title_terms=segment.search_terms(f"{item.title} {extra}"),
-            text=segment.segmented(body), terms=segment.search_terms(body),
-            identifiers=identifiers(item), url=item.url, published_at=item.published_at,
+            text=segment.segmented(body),
+            terms=segment.search_terms(body),
+            identifiers=identifiers(item),
+            url=item.url,
+            published_at=item.published_at,
             expires_at=item.expires_at,
             year=local_year(item.published_at),
         )
@@ -73,19 +79,21 @@ def index_name(alias: str, version: str | None = None) -> str:
 
 def build_index(name: str) -> Index:
     index = Index(name)
-    index.settings(number_of_shards=1, number_of_replicas=0,
-                   max_result_window=MAX_RESULT_WINDOW)
+    index.settings(number_of_shards=1, number_of_replicas=0, max_result_window=MAX_RESULT_WINDOW)
     index.document(LibraryDocument)
     return index
 
 
 _CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
-_JOINS = [re.compile(p) for p in (
-    rf"(?<=[{_CJK}]) (?=[{_CJK}])",
-    rf"(?<=[{_CJK}]) (?=<mark>[{_CJK}])",
-    rf"(?<=[{_CJK}]</mark>) (?=[{_CJK}])",
-    rf"(?<=[{_CJK}]</mark>) (?=<mark>[{_CJK}])",
-)]
+_JOINS = [
+    re.compile(p)
+    for p in (
+        rf"(?<=[{_CJK}]) (?=[{_CJK}])",
+        rf"(?<=[{_CJK}]) (?=<mark>[{_CJK}])",
+        rf"(?<=[{_CJK}]</mark>) (?=[{_CJK}])",
+        rf"(?<=[{_CJK}]</mark>) (?=<mark>[{_CJK}])",
+    )
+]
 
 
 def unsegment(fragment: str) -> str:
@@ -109,8 +117,10 @@ class ElasticsearchBackend(SearchBackend):
             if not settings.ELASTICSEARCH_URL:
                 raise SearchUnavailable("ELASTICSEARCH_URL is not set")
             self._client = Elasticsearch(
-                settings.ELASTICSEARCH_URL, request_timeout=settings.ELASTICSEARCH_TIMEOUT,
-                max_retries=0, retry_on_timeout=False,
+                settings.ELASTICSEARCH_URL,
+                request_timeout=settings.ELASTICSEARCH_TIMEOUT,
+                max_retries=0,
+                retry_on_timeout=False,
             )
         return self._client
 
@@ -123,20 +133,31 @@ class ElasticsearchBackend(SearchBackend):
         if not self.client.indices.exists_alias(name=self.alias):
             name = index_name(self.alias)
             build_index(name).create(using=self.client)
-            self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
+            self.client.indices.update_aliases(
+                actions=[{"add": {"index": name, "alias": self.alias}}]
+            )
         self._index_ready = True
 
     def _actions(self, items, index):
         for item in items:
             if self.is_indexable(item):
-                yield {"_op_type": "index", "_index": index, "_id": item.pk,
-                       "_source": LibraryDocument.from_item(item).to_dict()}
+                yield {
+                    "_op_type": "index",
+                    "_index": index,
+                    "_id": item.pk,
+                    "_source": LibraryDocument.from_item(item).to_dict(),
+                }
             else:
                 yield {"_op_type": "delete", "_index": index, "_id": item.pk}
 
     def _bulk(self, items, index) -> int:
-        ok, errors = helpers.bulk(self.client, self._actions(items, index), chunk_size=500,
-                                  raise_on_error=False, max_retries=0)
+        ok, errors = helpers.bulk(
+            self.client,
+            self._actions(items, index),
+            chunk_size=500,
+            raise_on_error=False,
+            max_retries=0,
+        )
         # Deleting what is not there is fine: the item was never indexed, or already removed.
         real = [e for e in errors if e.get("delete", {}).get("status") != 404]
         if real:
@@ -150,12 +171,19 @@ class ElasticsearchBackend(SearchBackend):
             self._bulk(items, self.alias)
 
     def rebuild(self, site=None, progress=None) -> int:
-        items = LibraryItem.objects.select_related("site").filter(
-            withdrawn=False, site__status="active").order_by("pk")
+        items = (
+            LibraryItem.objects.select_related("site")
+            .filter(withdrawn=False, site__status="active")
+            .order_by("pk")
+        )
         if site is not None:
             self.ensure_index()
-            self.client.delete_by_query(index=self.alias, query={"term": {"site_id": site.pk}},
-                                        refresh=True, conflicts="proceed")
+            self.client.delete_by_query(
+                index=self.alias,
+                query={"term": {"site_id": site.pk}},
+                refresh=True,
+                conflicts="proceed",
+            )
             items = items.filter(site=site)
             return self._fill(items, self.alias, progress)
         started = timezone.now()
@@ -163,8 +191,11 @@ class ElasticsearchBackend(SearchBackend):
         build_index(new).create(using=self.client)
         done = self._fill(items, new, progress)
         self.client.indices.refresh(index=new)
-        old = list(self.client.indices.get_alias(name=self.alias).keys()) \
-            if self.client.indices.exists_alias(name=self.alias) else []
+        old = (
+            list(self.client.indices.get_alias(name=self.alias).keys())
+            if self.client.indices.exists_alias(name=self.alias)
+            else []
+        )
         actions = [{"remove": {"index": o, "alias": self.alias}} for o in old]
         actions.append({"add": {"index": new, "alias": self.alias}})
         self.client.indices.update_aliases(actions=actions)  # atomic: never zero indexes
@@ -199,37 +230,62 @@ class ElasticsearchBackend(SearchBackend):
         for group in parsed.groups:
             options = [Q("multi_match", query=group.term, fields=["title_terms^3", "terms"])]
             if group.parts:
-                options.append(Q("bool", must=[
-                    Q("multi_match", query=p, fields=["title_terms^3", "terms"]) for p in group.parts]))
+                options.append(
+                    Q(
+                        "bool",
+                        must=[
+                            Q("multi_match", query=p, fields=["title_terms^3", "terms"])
+                            for p in group.parts
+                        ],
+                    )
+                )
             must.append(Q("bool", should=options, minimum_should_match=1))
         for phrase in parsed.phrases:
-            must.append(Q("multi_match", query=" ".join(phrase), type="phrase",
-                          fields=["title^3", "text"]))
+            must.append(
+                Q("multi_match", query=" ".join(phrase), type="phrase", fields=["title^3", "text"])
+            )
         should = [Q("bool", must=must)] if must else []
         if parsed.identifier:
             should.append(Q("term", identifiers={"value": parsed.identifier, "boost": 100}))
         text_query = Q("bool", should=should, minimum_should_match=1)
-        filters = [Q("terms", site_id=site_ids),
-                   Q("bool", should=[Q("bool", must_not=[Q("exists", field="expires_at")]),
-                                     Q("range", expires_at={"gt": "now"})],
-                     minimum_should_match=1)]
+        filters = [
+            Q("terms", site_id=site_ids),
+            Q(
+                "bool",
+                should=[
+                    Q("bool", must_not=[Q("exists", field="expires_at")]),
+                    Q("range", expires_at={"gt": "now"}),
+                ],
+                minimum_should_match=1,
+            ),
+        ]
         if request.types:
             filters.append(Q("terms", item_type=request.types))
         if request.years:
             filters.append(Q("terms", year=request.years))
         # Recency as in PostgreSQL: the text score times (1 + a decay from 1 today to 0).
-        scored = Q("function_score", query=Q("bool", must=[text_query], filter=filters),
-                   functions=[{"weight": 1},
-                              {"gauss": {"published_at": {"origin": "now", "scale": "180d",
-                                                          "decay": 0.5}}}],
-                   score_mode="sum", boost_mode="multiply")
+        scored = Q(
+            "function_score",
+            query=Q("bool", must=[text_query], filter=filters),
+            functions=[
+                {"weight": 1},
+                {"gauss": {"published_at": {"origin": "now", "scale": "180d", "decay": 0.5}}},
+            ],
+            score_mode="sum",
+            boost_mode="multiply",
+        )
         search = Search(using=self.client, index=self.alias).query(scored)
         search = search.extra(track_total_hits=True, from_=request.offset, size=request.per_page)
         if request.sort == "date":
             search = search.sort({"published_at": {"order": "desc", "missing": "_last"}}, "_score")
         search = search.highlight_options(
-            pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", fragment_size=120,
-            number_of_fragments=1, require_field_match=False, no_match_size=0,
+            pre_tags=["<mark>"],
+            post_tags=["</mark>"],
+            encoder="html",
+            fragment_size=120,
+            number_of_fragments=1,
+            require_field_match=False,
+            no_match_size=0,
         ).highlight("text")
         search.aggs.bucket("site", "terms", field="site_id", size=500)
         search.aggs.bucket("type", "terms", field="item_type", size=20)

@@ -5,8 +5,10 @@ from tenants import services
 
 
 class Command(BaseCommand):
-    help = ("Empty the page cache of every site (after a deploy that changed templates or code), "
-            "or of the sites named.")
+    help = (
+        "Empty the page cache of every site (after a deploy that changed templates or code), "
+        "or of the sites named."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("schemas", nargs="*", help="schema names; none = every site")

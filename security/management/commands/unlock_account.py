@@ -25,6 +25,10 @@ class Command(BaseCommand):
                 record("auth.unlock", changes={"ip": opts["ip"]})
             else:
                 count = lockout.clear_account(opts["username"])
-                record("auth.unlock", object_type="auth.user", object_repr=opts["username"],
-                       changes={"account": opts["username"]})
+                record(
+                    "auth.unlock",
+                    object_type="auth.user",
+                    object_repr=opts["username"],
+                    changes={"account": opts["username"]},
+                )
         self.stdout.write(f"Cleared {count} failure record(s) on {opts['schema']}.")

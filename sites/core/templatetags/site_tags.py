@@ -13,9 +13,14 @@ def site_columns(context):
     if not hasattr(request, "_site_columns"):
         site = Site.find_for_request(request)
         request._site_columns = (
-            list(site.root_page.get_children().live().in_menu()
-                 .only("title", "url_path", "path", "depth", "slug"))
-            if site else []
+            list(
+                site.root_page.get_children()
+                .live()
+                .in_menu()
+                .only("title", "url_path", "path", "depth", "slug")
+            )
+            if site
+            else []
         )
     return request._site_columns
 

@@ -14,8 +14,19 @@ from .items import (
 from .pages import CataloguePage, TopicItem, TopicPage
 
 __all__ = [
-    "CataloguePage", "Department", "DisclosureArticlePage", "DisclosureItem",
-    "EmergencyInformationPage", "IndexNumberSequence", "LeaderProfilePage", "OrganisationPage",
-    "PolicyDocumentPage", "PolicyInterpretationPage", "ReviewRoute", "StatisticsReleasePage",
-    "TopicCategory", "TopicItem", "TopicPage",
+    "CataloguePage",
+    "Department",
+    "DisclosureArticlePage",
+    "DisclosureItem",
+    "EmergencyInformationPage",
+    "IndexNumberSequence",
+    "LeaderProfilePage",
+    "OrganisationPage",
+    "PolicyDocumentPage",
+    "PolicyInterpretationPage",
+    "ReviewRoute",
+    "StatisticsReleasePage",
+    "TopicCategory",
+    "TopicItem",
+    "TopicPage",
 ]

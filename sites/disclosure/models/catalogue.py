@@ -61,8 +61,9 @@ class ReviewRoute(models.Model):
         SENSITIVE = "sensitive", "敏感"
 
     grade = models.CharField("信息分级", max_length=20, choices=Grade.choices, unique=True)
-    workflow = models.ForeignKey("wagtailcore.Workflow", verbose_name="审核流程",
-                                 on_delete=models.PROTECT, related_name="+")
+    workflow = models.ForeignKey(
+        "wagtailcore.Workflow", verbose_name="审核流程", on_delete=models.PROTECT, related_name="+"
+    )
 
     panels = [FieldPanel("grade"), FieldPanel("workflow")]
 

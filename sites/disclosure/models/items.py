@@ -72,33 +72,60 @@ class DisclosureItem(ArticlePage):
     Grade = ReviewRoute.Grade
 
     index_number = models.CharField(
-        "索引号", max_length=60, blank=True, default="",
-        help_text="保存时自动生成（网站标识码/年份-序号）；发布后不可更改。")
-    topic_category = models.ForeignKey("disclosure.TopicCategory", verbose_name="主题分类",
-                                       on_delete=models.PROTECT, related_name="+")
+        "索引号",
+        max_length=60,
+        blank=True,
+        default="",
+        help_text="保存时自动生成（网站标识码/年份-序号）；发布后不可更改。",
+    )
+    topic_category = models.ForeignKey(
+        "disclosure.TopicCategory",
+        verbose_name="主题分类",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     genre = models.CharField("体裁", max_length=20, choices=Genre.choices, default=Genre.NOTICE)
-    department = models.ForeignKey("disclosure.Department", verbose_name="责任部门",
-                                   on_delete=models.PROTECT, related_name="+")
-    scope = models.CharField("公开方式", max_length=20, choices=Scope.choices,
-                             default=Scope.PROACTIVE)
-    time_limit = models.CharField("时效", max_length=20, choices=TimeLimit.choices,
-                                  default=TimeLimit.LONG_TERM)
-    valid_until = models.DateField("公开期限至", null=True, blank=True,
-                                   help_text="限期公开的信息必填")
+    department = models.ForeignKey(
+        "disclosure.Department", verbose_name="责任部门", on_delete=models.PROTECT, related_name="+"
+    )
+    scope = models.CharField(
+        "公开方式", max_length=20, choices=Scope.choices, default=Scope.PROACTIVE
+    )
+    time_limit = models.CharField(
+        "时效", max_length=20, choices=TimeLimit.choices, default=TimeLimit.LONG_TERM
+    )
+    valid_until = models.DateField(
+        "公开期限至", null=True, blank=True, help_text="限期公开的信息必填"
+    )
     date_written = models.DateField("成文日期", null=True, blank=True)
-    grade = models.CharField("信息分级", max_length=20, choices=Grade.choices,
-                             default=Grade.GENERAL,
-                             help_text="一般：审核后发布；敏感：审核、保密审查、领导审批后发布")
+    grade = models.CharField(
+        "信息分级",
+        max_length=20,
+        choices=Grade.choices,
+        default=Grade.GENERAL,
+        help_text="一般：审核后发布；敏感：审核、保密审查、领导审批后发布",
+    )
     # Catalogue columns of documents; blank for the other types.
-    document_number = models.CharField("文号", max_length=60, blank=True,
-                                       help_text="如“乌海府发〔2025〕3号”")
+    document_number = models.CharField(
+        "文号", max_length=60, blank=True, help_text="如“乌海府发〔2025〕3号”"
+    )
     issuing_body = models.CharField("发文机关", max_length=100, blank=True)
-    validity = models.CharField("效力状态", max_length=20, choices=Validity.choices, blank=True,
-                                default=Validity.NOT_APPLICABLE)
+    validity = models.CharField(
+        "效力状态",
+        max_length=20,
+        choices=Validity.choices,
+        blank=True,
+        default=Validity.NOT_APPLICABLE,
+    )
     superseded_by = models.ForeignKey(
-        "wagtailcore.Page", verbose_name="修订或废止文件", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-        help_text="已修订或已废止时，选择修订或废止本文件的文件")
+        "wagtailcore.Page",
+        verbose_name="修订或废止文件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="已修订或已废止时，选择修订或废止本文件的文件",
+    )
     validity_changed_on = models.DateField("修订或废止日期", null=True, blank=True)
 
     base_form_class = DisclosureItemForm
@@ -106,20 +133,27 @@ class DisclosureItem(ArticlePage):
     exclude_fields_in_copy = ["index_number"]
 
     catalogue_panels = [
-        MultiFieldPanel([
-            FieldPanel("index_number"),
-            # short reference lists: a plain select beats a snippet chooser here
-            FieldRowPanel([FieldPanel("topic_category", widget=forms.Select),
-                           FieldPanel("genre")]),
-            FieldRowPanel([FieldPanel("department", widget=forms.Select), FieldPanel("scope")]),
-            FieldRowPanel([FieldPanel("time_limit"), FieldPanel("valid_until")]),
-            FieldRowPanel([FieldPanel("date_written"), FieldPanel("date")]),
-            FieldPanel("grade"),
-        ], heading="公开目录信息"),
+        MultiFieldPanel(
+            [
+                FieldPanel("index_number"),
+                # short reference lists: a plain select beats a snippet chooser here
+                FieldRowPanel(
+                    [FieldPanel("topic_category", widget=forms.Select), FieldPanel("genre")]
+                ),
+                FieldRowPanel([FieldPanel("department", widget=forms.Select), FieldPanel("scope")]),
+                FieldRowPanel([FieldPanel("time_limit"), FieldPanel("valid_until")]),
+                FieldRowPanel([FieldPanel("date_written"), FieldPanel("date")]),
+                FieldPanel("grade"),
+            ],
+            heading="公开目录信息",
+        ),
     ]
     content_panels = [
-        *Page.content_panels, *catalogue_panels,
-        FieldPanel("source"), FieldPanel("summary"), FieldPanel("body"),
+        *Page.content_panels,
+        *catalogue_panels,
+        FieldPanel("source"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
     ]
     parent_page_types = ["core.ColumnPage", "disclosure.TopicPage"]
     subpage_types = []
@@ -127,20 +161,28 @@ class DisclosureItem(ArticlePage):
 
     class Meta:
         verbose_name = "公开信息"
-        indexes = [models.Index(fields=["validity"], name="disclosure_validity_idx"),
-                   models.Index(fields=["genre"], name="disclosure_genre_idx")]
+        indexes = [
+            models.Index(fields=["validity"], name="disclosure_validity_idx"),
+            models.Index(fields=["genre"], name="disclosure_genre_idx"),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["index_number"], condition=~models.Q(index_number=""),
-                                    name="unique_index_number",
-                                    violation_error_message="索引号已被其他信息使用，请留空以自动生成。"),
+            models.UniqueConstraint(
+                fields=["index_number"],
+                condition=~models.Q(index_number=""),
+                name="unique_index_number",
+                violation_error_message="索引号已被其他信息使用，请留空以自动生成。",
+            ),
         ]
         permissions = [("view_disclosure_report", "可查看政府信息公开年度报告数据")]
 
     # --- the review route -------------------------------------------------------------
     def get_workflow(self):
         """The grade's workflow (ReviewRoute), else the one assigned in the page tree."""
-        route = (ReviewRoute.objects.filter(grade=self.grade, workflow__active=True)
-                 .select_related("workflow").first())
+        route = (
+            ReviewRoute.objects.filter(grade=self.grade, workflow__active=True)
+            .select_related("workflow")
+            .first()
+        )
         return route.workflow if route else super().get_workflow()
 
     # --- numbering --------------------------------------------------------------------
@@ -158,20 +200,39 @@ class DisclosureItem(ArticlePage):
         self.document_number = normalise_document_number(self.document_number)
         self.issuing_body = (self.issuing_body or "").strip()
         self.index_number = (self.index_number or "").strip()
-        stored = (DisclosureItem.objects.filter(pk=self.pk)
-                  .values("index_number", "first_published_at").first() if self.pk else None)
-        if stored and stored["first_published_at"] and stored["index_number"] \
-                and self.index_number != stored["index_number"]:
-            errors["index_number"] = (f"索引号在发布后不可更改：请保留原索引号 {stored['index_number']}。")
+        stored = (
+            DisclosureItem.objects.filter(pk=self.pk)
+            .values("index_number", "first_published_at")
+            .first()
+            if self.pk
+            else None
+        )
+        if (
+            stored
+            and stored["first_published_at"]
+            and stored["index_number"]
+            and self.index_number != stored["index_number"]
+        ):
+            errors["index_number"] = (
+                f"索引号在发布后不可更改：请保留原索引号 {stored['index_number']}。"
+            )
         elif self.index_number:
-            clash = (DisclosureItem.objects.filter(index_number=self.index_number)
-                     .exclude(pk=self.pk).only("title").first())
+            clash = (
+                DisclosureItem.objects.filter(index_number=self.index_number)
+                .exclude(pk=self.pk)
+                .only("title")
+                .first()
+            )
             if clash:
-                errors["index_number"] = (f"索引号 {self.index_number} 已被“{clash.title}”使用："
-                                          "请留空以自动生成，或换一个索引号。")
+                errors["index_number"] = (
+                    f"索引号 {self.index_number} 已被“{clash.title}”使用："
+                    "请留空以自动生成，或换一个索引号。"
+                )
         if self.date_written and self.date and self.date_written > self.date:
-            errors["date_written"] = (f"成文日期 {self.date_written:%Y-%m-%d} 晚于发布日期 "
-                                      f"{self.date:%Y-%m-%d}：成文日期不能晚于发布日期，请核对两个日期。")
+            errors["date_written"] = (
+                f"成文日期 {self.date_written:%Y-%m-%d} 晚于发布日期 "
+                f"{self.date:%Y-%m-%d}：成文日期不能晚于发布日期，请核对两个日期。"
+            )
         if self.time_limit == self.TimeLimit.FIXED_TERM and not self.valid_until:
             errors["valid_until"] = "限期公开的信息须填写公开期限。"
         if self.valid_until and self.date and self.valid_until < self.date:
@@ -191,7 +252,10 @@ class DisclosureItem(ArticlePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["superseding_document"] = (
-            self.superseded_by.specific if self.superseded_by_id and self.superseded_by.live else None)
+            self.superseded_by.specific
+            if self.superseded_by_id and self.superseded_by.live
+            else None
+        )
         return context
 
 
@@ -210,19 +274,24 @@ class PolicyDocumentPage(DisclosureItem):
         LAW = "law", "法律法规"
         OTHER = "other", "其他文件"
 
-    document_kind = models.CharField("文件类别", max_length=20, choices=DocumentKind.choices,
-                                     default=DocumentKind.NORMATIVE)
+    document_kind = models.CharField(
+        "文件类别", max_length=20, choices=DocumentKind.choices, default=DocumentKind.NORMATIVE
+    )
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel([
-            FieldPanel("document_kind"),
-            FieldRowPanel([FieldPanel("document_number"), FieldPanel("issuing_body")]),
-            FieldRowPanel([FieldPanel("validity"), FieldPanel("validity_changed_on")]),
-            PageChooserPanel("superseded_by", page_type="disclosure.PolicyDocumentPage"),
-        ], heading="文件信息"),
+        MultiFieldPanel(
+            [
+                FieldPanel("document_kind"),
+                FieldRowPanel([FieldPanel("document_number"), FieldPanel("issuing_body")]),
+                FieldRowPanel([FieldPanel("validity"), FieldPanel("validity_changed_on")]),
+                PageChooserPanel("superseded_by", page_type="disclosure.PolicyDocumentPage"),
+            ],
+            heading="文件信息",
+        ),
         *DisclosureItem.catalogue_panels,
-        FieldPanel("summary"), FieldPanel("body"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
     ]
 
     class Meta:
@@ -240,27 +309,35 @@ class PolicyDocumentPage(DisclosureItem):
         if not self.issuing_body:
             errors["issuing_body"] = "政策文件须填写发文机关。"
         if self.document_number and self.issuing_body:
-            twin = (DisclosureItem.objects.filter(issuing_body=self.issuing_body,
-                                                  document_number=self.document_number)
-                    .exclude(pk=self.pk).only("title").first())
+            twin = (
+                DisclosureItem.objects.filter(
+                    issuing_body=self.issuing_body, document_number=self.document_number
+                )
+                .exclude(pk=self.pk)
+                .only("title")
+                .first()
+            )
             if twin:
                 errors["document_number"] = (
                     f"{self.issuing_body}的文号 {self.document_number} 已用于“{twin.title}”："
-                    "同一发文机关的文号不能重复，请核对文号。")
+                    "同一发文机关的文号不能重复，请核对文号。"
+                )
         target = self.superseded_by.specific if self.superseded_by_id else None
         if target is not None:
             if self.pk and target.pk == self.pk:
                 errors["superseded_by"] = "文件不能修订或废止自身：请选择另一份文件。"
             elif not isinstance(target, PolicyDocumentPage):
-                errors["superseded_by"] = (f"“{target.title}”不是政策文件：修订或废止本文件的"
-                                           "必须是一份政策文件。")
+                errors["superseded_by"] = (
+                    f"“{target.title}”不是政策文件：修订或废止本文件的必须是一份政策文件。"
+                )
             else:
                 own = self.date_written or self.date
                 theirs = target.date_written or target.date
                 if own and theirs and theirs < own:
                     errors["superseded_by"] = (
                         f"“{target.title}”（{theirs:%Y-%m-%d}）早于本文件（{own:%Y-%m-%d}）："
-                        "修订或废止文件不能早于被修订或废止的文件，请选择正确的文件。")
+                        "修订或废止文件不能早于被修订或废止的文件，请选择正确的文件。"
+                    )
             if self.validity == self.Validity.IN_FORCE and "superseded_by" not in errors:
                 errors["validity"] = "已选择修订或废止文件：请把效力状态改为“已修订”或“已废止”。"
         if self.validity in (self.Validity.AMENDED, self.Validity.REPEALED):
@@ -275,8 +352,12 @@ class PolicyDocumentPage(DisclosureItem):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["interpretations"] = (
-            PolicyInterpretationPage.objects.live().public().filter(interpreted_document=self)
-            .order_by("-date").only("title", "date", "url_path", "path", "depth"))
+            PolicyInterpretationPage.objects.live()
+            .public()
+            .filter(interpreted_document=self)
+            .order_by("-date")
+            .only("title", "date", "url_path", "path", "depth")
+        )
         return context
 
 
@@ -284,18 +365,27 @@ class PolicyInterpretationPage(DisclosureItem):
     """A policy interpretation (政策解读), linked to the document it explains."""
 
     interpreted_document = models.ForeignKey(
-        "wagtailcore.Page", verbose_name="解读的文件", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+")
+        "wagtailcore.Page",
+        verbose_name="解读的文件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     interpreter = models.CharField("解读人或解读机构", max_length=100, blank=True)
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel([
-            PageChooserPanel("interpreted_document", page_type="disclosure.PolicyDocumentPage"),
-            FieldPanel("interpreter"),
-        ], heading="解读对象"),
+        MultiFieldPanel(
+            [
+                PageChooserPanel("interpreted_document", page_type="disclosure.PolicyDocumentPage"),
+                FieldPanel("interpreter"),
+            ],
+            heading="解读对象",
+        ),
         *DisclosureItem.catalogue_panels,
-        FieldPanel("summary"), FieldPanel("body"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
     ]
 
     class Meta:
@@ -309,7 +399,9 @@ class PolicyInterpretationPage(DisclosureItem):
         target = Page.objects.filter(pk=self.interpreted_document_id).first()
         if target is None or not issubclass(target.specific_class or Page, PolicyDocumentPage):
             title = target.title if target else self.interpreted_document_id
-            return {"interpreted_document": f"“{title}”不是政策文件：政策解读只能关联规范性文件或法律法规。"}
+            return {
+                "interpreted_document": f"“{title}”不是政策文件：政策解读只能关联规范性文件或法律法规。"
+            }
         return {}
 
 
@@ -317,12 +409,17 @@ class StatisticsReleasePage(DisclosureItem):
     """A statistics release (统计数据): data entered as tables, shown as tables and charts."""
 
     period = models.CharField("统计期", max_length=40, blank=True, help_text="如“2025年1—3季度”")
-    datasets = StreamField([("dataset", StatisticsTableBlock())], verbose_name="统计数据",
-                           min_num=1)
+    datasets = StreamField(
+        [("dataset", StatisticsTableBlock())], verbose_name="统计数据", min_num=1
+    )
 
     content_panels = [
-        *Page.content_panels, FieldPanel("period"), *DisclosureItem.catalogue_panels,
-        FieldPanel("summary"), FieldPanel("datasets"), FieldPanel("body"),
+        *Page.content_panels,
+        FieldPanel("period"),
+        *DisclosureItem.catalogue_panels,
+        FieldPanel("summary"),
+        FieldPanel("datasets"),
+        FieldPanel("body"),
     ]
 
     class Meta:
@@ -334,15 +431,28 @@ class LeaderProfilePage(DisclosureItem):
 
     person_name = models.CharField("姓名", max_length=40)
     position = models.CharField("职务", max_length=100)
-    photo = models.ForeignKey("wagtailimages.Image", verbose_name="照片", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name="照片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     responsibilities = models.TextField("工作分工", blank=True, max_length=1000)
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel([FieldRowPanel([FieldPanel("person_name"), FieldPanel("position")]),
-                         FieldPanel("photo"), FieldPanel("responsibilities")], heading="领导信息"),
-        *DisclosureItem.catalogue_panels, FieldPanel("body", heading="简历"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("person_name"), FieldPanel("position")]),
+                FieldPanel("photo"),
+                FieldPanel("responsibilities"),
+            ],
+            heading="领导信息",
+        ),
+        *DisclosureItem.catalogue_panels,
+        FieldPanel("body", heading="简历"),
     ]
 
     class Meta:
@@ -359,9 +469,12 @@ class OrganisationPage(DisclosureItem):
     office_hours = models.CharField("办公时间", max_length=100, blank=True)
 
     content_panels = [
-        *Page.content_panels, FieldPanel("functions"), FieldPanel("internal_units"),
+        *Page.content_panels,
+        FieldPanel("functions"),
+        FieldPanel("internal_units"),
         FieldRowPanel([FieldPanel("address"), FieldPanel("phone"), FieldPanel("office_hours")]),
-        *DisclosureItem.catalogue_panels, FieldPanel("body"),
+        *DisclosureItem.catalogue_panels,
+        FieldPanel("body"),
     ]
 
     class Meta:
@@ -391,20 +504,29 @@ class EmergencyInformationPage(DisclosureItem):
         ONGOING = "ongoing", "处置中"
         CLOSED = "closed", "已结束"
 
-    level = models.CharField("事件级别", max_length=2, choices=Level.choices,
-                             default=Level.ORDINARY)
+    level = models.CharField(
+        "事件级别", max_length=2, choices=Level.choices, default=Level.ORDINARY
+    )
     event_kind = models.CharField("事件类别", max_length=20, choices=EventKind.choices)
     occurred_at = models.DateTimeField("发生时间")
-    status = models.CharField("处置状态", max_length=20, choices=Status.choices,
-                              default=Status.ONGOING)
+    status = models.CharField(
+        "处置状态", max_length=20, choices=Status.choices, default=Status.ONGOING
+    )
     public_guidance = models.TextField("公众防护提示", blank=True, max_length=1000)
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel([FieldRowPanel([FieldPanel("level"), FieldPanel("event_kind")]),
-                         FieldRowPanel([FieldPanel("occurred_at"), FieldPanel("status")]),
-                         FieldPanel("public_guidance")], heading="事件信息"),
-        *DisclosureItem.catalogue_panels, FieldPanel("summary"), FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("level"), FieldPanel("event_kind")]),
+                FieldRowPanel([FieldPanel("occurred_at"), FieldPanel("status")]),
+                FieldPanel("public_guidance"),
+            ],
+            heading="事件信息",
+        ),
+        *DisclosureItem.catalogue_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
     ]
 
     class Meta:

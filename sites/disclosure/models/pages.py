@@ -37,11 +37,18 @@ class TopicPage(Page):
 
     intro = models.TextField("专题介绍", blank=True, max_length=1000)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"),
-                      InlinePanel("items", heading="专题内容", label="条目")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("items", heading="专题内容", label="条目"),
+    ]
     parent_page_types = ["core.ColumnPage"]
-    subpage_types = ["core.ArticlePage", "disclosure.DisclosureArticlePage",
-                     "disclosure.PolicyDocumentPage", "disclosure.PolicyInterpretationPage"]
+    subpage_types = [
+        "core.ArticlePage",
+        "disclosure.DisclosureArticlePage",
+        "disclosure.PolicyDocumentPage",
+        "disclosure.PolicyInterpretationPage",
+    ]
 
     class Meta:
         verbose_name = "专题"
@@ -58,8 +65,9 @@ class TopicPage(Page):
 
 class TopicItem(Orderable):
     topic = ParentalKey(TopicPage, on_delete=models.CASCADE, related_name="items")
-    page = models.ForeignKey("core.ArticlePage", verbose_name="信息", on_delete=models.CASCADE,
-                             related_name="+")
+    page = models.ForeignKey(
+        "core.ArticlePage", verbose_name="信息", on_delete=models.CASCADE, related_name="+"
+    )
 
     panels = [PageChooserPanel("page")]
 

@@ -16,5 +16,6 @@ class StatusCommand(BaseCommand):
             site = services.set_status(services.get_site(opts["schema"]), self.status)
         except services.ProvisioningError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"{site.legal_name} ({site.schema_name}) is now {site.status}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{site.legal_name} ({site.schema_name}) is now {site.status}.")
+        )

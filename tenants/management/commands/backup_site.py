@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("schema", help="the site's schema name (see list_sites)")
-        parser.add_argument("--out", help="directory for the archive (default: BACKUP_DIR, var/backups)")
+        parser.add_argument(
+            "--out", help="directory for the archive (default: BACKUP_DIR, var/backups)"
+        )
 
     def handle(self, *args, **opts):
         try:

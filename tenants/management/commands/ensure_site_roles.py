@@ -8,13 +8,18 @@ from tenants import services
 
 
 class Command(BaseCommand):
-    help = ("Create or complete the role groups on sites provisioned before the roles existed "
-            "(idempotent); --demote-superusers turns their superuser webmasters into 网站管理员.")
+    help = (
+        "Create or complete the role groups on sites provisioned before the roles existed "
+        "(idempotent); --demote-superusers turns their superuser webmasters into 网站管理员."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("schemas", nargs="*", help="sites (default: every site)")
-        parser.add_argument("--demote-superusers", action="store_true",
-                            help="superusers of a site's schema become members of 网站管理员")
+        parser.add_argument(
+            "--demote-superusers",
+            action="store_true",
+            help="superusers of a site's schema become members of 网站管理员",
+        )
 
     def handle(self, *args, **opts):
         try:

@@ -30,7 +30,11 @@ class Command(BaseCommand):
             return
         widths = (16, 11, 34, 10)
         header = ("SCHEMA", "KIND", "DOMAINS", "STATUS", "LEGAL NAME")
-        self.stdout.write("".join(h.ljust(w) for h, w in zip(header, widths, strict=False)) + header[-1])
+        self.stdout.write(
+            "".join(h.ljust(w) for h, w in zip(header, widths, strict=False)) + header[-1]
+        )
         for r in rows:
             cells = (r["schema"], r["kind"], ",".join(r["domains"]), r["status"])
-            self.stdout.write("".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)) + r["legal_name"])
+            self.stdout.write(
+                "".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)) + r["legal_name"]
+            )

@@ -35,11 +35,18 @@ class Command(BaseCommand):
             services.ensure_platform()
             started = time.perf_counter()
             result = services.provision_site(
-                kind=opts["kind"], legal_name=opts["name"], short_name=opts["short_name"],
-                domain=opts["domain"], schema_name=opts["schema"], parent=parent,
-                site_code=opts["site_code"], icp_number=opts["icp"],
-                sponsor_unit=opts["sponsor"], operator_unit=opts["operator"],
-                responsible_leader=opts["leader"], responsible_leader_phone=opts["leader_phone"],
+                kind=opts["kind"],
+                legal_name=opts["name"],
+                short_name=opts["short_name"],
+                domain=opts["domain"],
+                schema_name=opts["schema"],
+                parent=parent,
+                site_code=opts["site_code"],
+                icp_number=opts["icp"],
+                sponsor_unit=opts["sponsor"],
+                operator_unit=opts["operator"],
+                responsible_leader=opts["leader"],
+                responsible_leader_phone=opts["leader_phone"],
                 operator_contact=opts["operator_contact"],
                 operator_contact_phone=opts["operator_contact_phone"],
                 webmaster_username=opts["webmaster"],
@@ -51,13 +58,21 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
         site = result.website
-        self.stdout.write(self.style.SUCCESS(
-            f"Created {site.legal_name} ({site.get_kind_display()}) in {elapsed:.1f} s"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {site.legal_name} ({site.get_kind_display()}) in {elapsed:.1f} s"
+            )
+        )
         self.stdout.write(f"  schema:    {site.schema_name}")
         self.stdout.write(f"  site:      http://{site.primary_domain}/  admin: /admin/")
         self.stdout.write(f"  webmaster: {result.webmaster_username}")
-        self.stdout.write(f"  password:  {result.webmaster_password}   (shown once: hand it over now)")
+        self.stdout.write(
+            f"  password:  {result.webmaster_password}   (shown once: hand it over now)"
+        )
         if site.missing_responsibility():
-            self.stdout.write(self.style.WARNING(
-                f"  missing:   {'、'.join(site.missing_responsibility())} — record them in the console;"
-                " until then the site cannot be re-activated once suspended."))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  missing:   {'、'.join(site.missing_responsibility())} — record them in the console;"
+                    " until then the site cannot be re-activated once suspended."
+                )
+            )

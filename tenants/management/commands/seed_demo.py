@@ -76,8 +76,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="do not print the site list")
-        parser.add_argument("--data", type=Path, default=DEMO_DIR, metavar="DIR",
-                            help="another directory of data files, laid out as tenants/demo/")
+        parser.add_argument(
+            "--data",
+            type=Path,
+            default=DEMO_DIR,
+            metavar="DIR",
+            help="another directory of data files, laid out as tenants/demo/",
+        )
 
     def handle(self, *args, **opts):
         started = time.perf_counter()
@@ -89,8 +94,10 @@ class Command(BaseCommand):
         try:
             services.ensure_platform()
         except DatabaseError as exc:
-            raise CommandError(f"the database is not ready ({str(exc).strip()}): run "
-                               "`manage.py setup_platform` first (make run does)") from None
+            raise CommandError(
+                f"the database is not ready ({str(exc).strip()}): run "
+                "`manage.py setup_platform` first (make run does)"
+            ) from None
         # hashed when an account is first made (PBKDF2, ~0.5 s), once per run
         password_hash = partial(security_demo.password_hash, DEMO_PASSWORD)
         self._console_operator(password_hash)
@@ -115,12 +122,18 @@ class Command(BaseCommand):
                 except DemoDataError as exc:
                     raise CommandError(
                         f"{exc}\nNothing of {website.short_name} was written (the sites before it "
-                        f"are kept): fix the entry and run again. {DATA_HELP}") from None
+                        f"are kept): fix the entry and run again. {DATA_HELP}"
+                    ) from None
                 if pages:
-                    record("demo.seeded", schema_name=website.schema_name,
-                           object_type="tenants.website", object_id=website.pk,
-                           object_repr=website.legal_name, changes={"pages": len(pages)},
-                           message="演示内容导入（seed_demo）")
+                    record(
+                        "demo.seeded",
+                        schema_name=website.schema_name,
+                        object_type="tenants.website",
+                        object_id=website.pk,
+                        object_repr=website.legal_name,
+                        changes={"pages": len(pages)},
+                        message="演示内容导入（seed_demo）",
+                    )
             written += len(pages)
             news = f"{len(pages)} pages" if pages else "up to date"
             self.stdout.write(f"{step} {website.short_name}: {news}")
@@ -130,10 +143,13 @@ class Command(BaseCommand):
                 result = import_string(path)()
             connection.set_schema_to_public()
             if written and result:
-                self.stdout.write(f"  {path.rsplit('.', 2)[0]}: "
-                                  + ", ".join(f"{k} {v}" for k, v in result.items()))
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo city ready ({time.perf_counter() - started:.1f} s)."))
+                self.stdout.write(
+                    f"  {path.rsplit('.', 2)[0]}: "
+                    + ", ".join(f"{k} {v}" for k, v in result.items())
+                )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo city ready ({time.perf_counter() - started:.1f} s).")
+        )
         if written:
             self.stdout.write(f"  seconds per phase: {phases.report(written)}")
         if not opts["quiet"]:
@@ -142,17 +158,21 @@ class Command(BaseCommand):
     def _console_operator(self, password_hash):
         user_model = get_user_model()
         roles = ensure_console_roles()
-        for username, role, name in ((CONSOLE_OPERATOR, CONSOLE_OPERATOR_ROLE, "平台运维"),
-                                     (CONSOLE_AUDITOR, CONSOLE_SECURITY_AUDITOR, "安全审计")):
+        for username, role, name in (
+            (CONSOLE_OPERATOR, CONSOLE_OPERATOR_ROLE, "平台运维"),
+            (CONSOLE_AUDITOR, CONSOLE_SECURITY_AUDITOR, "安全审计"),
+        ):
             user, _ = user_model.objects.get_or_create(
-                username=username, defaults={"password": password_hash, "first_name": name})
+                username=username, defaults={"password": password_hash, "first_name": name}
+            )
             user.groups.add(roles[role])
 
     def _leader(self, website, password_hash):
         """A leader (领导审批) account, so the sensitive-document workflow can be walked."""
         with schema_context(website.schema_name):
             user, _ = get_user_model().objects.get_or_create(
-                username="leader", defaults={"first_name": LEADER, "password": password_hash})
+                username="leader", defaults={"first_name": LEADER, "password": password_hash}
+            )
             group = Group.objects.filter(name=LEADER).first()
             if group:
                 user.groups.add(group)
@@ -167,27 +187,47 @@ class Command(BaseCommand):
             website.save(update_fields=list(missing))
 
     def _provision(self, spec, parent, password_hash):
-        fields = {k: spec[k] for k in ("site_code", "icp_number", "sponsor_unit", "operator_unit",
-                                       "contact_phone", "contact_email", "address", "languages")
-                  if k in spec}
+        fields = {
+            k: spec[k]
+            for k in (
+                "site_code",
+                "icp_number",
+                "sponsor_unit",
+                "operator_unit",
+                "contact_phone",
+                "contact_email",
+                "address",
+                "languages",
+            )
+            if k in spec
+        }
         fields.update(security_demo.responsibility(spec))
         try:
             return services.provision_site(
-                kind=spec["kind"], legal_name=spec["legal_name"], short_name=spec["short_name"],
-                domain=demo_domain(spec["key"]), schema_name=spec["key"], parent=parent,
+                kind=spec["kind"],
+                legal_name=spec["legal_name"],
+                short_name=spec["short_name"],
+                domain=demo_domain(spec["key"]),
+                schema_name=spec["key"],
+                parent=parent,
                 webmaster_username=webmaster_username(spec["key"]),
-                webmaster_password=DEMO_PASSWORD, webmaster_password_hash=password_hash(),
+                webmaster_password=DEMO_PASSWORD,
+                webmaster_password_hash=password_hash(),
                 **fields,
             ).website
         except Exception as exc:
-            raise CommandError(f"sites/{spec['key']}.yaml: provisioning {spec['legal_name']} "
-                               f"failed: {exc}\nFix the `site:` entry and run again. "
-                               f"{DATA_HELP}") from exc
+            raise CommandError(
+                f"sites/{spec['key']}.yaml: provisioning {spec['legal_name']} "
+                f"failed: {exc}\nFix the `site:` entry and run again. "
+                f"{DATA_HELP}"
+            ) from exc
 
     def _motto(self, spec):
         """The home page's tagline, on a fresh site only (an editor's own is kept)."""
         if spec.get("motto"):
-            HomePage.objects.filter(motto="", has_unpublished_changes=False).update(motto=spec["motto"])
+            HomePage.objects.filter(motto="", has_unpublished_changes=False).update(
+                motto=spec["motto"]
+            )
 
     def _fix_site_port(self):
         Site.objects.exclude(port=settings.SITE_PUBLIC_PORT).update(port=settings.SITE_PUBLIC_PORT)
@@ -197,8 +237,10 @@ class Command(BaseCommand):
         suffix = "" if port == 80 else f":{port}"
         w = self.stdout.write
         w("")
-        w(f"  Platform console   http://{settings.CONSOLE_HOST}{suffix}/   "
-          f"login {CONSOLE_OPERATOR} (operator) or {CONSOLE_AUDITOR} (security auditor) / {DEMO_PASSWORD}")
+        w(
+            f"  Platform console   http://{settings.CONSOLE_HOST}{suffix}/   "
+            f"login {CONSOLE_OPERATOR} (operator) or {CONSOLE_AUDITOR} (security auditor) / {DEMO_PASSWORD}"
+        )
         w("")
         w(f"  {'SITE':<26}{'URL':<34}WEBMASTER LOGIN (admin at /admin/)")
         for key, website in by_key.items():
@@ -208,7 +250,9 @@ class Command(BaseCommand):
         roles = ", ".join([*security_demo.DEMO_USERS.values(), "leader"])
         w(f"  On every site, one account per role too ({roles}), same password.")
         if getattr(settings, "TWO_FACTOR_ENFORCED", False):
-            w("  Webmasters and console operators enrol an authenticator app (TOTP) at first sign-in;")
+            w(
+                "  Webmasters and console operators enrol an authenticator app (TOTP) at first sign-in;"
+            )
             w("  TWO_FACTOR_ENFORCED=0 make run skips that for a quick look.")
         w("  *.localhost names resolve to 127.0.0.1 in browsers and curl. Ctrl-C stops the server.")
         w("")

@@ -22,4 +22,6 @@ class Command(BaseCommand):
         # Roles are data, not schema: sites made before a role changed get it completed here.
         with open(os.devnull, "w") as quiet:
             call_command("ensure_site_roles", stdout=quiet)
-        self.stdout.write(self.style.SUCCESS(f"Platform ready in {time.perf_counter() - started:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Platform ready in {time.perf_counter() - started:.1f} s.")
+        )

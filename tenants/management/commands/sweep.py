@@ -18,16 +18,28 @@ class Command(BaseCommand):
     help = "Run every periodic job (the sweeps, scheduled publishing…) once now, or in a loop."
 
     def add_arguments(self, parser):
-        parser.add_argument("--loop", type=float, metavar="SECONDS", default=0,
-                            help="run them again every SECONDS (Ctrl-C stops); default: once")
-        parser.add_argument("--only", action="append", metavar="ENTRY", default=[],
-                            help="only this entry of CELERY_BEAT_SCHEDULE (repeatable)")
+        parser.add_argument(
+            "--loop",
+            type=float,
+            metavar="SECONDS",
+            default=0,
+            help="run them again every SECONDS (Ctrl-C stops); default: once",
+        )
+        parser.add_argument(
+            "--only",
+            action="append",
+            metavar="ENTRY",
+            default=[],
+            help="only this entry of CELERY_BEAT_SCHEDULE (repeatable)",
+        )
 
     def handle(self, *args, loop, only, **options):
         entries = periodic.due_entries()
         unknown = sorted(set(only) - set(entries))
         if unknown:
-            raise CommandError(f"unknown periodic entries {unknown}; known: {', '.join(sorted(entries))}")
+            raise CommandError(
+                f"unknown periodic entries {unknown}; known: {', '.join(sorted(entries))}"
+            )
         chosen = {name: entries[name] for name in only} if only else entries
         while True:
             for name, (entry, _every) in chosen.items():
@@ -35,11 +47,15 @@ class Command(BaseCommand):
                 try:
                     ran = periodic.run_entry(name, entry)
                 except Exception as exc:
-                    self.stderr.write(f"{name}: failed ({type(exc).__name__}: {exc}); the log has details")
+                    self.stderr.write(
+                        f"{name}: failed ({type(exc).__name__}: {exc}); the log has details"
+                    )
                     continue
                 took = time.monotonic() - started
-                self.stdout.write(f"{name}: {'done' if ran else 'skipped (running in another process)'}"
-                                  f" in {took:.1f} s")
+                self.stdout.write(
+                    f"{name}: {'done' if ran else 'skipped (running in another process)'}"
+                    f" in {took:.1f} s"
+                )
             if not loop:
                 return
             time.sleep(loop)

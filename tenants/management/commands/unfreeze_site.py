@@ -23,4 +23,6 @@ class Command(BaseCommand):
         with acting_as(f"cli:{getpass.getuser()}"):
             for site in sites:
                 changed = services.unfreeze(site)
-                self.stdout.write(f"{site.schema_name}: {'writable again' if changed else 'was not frozen'}")
+                self.stdout.write(
+                    f"{site.schema_name}: {'writable again' if changed else 'was not frozen'}"
+                )

@@ -72,8 +72,13 @@ def flow(django_db_setup, django_db_blocker, portal_schema, tmp_path_factory):
         app.control.purge()  # leftovers of an earlier run in this database's queue
         portal = get_site(portal_schema)
         subscription = Subscription.objects.create(
-            name=unique("崩溃测试订阅"), target=portal, column_slug=PORTAL_COLUMN,
-            audience=Audience.ALL_DISTRICTS, item_types=[ItemType.NEWS], requires_review=False)
+            name=unique("崩溃测试订阅"),
+            target=portal,
+            column_slug=PORTAL_COLUMN,
+            audience=Audience.ALL_DISTRICTS,
+            item_types=[ItemType.NEWS],
+            requires_review=False,
+        )
         workers = []
 
         def start(name, crash_at=None, crash_after=1):
@@ -84,7 +89,9 @@ def flow(django_db_setup, django_db_blocker, portal_schema, tmp_path_factory):
             env = {"CRASH_MARKER": str(logs / "crashed")}
             if crash_at:
                 env |= {"CRASH_AT": crash_at, "CRASH_AFTER": str(crash_after)}
-            worker = WorkerProcess(BROKER, logs / f"{name}.log", app="tests.crashing_worker", env=env)
+            worker = WorkerProcess(
+                BROKER, logs / f"{name}.log", app="tests.crashing_worker", env=env
+            )
             worker.marker = logs / "crashed"
             workers.append(worker)
             return worker
@@ -102,8 +109,10 @@ def flow(django_db_setup, django_db_blocker, portal_schema, tmp_path_factory):
 
 def other_sessions() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
         return cursor.fetchone()[0]
 
 
@@ -120,8 +129,11 @@ def state(pages, portal) -> dict:
     keys = [f"alpha:{page.translation_key}" for page in pages]
     items = list(LibraryItem.objects.filter(item_key__in=keys))
     with schema_context(portal.schema_name):
-        copies = list(SyndicatedPage.objects.filter(syndication_key__in=keys)
-                      .values_list("syndication_key", "live", "library_version"))
+        copies = list(
+            SyndicatedPage.objects.filter(syndication_key__in=keys).values_list(
+                "syndication_key", "live", "library_version"
+            )
+        )
     connection.set_schema_to_public()
     by_key = {item.item_key: item for item in items}
     delivered = Delivery.objects.filter(item__in=items, target=portal)
@@ -132,17 +144,32 @@ def state(pages, portal) -> dict:
         "deliveries": delivered.count(),
         "delivered": delivered.filter(status=Delivery.Status.DELIVERED).count(),
         "copies": len(copies),
-        "live copies up to date": sum(1 for key, live, version in copies
-                                      if live and key in by_key and version == by_key[key].version),
-        "pending outbox rows": OutboxEvent.objects.filter(item_key__in=keys, processed_at__isnull=True).count(),
-        "pending consumer steps": ConsumerStep.objects.filter(item__in=items, done_at__isnull=True).count(),
+        "live copies up to date": sum(
+            1
+            for key, live, version in copies
+            if live and key in by_key and version == by_key[key].version
+        ),
+        "pending outbox rows": OutboxEvent.objects.filter(
+            item_key__in=keys, processed_at__isnull=True
+        ).count(),
+        "pending consumer steps": ConsumerStep.objects.filter(
+            item__in=items, done_at__isnull=True
+        ).count(),
     }
 
 
 def complete(count: int) -> dict:
-    return {"items": count, "current": count, "indexed": count, "deliveries": count,
-            "delivered": count, "copies": count, "live copies up to date": count,
-            "pending outbox rows": 0, "pending consumer steps": 0}
+    return {
+        "items": count,
+        "current": count,
+        "indexed": count,
+        "deliveries": count,
+        "delivered": count,
+        "copies": count,
+        "live copies up to date": count,
+        "pending outbox rows": 0,
+        "pending consumer steps": 0,
+    }
 
 
 def converge(pages, portal, timeout=90.0) -> dict:
@@ -162,8 +189,9 @@ def converge(pages, portal, timeout=90.0) -> dict:
 def test_a_worker_killed_at_a_step_boundary_loses_and_duplicates_nothing(flow, boundary):
     crashing = flow["start"]("crashing", BOUNDARIES[boundary])
     page = make_article(flow["alpha"], unique("崩溃测试"), "正文", column="gzdt")
-    assert wait_for(lambda: crashing.killed, timeout=60), \
+    assert wait_for(lambda: crashing.killed, timeout=60), (
         f"the worker did not die at {boundary}:\n{crashing.log_path.read_text()[-3000:]}"
+    )
     assert crashing.marker.read_text() == BOUNDARIES[boundary]
     flow["start"]("after")
     assert converge([page], flow["portal"]) == complete(1)
@@ -171,8 +199,13 @@ def test_a_worker_killed_at_a_step_boundary_loses_and_duplicates_nothing(flow, b
 
 def test_soak_hundreds_of_publishes_and_two_kills(flow):
     """200 pages published while the worker is killed twice at different boundaries."""
-    successors = [("soak-2", BOUNDARIES["syndication done, its step not marked"], 60), ("soak-3", None, 1)]
-    worker = flow["start"]("soak-1", BOUNDARIES["projection committed, no consumer ran"], crash_after=40)
+    successors = [
+        ("soak-2", BOUNDARIES["syndication done, its step not marked"], 60),
+        ("soak-3", None, 1),
+    ]
+    worker = flow["start"](
+        "soak-1", BOUNDARIES["projection committed, no consumer ran"], crash_after=40
+    )
     kills = 0
 
     def replace_if_killed():
@@ -184,7 +217,9 @@ def test_soak_hundreds_of_publishes_and_two_kills(flow):
     pages = []
     started = time.monotonic()
     for n in range(200):
-        pages.append(make_article(flow["alpha"], unique(f"压力测试{n}"), f"第{n}篇正文", column="gzdt"))
+        pages.append(
+            make_article(flow["alpha"], unique(f"压力测试{n}"), f"第{n}篇正文", column="gzdt")
+        )
         replace_if_killed()
     published = time.monotonic()
     while kills < 2:  # the queue still holds work: the workers die on it, one after the other
@@ -192,6 +227,8 @@ def test_soak_hundreds_of_publishes_and_two_kills(flow):
         replace_if_killed()
     killed = time.monotonic()
     found = converge(pages, flow["portal"], timeout=240)
-    print(f"soak: published 200 in {published - started:.1f} s, second kill {killed - published:.1f} s "
-          f"later, converged {time.monotonic() - killed:.1f} s after that")
+    print(
+        f"soak: published 200 in {published - started:.1f} s, second kill {killed - published:.1f} s "
+        f"later, converged {time.monotonic() - killed:.1f} s after that"
+    )
     assert found == complete(200), found

@@ -25,8 +25,12 @@ def item_of(website, page):
 
 
 def test_publishing_projects_the_page_into_the_library(alpha, publish):
-    page = publish(alpha, "甲区开展道路维修工程", "城区主干道道路维修工程今日启动，预计月底完工。",
-                   summary="道路维修")
+    page = publish(
+        alpha,
+        "甲区开展道路维修工程",
+        "城区主干道道路维修工程今日启动，预计月底完工。",
+        summary="道路维修",
+    )
     item = item_of(alpha, page)
     assert item.site == alpha and item.page_id == page.pk
     assert item.title == "甲区开展道路维修工程"
@@ -156,7 +160,9 @@ def test_the_sweep_processes_rows_whose_task_never_ran(alpha, django_capture_on_
     assert not OutboxEvent.objects.filter(item_key=key, processed_at__isnull=True).exists()
 
 
-def test_suspending_a_site_withdraws_its_items_and_activating_restores_them(alpha, publish, committed):
+def test_suspending_a_site_withdraws_its_items_and_activating_restores_them(
+    alpha, publish, committed
+):
     page = publish(alpha, "暂停网站的信息", "正文")
     with committed():
         tenant_services.set_status(alpha, "suspended")
@@ -172,9 +178,17 @@ def test_suspending_a_site_withdraws_its_items_and_activating_restores_them(alph
 def test_library_projection_hook_fills_disclosure_metadata(alpha, publish, monkeypatch):
     from sites.core.models import ArticlePage
 
-    monkeypatch.setattr(ArticlePage, "library_projection", lambda self: {
-        "item_type": "document", "document_number": "乌海甲发〔2024〕12号",
-        "index_number": "115003000000000000/2024-00012", "subject": "城乡建设"}, raising=False)
+    monkeypatch.setattr(
+        ArticlePage,
+        "library_projection",
+        lambda self: {
+            "item_type": "document",
+            "document_number": "乌海甲发〔2024〕12号",
+            "index_number": "115003000000000000/2024-00012",
+            "subject": "城乡建设",
+        },
+        raising=False,
+    )
     page = publish(alpha, "关于印发道路维修管理办法的通知", "正文")
     item = item_of(alpha, page)
     assert item.item_type == "document" and item.document_number == "乌海甲发〔2024〕12号"
@@ -219,11 +233,19 @@ def test_failing_rows_back_off_and_old_processed_rows_are_pruned(alpha, publish)
 
     page = publish(alpha, "用于清理的信息", "正文")
     row = OutboxEvent.objects.get(item_key=f"alpha:{page.translation_key}")
-    stuck = OutboxEvent.objects.create(site=alpha, item_key="alpha:stuck", page_id=0,
-                                       event="published", version=1, attempts=12,
-                                       last_attempt_at=timezone.now() - timedelta(minutes=5))
+    stuck = OutboxEvent.objects.create(
+        site=alpha,
+        item_key="alpha:stuck",
+        page_id=0,
+        event="published",
+        version=1,
+        attempts=12,
+        last_attempt_at=timezone.now() - timedelta(minutes=5),
+    )
     assert stuck not in services.pending_events(older_than=timedelta(0))
-    OutboxEvent.objects.filter(pk=stuck.pk).update(last_attempt_at=timezone.now() - timedelta(hours=2))
+    OutboxEvent.objects.filter(pk=stuck.pk).update(
+        last_attempt_at=timezone.now() - timedelta(hours=2)
+    )
     assert stuck in services.pending_events(older_than=timedelta(0))
     OutboxEvent.objects.filter(pk=row.pk).update(processed_at=timezone.now() - timedelta(days=31))
     assert services.prune_outbox() >= 1
@@ -265,8 +287,13 @@ def test_pages_written_without_the_publish_flow_are_projected_once_per_site(alph
 
     def live_page(title, column="gzdt"):
         with schema_context("alpha"):
-            page = ArticlePage(title=title, slug=unique("bulk"), date=datetime.date(2026, 11, 2),
-                               live=True, first_published_at=timezone.now())
+            page = ArticlePage(
+                title=title,
+                slug=unique("bulk"),
+                date=datetime.date(2026, 11, 2),
+                live=True,
+                first_published_at=timezone.now(),
+            )
             return ColumnPage.objects.get(slug=column).add_child(instance=page)
 
     pages = [live_page(f"批量写入的文章{n}") for n in range(3)]
@@ -275,7 +302,8 @@ def test_pages_written_without_the_publish_flow_are_projected_once_per_site(alph
     assert sorted(i.page_id for i in items) == sorted(p.pk for p in pages)  # not the catalogue
     assert len({i.version for i in items}) == 3 and items[0].title.startswith("批量写入的文章")
     assert ConsumerStep.objects.filter(item__in=items, done_at=None).count() == 3 * len(
-        services.consumers.registered())
+        services.consumers.registered()
+    )
     assert services.project_new_pages(alpha) == []  # idempotent
 
     hidden = live_page("受限的批量文章", column="tzgg")

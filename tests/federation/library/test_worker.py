@@ -66,9 +66,23 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory):
         app.control.purge()  # leftovers of an earlier run in this area's queue
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         if not wait_for(lambda: "ready." in log.read_text() or proc.poll() is not None, 60):
@@ -93,8 +107,10 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory):
 
 def other_sessions() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
         return cursor.fetchone()[0]
 
 
@@ -176,7 +192,8 @@ def test_a_site_task_sent_without_a_site_fails_loudly_on_the_worker(broker):
     OutboxEvent.objects.filter(pk=event.pk).update(processed_at=None)
     connection.set_schema_to_public()
     process_outbox_event.apply_async(args=[event.pk])  # no schema_context: the public schema
-    assert wait_for(lambda: "needs a site but ran in the public schema" in log.read_text()), \
+    assert wait_for(lambda: "needs a site but ran in the public schema" in log.read_text()), (
         log.read_text()[-2000:]
+    )
     assert OutboxEvent.objects.get(pk=event.pk).processed_at is None  # nothing done quietly
     OutboxEvent.objects.filter(pk=event.pk).update(processed_at=event.processed_at)

@@ -45,7 +45,9 @@ class FakeCluster:
         cluster = self
 
         class Node(BaseNode):
-            def perform_request(self, method, target, body=None, headers=None, request_timeout=None):
+            def perform_request(
+                self, method, target, body=None, headers=None, request_timeout=None
+            ):
                 text = body.decode() if body else ""
                 if text.startswith("{") and "\n" in text.strip():
                     payload = [json.loads(line) for line in text.splitlines() if line.strip()]
@@ -53,18 +55,26 @@ class FakeCluster:
                     payload = json.loads(text) if text else None
                 cluster.requests.append((method, target, payload))
                 status, answer = 404, {"error": "no route"}
-                for (m, start), response in sorted(cluster.routes.items(), key=lambda kv: -len(kv[0][1])):
+                for (m, start), response in sorted(
+                    cluster.routes.items(), key=lambda kv: -len(kv[0][1])
+                ):
                     if m == method and target.startswith(start):
                         status, answer = response
                         break
                 if callable(answer):
                     answer = answer(payload)
                 meta = ApiResponseMeta(
-                    status=status, http_version="1.1", duration=0.0, node=self.config,
-                    headers=HttpHeaders({"x-elastic-product": "Elasticsearch",
-                                         "content-type": "application/json"}),
+                    status=status,
+                    http_version="1.1",
+                    duration=0.0,
+                    node=self.config,
+                    headers=HttpHeaders(
+                        {"x-elastic-product": "Elasticsearch", "content-type": "application/json"}
+                    ),
                 )
-                return NodeApiResponse(meta, json.dumps(answer).encode() if method != "HEAD" else b"")
+                return NodeApiResponse(
+                    meta, json.dumps(answer).encode() if method != "HEAD" else b""
+                )
 
         return Elasticsearch("http://search.test:9200", node_class=Node)
 
@@ -81,8 +91,14 @@ def backend(cluster):
 
 def library_item(site, title, text="", **fields):
     return LibraryItem.objects.create(
-        site=site, item_key=f"{site.schema_name}:{unique('k')}", page_id=1, title=title, text=text,
-        url=f"http://{site.primary_domain}/x/", published_at=timezone.now(), **fields,
+        site=site,
+        item_key=f"{site.schema_name}:{unique('k')}",
+        page_id=1,
+        title=title,
+        text=text,
+        url=f"http://{site.primary_domain}/x/",
+        published_at=timezone.now(),
+        **fields,
     )
 
 
@@ -95,12 +111,16 @@ def bulk_ok(actions):
     return {"errors": False, "took": 1, "items": items}
 
 
-def test_first_write_creates_a_versioned_index_behind_the_alias_and_bulk_indexes(alpha, backend, cluster):
+def test_first_write_creates_a_versioned_index_behind_the_alias_and_bulk_indexes(
+    alpha, backend, cluster
+):
     cluster.answer("HEAD", "/_alias/jiyue-test", 404)
     cluster.answer("PUT", "/jiyue-test-v", 200, {"acknowledged": True})
     cluster.answer("POST", "/_aliases", 200, {"acknowledged": True})
     cluster.answer("PUT", "/_bulk", 200, bulk_ok)
-    current = library_item(alpha, "城区道路维修工程", "主干道维修期间请绕行。", document_number="乌海发〔2024〕3号")
+    current = library_item(
+        alpha, "城区道路维修工程", "主干道维修期间请绕行。", document_number="乌海发〔2024〕3号"
+    )
     withdrawn = library_item(alpha, "已撤回", withdrawn=True)
     backend.index_items([current, withdrawn])
 
@@ -115,29 +135,57 @@ def test_first_write_creates_a_versioned_index_behind_the_alias_and_bulk_indexes
     assert alias["actions"][0]["add"]["alias"] == "jiyue-test"
 
     bulk = cluster.sent("PUT", "/_bulk")[0][2]
-    assert bulk[0] == {"index": {"_index": "jiyue-test", "_id": str(current.pk)}} or \
-        bulk[0] == {"index": {"_index": "jiyue-test", "_id": current.pk}}
+    assert bulk[0] == {"index": {"_index": "jiyue-test", "_id": str(current.pk)}} or bulk[0] == {
+        "index": {"_index": "jiyue-test", "_id": current.pk}
+    }
     source = bulk[1]
     assert source["title"] == "城区 道路 维修 工程"  # pre-segmented, as PostgreSQL cuts it
     assert "道路" in source["title_terms"].split() and source["site_id"] == alpha.pk
     assert source["identifiers"] == ["乌海发〔2024〕3号"]
-    assert {"delete": {"_index": "jiyue-test", "_id": withdrawn.pk}} in bulk or \
-        {"delete": {"_index": "jiyue-test", "_id": str(withdrawn.pk)}} in bulk
+    assert {"delete": {"_index": "jiyue-test", "_id": withdrawn.pk}} in bulk or {
+        "delete": {"_index": "jiyue-test", "_id": str(withdrawn.pk)}
+    } in bulk
     # The index exists now: the next write goes straight to _bulk.
     cluster.requests.clear()
     backend.index_items([current])
     assert [r[0] for r in cluster.requests] == ["PUT"]
 
 
-def test_refused_documents_raise_so_the_outbox_retries_but_missing_deletes_do_not(alpha, backend, cluster):
+def test_refused_documents_raise_so_the_outbox_retries_but_missing_deletes_do_not(
+    alpha, backend, cluster
+):
     backend._index_ready = True
     item = library_item(alpha, "标题")
     gone = library_item(alpha, "撤回", withdrawn=True)
-    cluster.answer("PUT", "/_bulk", 200, lambda actions: {"errors": True, "took": 1, "items": [
-        {"delete": {"_id": gone.pk, "status": 404, "result": "not_found"}}]})
+    cluster.answer(
+        "PUT",
+        "/_bulk",
+        200,
+        lambda actions: {
+            "errors": True,
+            "took": 1,
+            "items": [{"delete": {"_id": gone.pk, "status": 404, "result": "not_found"}}],
+        },
+    )
     backend.index_items([gone])  # deleting what is not indexed is fine
-    cluster.answer("PUT", "/_bulk", 200, lambda actions: {"errors": True, "took": 1, "items": [
-        {"index": {"_id": item.pk, "status": 400, "error": {"type": "mapper_parsing_exception"}}}]})
+    cluster.answer(
+        "PUT",
+        "/_bulk",
+        200,
+        lambda actions: {
+            "errors": True,
+            "took": 1,
+            "items": [
+                {
+                    "index": {
+                        "_id": item.pk,
+                        "status": 400,
+                        "error": {"type": "mapper_parsing_exception"},
+                    }
+                }
+            ],
+        },
+    )
     with pytest.raises(RuntimeError, match="refused 1"):
         backend.index_items([item])
 
@@ -149,22 +197,41 @@ def search_request(website, **params):
     return from_params(qd, website=website)
 
 
-def test_search_builds_a_safe_query_and_reads_hits_facets_and_highlights(alpha, beta, backend, cluster):
+def test_search_builds_a_safe_query_and_reads_hits_facets_and_highlights(
+    alpha, beta, backend, cluster
+):
     a = library_item(alpha, "城市道路维修", "城市道路维修工程")
     b = library_item(beta, "道路养护", "道路养护作业")
-    cluster.answer("POST", "/jiyue-test/_search", 200, {
-        "took": 1, "timed_out": False,
-        "hits": {"total": {"value": 2, "relation": "eq"}, "max_score": 2.0, "hits": [
-            {"_index": "jiyue-test-v1", "_id": str(a.pk), "_score": 2.0, "_source": {},
-             "highlight": {"text": ["城市 <mark>道路</mark> 维修 工程 &lt;b&gt;"]}},
-            {"_index": "jiyue-test-v1", "_id": str(b.pk), "_score": 1.0, "_source": {}},
-        ]},
-        "aggregations": {
-            "site": {"buckets": [{"key": alpha.pk, "doc_count": 1}, {"key": beta.pk, "doc_count": 1}]},
-            "type": {"buckets": [{"key": "article", "doc_count": 2}]},
-            "year": {"buckets": [{"key": 2026, "doc_count": 2}]},
+    cluster.answer(
+        "POST",
+        "/jiyue-test/_search",
+        200,
+        {
+            "took": 1,
+            "timed_out": False,
+            "hits": {
+                "total": {"value": 2, "relation": "eq"},
+                "max_score": 2.0,
+                "hits": [
+                    {
+                        "_index": "jiyue-test-v1",
+                        "_id": str(a.pk),
+                        "_score": 2.0,
+                        "_source": {},
+                        "highlight": {"text": ["城市 <mark>道路</mark> 维修 工程 &lt;b&gt;"]},
+                    },
+                    {"_index": "jiyue-test-v1", "_id": str(b.pk), "_score": 1.0, "_source": {}},
+                ],
+            },
+            "aggregations": {
+                "site": {
+                    "buckets": [{"key": alpha.pk, "doc_count": 1}, {"key": beta.pk, "doc_count": 1}]
+                },
+                "type": {"buckets": [{"key": "article", "doc_count": 2}]},
+                "year": {"buckets": [{"key": 2026, "doc_count": 2}]},
+            },
         },
-    })
+    )
     query = '道路 "维修 工程" & | ! ( ) : * \\ title:(x OR y)'
     results = backend.search(search_request(alpha, q=query, scope="all", type="news", sort="date"))
     body = cluster.sent("POST", "/_search")[0][2]
@@ -172,9 +239,10 @@ def test_search_builds_a_safe_query_and_reads_hits_facets_and_highlights(alpha, 
     assert "query_string" not in text and "title:(" not in text and "\\\\" not in text
     scored = body["query"]["function_score"]
     filters = scored["query"]["bool"]["filter"]
-    assert {"terms": {"site_id": sorted([alpha.pk, beta.pk])}} in filters or \
-        any(f.get("terms", {}).get("site_id") and set(f["terms"]["site_id"]) == {alpha.pk, beta.pk}
-            for f in filters)
+    assert {"terms": {"site_id": sorted([alpha.pk, beta.pk])}} in filters or any(
+        f.get("terms", {}).get("site_id") and set(f["terms"]["site_id"]) == {alpha.pk, beta.pk}
+        for f in filters
+    )
     assert {"terms": {"item_type": ["news"]}} in filters
     assert scored["functions"][1]["gauss"]["published_at"]["scale"] == "180d"
     assert "multi_match" in text and '"type": "phrase"' in text
@@ -190,10 +258,19 @@ def test_search_builds_a_safe_query_and_reads_hits_facets_and_highlights(alpha, 
 
 
 def test_site_scope_is_a_filter_on_this_site_only(alpha, backend, cluster):
-    cluster.answer("POST", "/jiyue-test/_search", 200, {"hits": {"total": {"value": 0}, "hits": []},
-                   "aggregations": {k: {"buckets": []} for k in ("site", "type", "year")}})
+    cluster.answer(
+        "POST",
+        "/jiyue-test/_search",
+        200,
+        {
+            "hits": {"total": {"value": 0}, "hits": []},
+            "aggregations": {k: {"buckets": []} for k in ("site", "type", "year")},
+        },
+    )
     backend.search(search_request(alpha, q="道路"))
-    filters = cluster.sent("POST", "/_search")[0][2]["query"]["function_score"]["query"]["bool"]["filter"]
+    filters = cluster.sent("POST", "/_search")[0][2]["query"]["function_score"]["query"]["bool"][
+        "filter"
+    ]
     assert {"terms": {"site_id": [alpha.pk]}} in filters
 
 
@@ -203,15 +280,19 @@ def test_rebuild_fills_a_new_index_and_swaps_the_alias_atomically(alpha, backend
     cluster.answer("PUT", "/_bulk", 200, bulk_ok)
     cluster.answer("POST", "/jiyue-test-v", 200, {"_shards": {}})  # refresh
     cluster.answer("HEAD", "/_alias/jiyue-test", 200)
-    cluster.answer("GET", "/_alias/jiyue-test", 200, {"jiyue-test-vOLD": {"aliases": {"jiyue-test": {}}}})
+    cluster.answer(
+        "GET", "/_alias/jiyue-test", 200, {"jiyue-test-vOLD": {"aliases": {"jiyue-test": {}}}}
+    )
     cluster.answer("POST", "/_aliases", 200, {"acknowledged": True})
     cluster.answer("DELETE", "/jiyue-test-vOLD", 200, {"acknowledged": True})
     done = backend.rebuild()
     assert done >= 1
     new_index = cluster.sent("PUT", "/jiyue-test-v")[0][1].split("?")[0].strip("/")
     swap = cluster.sent("POST", "/_aliases")[-1][2]["actions"]
-    assert swap == [{"remove": {"index": "jiyue-test-vOLD", "alias": "jiyue-test"}},
-                    {"add": {"index": new_index, "alias": "jiyue-test"}}]
+    assert swap == [
+        {"remove": {"index": "jiyue-test-vOLD", "alias": "jiyue-test"}},
+        {"add": {"index": new_index, "alias": "jiyue-test"}},
+    ]
     order = [(m, p.split("?")[0]) for m, p, _ in cluster.requests]
     assert order.index(("POST", "/_aliases")) < order.index(("DELETE", "/jiyue-test-vOLD"))
 
@@ -223,6 +304,7 @@ def test_unsegment_joins_chinese_but_keeps_spaces_between_latin_words():
 
 # --- An unreachable cluster: the real client against a closed port -----------------------------
 
+
 @pytest.fixture
 def dead_cluster(settings):
     settings.FEDERATION_SEARCH_BACKEND = "elasticsearch"
@@ -232,7 +314,8 @@ def dead_cluster(settings):
 
 
 def test_with_the_cluster_down_publishing_succeeds_at_once_and_the_search_step_waits(
-        alpha, dead_cluster, publish, settings):
+    alpha, dead_cluster, publish, settings
+):
     from datetime import timedelta
 
     from federation.library import consumers
@@ -269,8 +352,11 @@ def test_with_the_cluster_down_search_says_so_instead_of_failing(alpha, dead_clu
 
 # --- A real cluster, where there is one -----------------------------------------------------------
 
-@pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"),
-                    reason="ELASTICSEARCH_URL is not set: no Elasticsearch cluster on this machine")
+
+@pytest.mark.skipif(
+    not os.environ.get("ELASTICSEARCH_URL"),
+    reason="ELASTICSEARCH_URL is not set: no Elasticsearch cluster on this machine",
+)
 def test_against_a_real_cluster(alpha, beta, publish, settings):
     settings.FEDERATION_SEARCH_BACKEND = "elasticsearch"
     settings.ELASTICSEARCH_INDEX = f"jiyue-test-{unique('it').lower()}"
@@ -278,7 +364,12 @@ def test_against_a_real_cluster(alpha, beta, publish, settings):
     backend = backends.get_backend()
     try:
         marker = unique("es")
-        publish(alpha, f"城区道路维修工程 {marker}", "主干道维修期间请绕行。", date=datetime.date(2025, 3, 1))
+        publish(
+            alpha,
+            f"城区道路维修工程 {marker}",
+            "主干道维修期间请绕行。",
+            date=datetime.date(2025, 3, 1),
+        )
         publish(alpha, f"节日出行提示 {marker}", "请注意出行交通，确保人身安全。", column="tzgg")
         publish(beta, f"乙局道路养护 {marker}", "道路养护作业。", column="bmdt")
         backend.client.indices.refresh(index=backend.alias)

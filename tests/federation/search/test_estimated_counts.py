@@ -30,13 +30,23 @@ def library(sites, marker, count=ITEMS, years=(2026, 2025, 2024, 2023)):
     """`count` items with `marker`, taking turns over `sites` and `years` (newest first),
     indexed through the backend's write path; then the statistics the planner estimates from."""
     now = timezone.now()
-    items = LibraryItem.objects.bulk_create([
-        LibraryItem(site=sites[n % len(sites)], item_key=f"t:{uuid.uuid4()}", page_id=700000 + n,
-                    item_type=("news", "notice")[n % 2], title=f"{marker} 第{n}期工作简报",
-                    summary="", text="各单位要高度重视，确保各项任务落到实处。",
-                    url=f"http://x.localhost/gzdt/{n}/",
-                    published_at=now.replace(year=years[n % len(years)]) - datetime.timedelta(minutes=n))
-        for n in range(count)])
+    items = LibraryItem.objects.bulk_create(
+        [
+            LibraryItem(
+                site=sites[n % len(sites)],
+                item_key=f"t:{uuid.uuid4()}",
+                page_id=700000 + n,
+                item_type=("news", "notice")[n % 2],
+                title=f"{marker} 第{n}期工作简报",
+                summary="",
+                text="各单位要高度重视，确保各项任务落到实处。",
+                url=f"http://x.localhost/gzdt/{n}/",
+                published_at=now.replace(year=years[n % len(years)])
+                - datetime.timedelta(minutes=n),
+            )
+            for n in range(count)
+        ]
+    )
     get_backend().index_items(items)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE public.{TABLE}")
@@ -62,11 +72,23 @@ def close(estimated, exact, tolerance=0.15):
 def outside_the_sample(site, marker):
     """Two policy documents of 2019 for `site`, in buckets no sample of the test's size reads
     (a sample is ~10 of the 64 buckets), indexed."""
-    made = LibraryItem.objects.bulk_create([
-        LibraryItem(site=site, item_key=f"t:{uuid.uuid4()}", page_id=800000 + n, item_type="policy",
-                    title=f"{marker} 第{n}号文件", summary="", text="", url=f"http://b.localhost/{n}/",
-                    published_at=datetime.datetime(2019, 6, 1, tzinfo=datetime.UTC) - datetime.timedelta(days=n))
-        for n in range(40)])
+    made = LibraryItem.objects.bulk_create(
+        [
+            LibraryItem(
+                site=site,
+                item_key=f"t:{uuid.uuid4()}",
+                page_id=800000 + n,
+                item_type="policy",
+                title=f"{marker} 第{n}号文件",
+                summary="",
+                text="",
+                url=f"http://b.localhost/{n}/",
+                published_at=datetime.datetime(2019, 6, 1, tzinfo=datetime.UTC)
+                - datetime.timedelta(days=n),
+            )
+            for n in range(40)
+        ]
+    )
     kept = [item for item in made if documents.sample_bucket(item.pk) >= 32][:2]
     LibraryItem.objects.filter(pk__in=[i.pk for i in made if i not in kept]).delete()
     get_backend().index_items(kept)
@@ -76,7 +98,8 @@ def outside_the_sample(site, marker):
 
 
 def test_above_the_limit_counts_are_estimated_from_a_sample_and_the_page_is_exact(
-        alpha, beta, small_limits, monkeypatch):
+    alpha, beta, small_limits, monkeypatch
+):
     marker = unique("est")
     library([alpha, beta], marker)
     estimated = search(alpha, marker, scope="all")
@@ -100,7 +123,8 @@ def test_above_the_limit_counts_are_estimated_from_a_sample_and_the_page_is_exac
 
 
 def test_a_site_type_or_year_the_sample_missed_is_still_a_facet_value_with_its_count(
-        alpha, beta, small_limits):
+    alpha, beta, small_limits
+):
     """A small site's few matches, a rare type, an old year easily fall outside a sample; the
     facets must still list them, or a visitor could not narrow to them."""
     marker = unique("few")
@@ -131,7 +155,8 @@ def test_a_site_search_estimates_from_that_sites_items_only(alpha, beta, small_l
 
 
 def test_below_the_limit_and_where_the_planner_guessed_high_counts_are_exact(
-        alpha, small_limits, monkeypatch):
+    alpha, small_limits, monkeypatch
+):
     marker = unique("exa")
     library([alpha], marker, count=150)
     assert search(alpha, marker).total == 150  # under the limit: exact
@@ -168,8 +193,19 @@ def test_the_page_and_the_api_say_the_counts_are_estimates(alpha, beta, small_li
     page = Client().get("/search/", {"q": marker, "scope": "all"}, HTTP_HOST=alpha.primary_domain)
     html = page.content.decode()
     assert "找到约 <strong>" in html and "(约" in html
-    api = Client().get("/api/search/", {"q": marker, "scope": "all"}, HTTP_HOST=alpha.primary_domain).json()
+    api = (
+        Client()
+        .get("/api/search/", {"q": marker, "scope": "all"}, HTTP_HOST=alpha.primary_domain)
+        .json()
+    )
     assert api["total_estimated"] is True and close(api["total"], ITEMS)
-    exact = Client().get("/api/search/", {"q": marker, "scope": "all", "site": "alpha", "type": "news",
-                                          "year": "2026"}, HTTP_HOST=alpha.primary_domain).json()
+    exact = (
+        Client()
+        .get(
+            "/api/search/",
+            {"q": marker, "scope": "all", "site": "alpha", "type": "news", "year": "2026"},
+            HTTP_HOST=alpha.primary_domain,
+        )
+        .json()
+    )
     assert exact["total_estimated"] is False and exact["total"] == ITEMS // 4

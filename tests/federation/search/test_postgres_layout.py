@@ -39,14 +39,23 @@ ROWS = 60
 def index_library_items(site, marker, count=ROWS):
     """`count` library items of `site`, indexed through the backend's write path."""
     now = timezone.now()
-    items = LibraryItem.objects.bulk_create([
-        LibraryItem(site=site, item_key=f"{site.schema_name}:{uuid.uuid4()}", page_id=900000 + n,
-                    item_type="news", category="工作动态", title=f"{marker} 第{n}期工作简报",
-                    summary=SENTENCES[n % len(SENTENCES)],
-                    text="".join(SENTENCES[(n + k) % len(SENTENCES)] for k in range(len(SENTENCES))),
-                    url=f"http://{site.schema_name}.localhost/gzdt/{n}/",
-                    published_at=now - datetime.timedelta(days=n))
-        for n in range(count)])
+    items = LibraryItem.objects.bulk_create(
+        [
+            LibraryItem(
+                site=site,
+                item_key=f"{site.schema_name}:{uuid.uuid4()}",
+                page_id=900000 + n,
+                item_type="news",
+                category="工作动态",
+                title=f"{marker} 第{n}期工作简报",
+                summary=SENTENCES[n % len(SENTENCES)],
+                text="".join(SENTENCES[(n + k) % len(SENTENCES)] for k in range(len(SENTENCES))),
+                url=f"http://{site.schema_name}.localhost/gzdt/{n}/",
+                published_at=now - datetime.timedelta(days=n),
+            )
+            for n in range(count)
+        ]
+    )
     get_backend().index_items(items)
     return [item.pk for item in items]
 
@@ -55,8 +64,10 @@ def out_of_line_values():
     """Values in the table's TOAST relation (one chunk each for values under 2 kB), and the
     table's rows: with every vector out of line there are at least as many values as rows."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = %s::regclass",
-                       [f"public.{TABLE}"])
+        cursor.execute(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = %s::regclass",
+            [f"public.{TABLE}"],
+        )
         toast = cursor.fetchone()[0]
         cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")  # noqa: S608
         values = cursor.fetchone()[0]
@@ -66,24 +77,33 @@ def out_of_line_values():
 
 def average_vector_bytes(ids):
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT avg(pg_column_size(vector)) FROM public.{TABLE} "  # noqa: S608
-                       "WHERE item_id = ANY(%s)", [ids])
+        cursor.execute(
+            f"SELECT avg(pg_column_size(vector)) FROM public.{TABLE} "  # noqa: S608
+            "WHERE item_id = ANY(%s)",
+            [ids],
+        )
         return float(cursor.fetchone()[0])
 
 
 def layout():
     """Storage parameters, each column's storage and generation, and every index."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [f"public.{TABLE}"])
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [f"public.{TABLE}"]
+        )
         options = cursor.fetchone()[0]
         cursor.execute(
             "SELECT a.attname, a.attstorage, a.attgenerated, pg_get_expr(d.adbin, d.adrelid) "
             "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
             "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attname",
-            [f"public.{TABLE}"])
+            [f"public.{TABLE}"],
+        )
         columns = cursor.fetchall()
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
-                       "AND tablename = %s ORDER BY indexname", [TABLE])
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "AND tablename = %s ORDER BY indexname",
+            [TABLE],
+        )
         indexes = cursor.fetchall()
     return options, columns, indexes
 
@@ -122,7 +142,9 @@ def test_reindex_builds_the_new_table_with_the_same_layout(alpha):
     assert storage["toast_ballast"] == ("m", "s")  # stored generated, kept in the row
     # Only GIN beside the primary key: a B-tree on the site or the date would let the planner
     # read rows through it and test their vectors one by one, each fetched from TOAST.
-    assert {name for name, definition in indexes if "USING gin" not in definition} == {f"{TABLE}_pkey"}
+    assert {name for name, definition in indexes if "USING gin" not in definition} == {
+        f"{TABLE}_pkey"
+    }
     call_command("reindex")
     assert layout() == before
     assert average_vector_bytes(ids) > 700
@@ -130,8 +152,10 @@ def test_reindex_builds_the_new_table_with_the_same_layout(alpha):
     assert values >= rows >= ROWS
     # Written oldest first (ids here run newest first): a year's rows share pages.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT item_id FROM public.{TABLE} WHERE item_id = ANY(%s) ORDER BY ctid",  # noqa: S608
-                       [ids])
+        cursor.execute(
+            f"SELECT item_id FROM public.{TABLE} WHERE item_id = ANY(%s) ORDER BY ctid",  # noqa: S608
+            [ids],
+        )
         assert [r[0] for r in cursor.fetchall()] == sorted(ids, reverse=True)
 
 
@@ -141,19 +165,30 @@ def test_the_migration_tags_vectors_as_the_indexing_code_does(alpha):
     migration = importlib.import_module("federation.search.migrations.0002_narrow_rows")
     ids = index_library_items(alpha, unique("mt"), count=3)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT item_id, vector::text FROM public.{TABLE} WHERE item_id = ANY(%s)", [ids])  # noqa: S608
+        cursor.execute(
+            f"SELECT item_id, vector::text FROM public.{TABLE} WHERE item_id = ANY(%s)",  # noqa: S608
+            [ids],
+        )
         written = dict(cursor.fetchall())
         assert all("'site:" in v and "'type:news'" in v and "'year:" in v for v in written.values())
         cursor.execute(migration.REMOVE_TAGS + " WHERE item_id = ANY(%s)", [ids])
-        cursor.execute(f"SELECT count(*) FROM public.{TABLE} WHERE item_id = ANY(%s) "  # noqa: S608
-                       "AND vector::text LIKE '%%''site:%%'", [ids])
+        cursor.execute(
+            f"SELECT count(*) FROM public.{TABLE} WHERE item_id = ANY(%s) "  # noqa: S608
+            "AND vector::text LIKE '%%''site:%%'",
+            [ids],
+        )
         assert cursor.fetchone()[0] == 0
         cursor.execute(migration.ADD_TAGS + " WHERE item_id = ANY(%s)", [ids])
-        cursor.execute(f"SELECT item_id, vector::text FROM public.{TABLE} WHERE item_id = ANY(%s)", [ids])  # noqa: S608
+        cursor.execute(
+            f"SELECT item_id, vector::text FROM public.{TABLE} WHERE item_id = ANY(%s)",  # noqa: S608
+            [ids],
+        )
         assert dict(cursor.fetchall()) == written
 
 
-def test_the_sample_migration_tags_vectors_as_the_indexing_code_does_and_keeps_them_out_of_line(alpha):
+def test_the_sample_migration_tags_vectors_as_the_indexing_code_does_and_keeps_them_out_of_line(
+    alpha,
+):
     """Migration 0003 added the sample tags in SQL: the same tags as the code writes (or a
     sample would count other rows than the code's), and the vectors still out of line (a
     plain UPDATE would have brought them into the rows)."""

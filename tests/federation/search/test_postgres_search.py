@@ -35,15 +35,36 @@ def titles(results):
 def corpus(alpha, beta, publish):
     marker = unique("zz")  # a word only this test's items contain, to keep counts exact
     pages = {
-        "road": publish(alpha, f"城区道路维修工程启动 {marker}", "主干道维修期间请绕行。",
-                        date=datetime.date(2025, 3, 1)),
-        "safety": publish(alpha, f"节日出行提示 {marker}", "请注意出行交通，确保人身安全。",
-                          column="tzgg", date=datetime.date(2024, 1, 1)),
-        "trip": publish(alpha, f"出行服务指南 {marker}", "公交线路调整。", date=datetime.date(2024, 6, 1)),
-        "beta_road": publish(beta, f"乙局道路养护通知 {marker}", "道路养护作业。", column="tzgg",
-                             date=datetime.date(2025, 5, 1)),
-        "mixed": publish(beta, f"5G基站建设与COVID-19防控 {marker}", "推进５Ｇ网络覆盖，iPhone用户可升级。",
-                         column="bmdt", date=datetime.date(2025, 2, 2)),
+        "road": publish(
+            alpha,
+            f"城区道路维修工程启动 {marker}",
+            "主干道维修期间请绕行。",
+            date=datetime.date(2025, 3, 1),
+        ),
+        "safety": publish(
+            alpha,
+            f"节日出行提示 {marker}",
+            "请注意出行交通，确保人身安全。",
+            column="tzgg",
+            date=datetime.date(2024, 1, 1),
+        ),
+        "trip": publish(
+            alpha, f"出行服务指南 {marker}", "公交线路调整。", date=datetime.date(2024, 6, 1)
+        ),
+        "beta_road": publish(
+            beta,
+            f"乙局道路养护通知 {marker}",
+            "道路养护作业。",
+            column="tzgg",
+            date=datetime.date(2025, 5, 1),
+        ),
+        "mixed": publish(
+            beta,
+            f"5G基站建设与COVID-19防控 {marker}",
+            "推进５Ｇ网络覆盖，iPhone用户可升级。",
+            column="bmdt",
+            date=datetime.date(2025, 2, 2),
+        ),
     }
     return marker, pages
 
@@ -51,7 +72,8 @@ def corpus(alpha, beta, publish):
 def test_two_character_words_match_inside_longer_text(alpha, corpus):
     marker, _ = corpus
     assert sorted(titles(search(alpha, f"道路 {marker}", scope="all"))) == sorted(
-        [f"城区道路维修工程启动 {marker}", f"乙局道路养护通知 {marker}"])
+        [f"城区道路维修工程启动 {marker}", f"乙局道路养护通知 {marker}"]
+    )
     found = titles(search(alpha, f"维修 {marker}"))
     assert found == [f"城区道路维修工程启动 {marker}"]
 
@@ -72,17 +94,24 @@ def test_quotes_search_a_phrase(alpha, corpus):
 def test_mixed_chinese_english_and_digits(beta, corpus):
     marker, _ = corpus
     for query in ("5G基站", "covid-19", "ＣＯＶＩＤ", "iphone", "5g 网络"):
-        assert titles(search(beta, f"{query} {marker}")) == [f"5G基站建设与COVID-19防控 {marker}"], query
+        assert titles(search(beta, f"{query} {marker}")) == [
+            f"5G基站建设与COVID-19防控 {marker}"
+        ], query
 
 
 def test_a_document_number_typed_exactly_finds_its_document(alpha, publish, monkeypatch):
     from sites.core.models import ArticlePage
 
     number = f"乌海甲发〔2024〕{datetime.datetime.now():%M%S%f}号"
-    monkeypatch.setattr(ArticlePage, "library_projection", lambda self: {
-        "document_number": number if "办法" in self.title else "",
-        "index_number": "11150300MB0000000X/2024-00012" if "办法" in self.title else ""},
-        raising=False)
+    monkeypatch.setattr(
+        ArticlePage,
+        "library_projection",
+        lambda self: {
+            "document_number": number if "办法" in self.title else "",
+            "index_number": "11150300MB0000000X/2024-00012" if "办法" in self.title else "",
+        },
+        raising=False,
+    )
     publish(alpha, "道路维修管理办法", "正文")
     publish(alpha, "其他道路文件", f"引用了文件{number[:4]}")
     loose = number.replace("〔", "[").replace("〕", "]")
@@ -93,7 +122,8 @@ def test_a_document_number_typed_exactly_finds_its_document(alpha, publish, monk
 
 
 def test_past_the_candidate_limit_the_newest_matches_are_ranked_and_exact_numbers_first(
-        alpha, publish, monkeypatch):
+    alpha, publish, monkeypatch
+):
     """A common word: only the RANK_CANDIDATES newest matches are ranked, found through the
     year counts (1 January in Beijing time belongs to its year); an exact 文号 is one of them
     and comes first however old its document is."""
@@ -102,14 +132,22 @@ def test_past_the_candidate_limit_the_newest_matches_are_ranked_and_exact_number
 
     marker = unique("nc")
     number = f"乌海甲发〔2019〕{datetime.datetime.now():%M%S%f}号"
-    monkeypatch.setattr(ArticlePage, "library_projection", lambda self: {
-        "document_number": number if "办法" in self.title else ""}, raising=False)
+    monkeypatch.setattr(
+        ArticlePage,
+        "library_projection",
+        lambda self: {"document_number": number if "办法" in self.title else ""},
+        raising=False,
+    )
     monkeypatch.setattr(matching, "RANK_CANDIDATES", 3)
     # The oldest is the best text match (the word twice in its title), and it has the 文号.
-    publish(alpha, f"{marker} 管理办法 {marker}", f"{marker} {number}", date=datetime.date(2019, 5, 1))
+    publish(
+        alpha, f"{marker} 管理办法 {marker}", f"{marker} {number}", date=datetime.date(2019, 5, 1)
+    )
     dated = {
-        datetime.date(2026, 5, 1): "五月", datetime.date(2025, 3, 1): "三月",
-        datetime.date(2024, 6, 1): "六月", datetime.date(2024, 1, 1): "元旦",
+        datetime.date(2026, 5, 1): "五月",
+        datetime.date(2025, 3, 1): "三月",
+        datetime.date(2024, 6, 1): "六月",
+        datetime.date(2024, 1, 1): "元旦",
     }
     for date, name in dated.items():
         publish(alpha, f"{name}通知 {marker}", f"正文引用{number}", date=date)
@@ -130,7 +168,8 @@ def test_past_the_candidate_limit_the_newest_matches_are_ranked_and_exact_number
         req.page = n
         pages.append(titles(get_backend().search(req)))
     assert pages == [[f"{n}通知 {marker}"] for n in ("五月", "三月", "六月", "元旦")] + [
-        [f"{marker} 管理办法 {marker}"]]
+        [f"{marker} 管理办法 {marker}"]
+    ]
 
 
 def test_title_matches_rank_above_body_matches_and_recent_above_old(alpha, publish):
@@ -177,7 +216,11 @@ def test_sort_by_date_and_pagination(alpha, corpus):
 
 def test_highlighted_snippet_marks_the_words_and_escapes_the_rest(alpha, publish):
     marker = unique("hl")
-    publish(alpha, f"<b>标题</b> {marker}", "前文&lt;script&gt;alert(1)&lt;/script&gt;，城市绿化工作取得进展。")
+    publish(
+        alpha,
+        f"<b>标题</b> {marker}",
+        "前文&lt;script&gt;alert(1)&lt;/script&gt;，城市绿化工作取得进展。",
+    )
     hit = search(alpha, f"绿化 {marker}").hits[0]
     assert "<mark>绿化</mark>" in hit.snippet_html
     assert "<script>" not in hit.snippet_html and "&lt;script&gt;" in hit.snippet_html
@@ -185,6 +228,7 @@ def test_highlighted_snippet_marks_the_words_and_escapes_the_rest(alpha, publish
 
 
 # --- Isolation -------------------------------------------------------------------------------
+
 
 def test_site_scope_never_returns_another_sites_items(alpha, beta, corpus):
     marker, _ = corpus
@@ -224,10 +268,12 @@ def test_suspended_sites_and_expired_items_disappear(alpha, beta, corpus):
 
     marker, pages = corpus
     LibraryItem.objects.filter(title__startswith="出行服务指南").update(
-        expires_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
+        expires_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    )
     connection.cursor().execute(
         "UPDATE federation_search_document SET expires_at = '2000-01-01' WHERE item_id IN "
-        "(SELECT id FROM library_libraryitem WHERE title LIKE '出行服务指南%%')")
+        "(SELECT id FROM library_libraryitem WHERE title LIKE '出行服务指南%%')"
+    )
     assert f"出行服务指南 {marker}" not in titles(search(alpha, marker))
     services.set_status(beta, "suspended")
     assert {h.item.site.schema_name for h in search(alpha, marker, scope="all").hits} == {"alpha"}

@@ -25,10 +25,19 @@ def test_search_page_budget(alpha, beta, publish, scope):
 
     def grow(n):
         for i in range(n):
-            publish(alpha if i % 3 else beta, f"预算检索第{i}条 {marker}", "道路维修通知正文", column="tzgg")
+            publish(
+                alpha if i % 3 else beta,
+                f"预算检索第{i}条 {marker}",
+                "道路维修通知正文",
+                column="tzgg",
+            )
 
     params = {"q": marker, **({"scope": "all"} if scope == "all_sites" else {})}
     assert_query_budget(
         fetch=lambda: Client().get("/search/", params, HTTP_HOST=alpha.primary_domain),
-        add_items=grow, budget=BUDGET[scope], sizes=(18, 48), label=f"search ({scope})",
-        check=lambda r: r.status_code == 200 and marker in r.content.decode())
+        add_items=grow,
+        budget=BUDGET[scope],
+        sizes=(18, 48),
+        label=f"search ({scope})",
+        check=lambda r: r.status_code == 200 and marker in r.content.decode(),
+    )

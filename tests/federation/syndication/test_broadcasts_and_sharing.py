@@ -32,12 +32,18 @@ def post(title, starts=-60, ends=3600, committed=None):
     now = timezone.now()
     with committed():
         return broadcasts.post_broadcast(
-            title=title, text="请市民避免前往河道沿岸。", link="http://synportal.localhost/tzgg/flood/",
+            title=title,
+            text="请市民避免前往河道沿岸。",
+            link="http://synportal.localhost/tzgg/flood/",
             starts_at=now + datetime.timedelta(seconds=starts),
-            ends_at=now + datetime.timedelta(seconds=ends), user=None)
+            ends_at=now + datetime.timedelta(seconds=ends),
+            user=None,
+        )
 
 
-def test_a_live_broadcast_shows_on_every_site_and_goes_when_withdrawn(alpha, beta, portal, committed):
+def test_a_live_broadcast_shows_on_every_site_and_goes_when_withdrawn(
+    alpha, beta, portal, committed
+):
     title = unique("防汛紧急通知")
     b = post(title, committed=committed)
     for site in (alpha, beta, portal):
@@ -47,8 +53,9 @@ def test_a_live_broadcast_shows_on_every_site_and_goes_when_withdrawn(alpha, bet
     with committed():
         broadcasts.withdraw_broadcast(b)
     assert title not in visitor_html(alpha) and title not in visitor_html(beta)
-    actions = list(BroadcastLogEntry.objects.filter(broadcast=b).order_by("at")
-                   .values_list("action", "actor"))
+    actions = list(
+        BroadcastLogEntry.objects.filter(broadcast=b).order_by("at").values_list("action", "actor")
+    )
     assert actions == [("posted", "system"), ("withdrawn", "system")]
     assert Broadcast.objects.get(pk=b.pk).withdrawn_at is not None
 
@@ -72,9 +79,13 @@ def test_bad_broadcasts_are_refused(committed):
 def test_the_municipal_office_broadcasts_from_the_portal_admin_only(alpha, portal, committed):
     title = unique("寒潮预警")
     now = timezone.localtime()
-    form = {"title": title, "text": "气温骤降，注意防寒。", "link": "http://synportal.localhost/tzgg/",
-            "starts_at": (now - datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (now + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")}
+    form = {
+        "title": title,
+        "text": "气温骤降，注意防寒。",
+        "link": "http://synportal.localhost/tzgg/",
+        "starts_at": (now - datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    }
     with committed():
         response = admin_client(portal).post("/admin/syndication/broadcasts/", form)
     assert response.status_code == 302, response.content.decode()[-3000:]
@@ -91,12 +102,16 @@ def test_the_municipal_office_broadcasts_from_the_portal_admin_only(alpha, porta
     assert not Broadcast.objects.filter(title="缺内容").exists()
 
 
-def test_a_shared_portal_document_is_listed_everywhere_and_never_copied(alpha, beta, portal, settings):
+def test_a_shared_portal_document_is_listed_everywhere_and_never_copied(
+    alpha, beta, portal, settings
+):
     from wagtail.documents.models import Document
 
     with schema_context(portal.schema_name):
-        document = Document.objects.create(title=unique("政府工作报告全文"),
-                                           file=ContentFile(b"%PDF-1.4 report", name="report.pdf"))
+        document = Document.objects.create(
+            title=unique("政府工作报告全文"),
+            file=ContentFile(b"%PDF-1.4 report", name="report.pdf"),
+        )
         resource = sharing.share_document(document)
     assert resource.url.startswith("http://synportal.localhost/documents/")
     listing = admin_client(beta).get("/admin/syndication/shared/").content.decode()
@@ -112,7 +127,9 @@ def test_a_shared_portal_document_is_listed_everywhere_and_never_copied(alpha, b
 
         assert not AlphaDocument.objects.filter(title=document.title).exists()
     assert f'href="{resource.url}"' in html and document.title in html
-    assert (str(resource.pk), f"{document.title}（PDF，{portal.short_name}）") in sharing.choices("document")
+    assert (str(resource.pk), f"{document.title}（PDF，{portal.short_name}）") in sharing.choices(
+        "document"
+    )
     # Unsharing removes it from the choices, and the block renders nothing.
     with schema_context(portal.schema_name):
         sharing.unshare(SharedResource.Kind.DOCUMENT, document.pk)
@@ -121,14 +138,26 @@ def test_a_shared_portal_document_is_listed_everywhere_and_never_copied(alpha, b
 
 
 def test_only_the_portal_curator_can_share(alpha, portal):
-    assert admin_client(alpha).post("/admin/syndication/shared/document/1/", {"share": "1"}).status_code == 404
-    assert admin_client(portal).post("/admin/syndication/shared/document/999999/", {"share": "1"}).status_code == 404
+    assert (
+        admin_client(alpha)
+        .post("/admin/syndication/shared/document/1/", {"share": "1"})
+        .status_code
+        == 404
+    )
+    assert (
+        admin_client(portal)
+        .post("/admin/syndication/shared/document/999999/", {"share": "1"})
+        .status_code
+        == 404
+    )
 
 
 def cached(client, website, path="/"):
     """Fetch until the page cache serves it (a new host takes a request to learn, one to store)."""
-    return any(client.get(path, HTTP_HOST=website.primary_domain)["X-Page-Cache"] == "hit"
-               for _ in range(3))
+    return any(
+        client.get(path, HTTP_HOST=website.primary_domain)["X-Page-Cache"] == "hit"
+        for _ in range(3)
+    )
 
 
 @pytest.fixture
@@ -173,6 +202,8 @@ def test_a_broadcast_starting_later_purges_at_its_start(alpha, committed, pageca
     with committed():  # the purge happens on commit (the beat task runs in autocommit)
         assert broadcasts.check_boundaries(now=at_start) == 1
         assert broadcasts.check_boundaries(now=at_start) == 0  # once per boundary
-    Broadcast.objects.filter(pk=later.pk).update(starts_at=timezone.now() - datetime.timedelta(seconds=1))
+    Broadcast.objects.filter(pk=later.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     broadcasts.forget_cache()
     assert later.title in client.get("/", HTTP_HOST=alpha.primary_domain).content.decode()

@@ -18,13 +18,16 @@ def test_double_and_single_quoted_and_unquoted_attributes_are_all_made_absolute(
     html = """<p><a href="/gzdt/">甲</a><a href='/tzgg/'>乙</a><img src=/media/x.png alt=图></p>"""
     assert absolutize(html, ALPHA) == (
         '<p><a href="http://alpha.localhost/gzdt/">甲</a><a href="http://alpha.localhost/tzgg/">乙</a>'
-        '<img src="http://alpha.localhost/media/x.png" alt="图"></p>')
+        '<img src="http://alpha.localhost/media/x.png" alt="图"></p>'
+    )
 
 
 def test_every_candidate_of_a_srcset_is_made_absolute_and_keeps_its_descriptor():
     html = '<img src="/media/a.png" srcset="/media/a.png 1x, /media/b.png 2x, https://cdn.example.cn/c.png 3x">'
-    assert 'srcset="http://alpha.localhost/media/a.png 1x, http://alpha.localhost/media/b.png 2x, ' \
-           'https://cdn.example.cn/c.png 3x"' in absolutize(html, ALPHA)
+    assert (
+        'srcset="http://alpha.localhost/media/a.png 1x, http://alpha.localhost/media/b.png 2x, '
+        'https://cdn.example.cn/c.png 3x"' in absolutize(html, ALPHA)
+    )
 
 
 def test_text_that_looks_like_an_attribute_is_left_as_written():
@@ -44,4 +47,5 @@ def test_absolute_protocol_relative_and_fragment_links_are_kept_and_a_body_witho
 def test_text_before_the_first_element_and_comments_survive_the_rewrite():
     html = "导语 &lt;注意&gt; <!-- 编者注 --><a href='/gzdt/'>链接</a> 结尾"
     assert absolutize(html, ALPHA) == (
-        '导语 &lt;注意&gt; <!-- 编者注 --><a href="http://alpha.localhost/gzdt/">链接</a> 结尾')
+        '导语 &lt;注意&gt; <!-- 编者注 --><a href="http://alpha.localhost/gzdt/">链接</a> 结尾'
+    )

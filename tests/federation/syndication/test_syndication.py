@@ -42,6 +42,7 @@ def offer(website, page, committed):
 
 # --- Rules ----------------------------------------------------------------------------------------
 
+
 class FakeSite:
     def __init__(self, pk, kind):
         self.pk, self.kind = pk, kind
@@ -54,9 +55,18 @@ class FakeItem:
 
 
 def test_subscription_rules():
-    district, department, portal_site = FakeSite(1, "district"), FakeSite(2, "department"), FakeSite(3, "portal")
-    sub = Subscription(target_id=3, audience=Audience.ALL_DISTRICTS, item_types=["news"],
-                       categories=["工作动态"], active=True)
+    district, department, portal_site = (
+        FakeSite(1, "district"),
+        FakeSite(2, "department"),
+        FakeSite(3, "portal"),
+    )
+    sub = Subscription(
+        target_id=3,
+        audience=Audience.ALL_DISTRICTS,
+        item_types=["news"],
+        categories=["工作动态"],
+        active=True,
+    )
     assert rules.subscription_matches(sub, FakeItem(district))
     assert not rules.subscription_matches(sub, FakeItem(department))  # not in the audience
     assert not rules.subscription_matches(sub, FakeItem(district, item_type="notice"))
@@ -81,9 +91,12 @@ def test_push_down_audiences(alpha, beta, portal):
 
 # --- Offer → inbox → accept -------------------------------------------------------------------------
 
+
 def test_offer_accept_makes_a_copy_with_provenance(alpha, portal, publish, committed):
     title = unique("甲区召开安全生产会议")
-    page = publish(alpha, title, '会议要求<a href="/gzdt/">各部门</a>落实责任。', summary="安全生产")
+    page = publish(
+        alpha, title, '会议要求<a href="/gzdt/">各部门</a>落实责任。', summary="安全生产"
+    )
     made = offer(alpha, page, committed)
     assert made.status == SyndicationOffer.Status.PENDING
     inbox = list(offers.inbox(portal))
@@ -135,7 +148,9 @@ def test_the_curator_accepts_and_declines_in_the_portal_admin(alpha, portal, pub
     assert copies(portal, item_of(alpha, page))[0].live
     # A column the portal does not have is refused with a message, not a 500.
     other = offer(alpha, publish(alpha, unique("另一条"), "正文"), committed)
-    response = client.post(f"/admin/syndication/inbox/{other.pk}/accept/", {"column": "nope"}, follow=True)
+    response = client.post(
+        f"/admin/syndication/inbox/{other.pk}/accept/", {"column": "nope"}, follow=True
+    )
     assert response.status_code == 200 and "请选择本站已有的栏目" in response.content.decode()
 
 
@@ -145,8 +160,9 @@ def test_the_inbox_exists_only_on_the_portal(alpha, beta, portal):
     assert admin_client(portal).get("/admin/syndication/inbox/").status_code == 200
 
 
-def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, beta, portal, publish,
-                                                                  committed):
+def test_not_offered_drafts_and_restricted_never_reach_the_portal(
+    alpha, beta, portal, publish, committed
+):
     plain = publish(alpha, unique("未报送的信息"), "正文")
     with committed():
         draft = make_article(alpha, unique("草稿"), "正文", publish=False, live=False)
@@ -157,14 +173,16 @@ def test_not_offered_drafts_and_restricted_never_reach_the_portal(alpha, beta, p
         PageViewRestriction.objects.create(page=restricted, restriction_type="login")
     with schema_context("alpha"), pytest.raises(SyndicationError):
         offers.offer_page(alpha, restricted)
-    assert not SyndicationOffer.objects.filter(item__site=alpha, item__page_id__in=[
-        plain.pk, draft.pk, restricted.pk]).exists()
+    assert not SyndicationOffer.objects.filter(
+        item__site=alpha, item__page_id__in=[plain.pk, draft.pk, restricted.pk]
+    ).exists()
     inbox = admin_client(portal).get("/admin/syndication/inbox/").content.decode()
     assert plain.title not in inbox and draft.title not in inbox
     for site in (portal, beta):
         with schema_context(site.schema_name):
-            assert not SyndicatedPage.objects.filter(title__in=[plain.title, draft.title,
-                                                                restricted.title]).exists()
+            assert not SyndicatedPage.objects.filter(
+                title__in=[plain.title, draft.title, restricted.title]
+            ).exists()
     assert plain.title not in admin_client(beta).get("/admin/syndication/").content.decode()
 
 
@@ -180,7 +198,9 @@ def test_a_column_that_offers_everything(alpha, portal, publish, committed):
     assert not SyndicationOffer.objects.filter(item=item_of(alpha, other)).exists()
 
 
-def test_offer_before_the_library_synced_is_kept(alpha, portal, django_capture_on_commit_callbacks, committed):
+def test_offer_before_the_library_synced_is_kept(
+    alpha, portal, django_capture_on_commit_callbacks, committed
+):
     # The library task has not run yet (e.g. the broker is slow): the offer waits as a rule.
     with django_capture_on_commit_callbacks(execute=False) as pending:
         page = make_article(alpha, unique("尚未同步"), "正文")
@@ -194,11 +214,22 @@ def test_offer_before_the_library_synced_is_kept(alpha, portal, django_capture_o
 
 # --- Subscriptions ----------------------------------------------------------------------------------
 
+
 def test_subscription_delivers_automatically_or_waits_for_review(alpha, beta, portal, publish):
-    auto = Subscription.objects.create(name="区县工作动态", target=portal, column_slug="yaowen",
-                                       audience=Audience.ALL_DISTRICTS, item_types=["news"])
-    review = Subscription.objects.create(name="部门通知", target=portal, column_slug="tzgg",
-                                         audience=Audience.ALL_DEPARTMENTS, requires_review=True)
+    auto = Subscription.objects.create(
+        name="区县工作动态",
+        target=portal,
+        column_slug="yaowen",
+        audience=Audience.ALL_DISTRICTS,
+        item_types=["news"],
+    )
+    review = Subscription.objects.create(
+        name="部门通知",
+        target=portal,
+        column_slug="tzgg",
+        audience=Audience.ALL_DEPARTMENTS,
+        requires_review=True,
+    )
     news = publish(alpha, unique("甲区工作动态"), "正文")
     notice_from_district = publish(alpha, unique("甲区通知"), "正文", column="tzgg")
     department = publish(beta, unique("乙局通知"), "正文", column="tzgg")
@@ -213,14 +244,20 @@ def test_subscription_delivers_automatically_or_waits_for_review(alpha, beta, po
 
 def test_a_new_subscription_backfills_recent_items(alpha, portal, publish):
     page = publish(alpha, unique("订阅之前的信息"), "正文")
-    sub = Subscription.objects.create(name="回填", target=portal, column_slug="yaowen",
-                                      audience=Audience.CHOSEN, categories=["工作动态"])
+    sub = Subscription.objects.create(
+        name="回填",
+        target=portal,
+        column_slug="yaowen",
+        audience=Audience.CHOSEN,
+        categories=["工作动态"],
+    )
     sub.sources.set([alpha])
     assert subscriptions.backfill_subscription(sub) >= 1
     assert Delivery.objects.filter(item=item_of(alpha, page), target=portal).exists()
 
 
 # --- Changes follow ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def accepted(alpha, portal, publish, committed):
@@ -281,8 +318,13 @@ def test_republishing_after_withdrawal_brings_the_copy_back(alpha, portal, accep
 
 # --- Push-down ----------------------------------------------------------------------------------
 
-def test_push_down_to_all_districts_is_mandatory_and_read_only(alpha, beta, portal, publish, committed):
-    notice = publish(portal, unique("关于做好冬季防火工作的通知"), "各区县要做好防火。", column="tzgg")
+
+def test_push_down_to_all_districts_is_mandatory_and_read_only(
+    alpha, beta, portal, publish, committed
+):
+    notice = publish(
+        portal, unique("关于做好冬季防火工作的通知"), "各区县要做好防火。", column="tzgg"
+    )
     item = item_of(portal, notice)
     with committed():
         record = subscriptions.push_down(item, audience=Audience.ALL_DISTRICTS, column_slug="tzgg")
@@ -309,8 +351,9 @@ def test_optional_push_down_can_be_declined_and_stays_declined(beta, portal, pub
     notice = publish(portal, unique("供参考的通知"), "正文", column="tzgg")
     item = item_of(portal, notice)
     with committed():
-        subscriptions.push_down(item, audience=Audience.CHOSEN, sites=[beta], column_slug="tzgg",
-                           mandatory=False)
+        subscriptions.push_down(
+            item, audience=Audience.CHOSEN, sites=[beta], column_slug="tzgg", mandatory=False
+        )
     delivery = Delivery.objects.get(item=item, target=beta)
     copy = copies(beta, item)[0]
     assert copy.live and not copy.locked
@@ -318,8 +361,9 @@ def test_optional_push_down_can_be_declined_and_stays_declined(beta, portal, pub
     response = admin_client(beta).post(f"/admin/pages/{copy.pk}/delete/", follow=True)
     assert "请在“信息共享 › 报送与转载”中退回" in response.content.decode()
     with committed():
-        response = admin_client(beta).post(f"/admin/syndication/received/{delivery.pk}/decline/",
-                                           {"reason": "本局不适用"})
+        response = admin_client(beta).post(
+            f"/admin/syndication/received/{delivery.pk}/decline/", {"reason": "本局不适用"}
+        )
     assert response.status_code == 302
     assert not copies(beta, item)[0].live
     with committed(), schema_context(portal.schema_name):
@@ -332,8 +376,12 @@ def test_optional_push_down_can_be_declined_and_stays_declined(beta, portal, pub
 def test_push_down_into_a_missing_column_fails_visibly(alpha, portal, publish, committed):
     notice = publish(portal, unique("栏目不存在"), "正文", column="tzgg")
     with committed():
-        subscriptions.push_down(item_of(portal, notice), audience=Audience.CHOSEN, sites=[alpha],
-                           column_slug="no-such-column")
+        subscriptions.push_down(
+            item_of(portal, notice),
+            audience=Audience.CHOSEN,
+            sites=[alpha],
+            column_slug="no-such-column",
+        )
     delivery = Delivery.objects.get(item__page_id=notice.pk, target=alpha)
     assert delivery.status == Delivery.Status.FAILED and "no-such-column" in delivery.last_error
     assert "no-such-column" in admin_client(alpha).get("/admin/syndication/").content.decode()
@@ -344,21 +392,26 @@ def test_push_down_admin_form(alpha, portal, publish, committed):
     client = admin_client(portal)
     assert client.get(f"/admin/syndication/push/{notice.pk}/").status_code == 200
     with committed():
-        response = client.post(f"/admin/syndication/push/{notice.pk}/", {
-            "audience": "districts", "column_slug": "tzgg", "mandatory": "on"})
+        response = client.post(
+            f"/admin/syndication/push/{notice.pk}/",
+            {"audience": "districts", "column_slug": "tzgg", "mandatory": "on"},
+        )
     assert response.status_code == 302
     assert PushDown.objects.filter(item__page_id=notice.pk, item__site=portal).exists()
     assert copies(alpha, item_of(portal, notice))[0].live
     # Bad input is a form error, not a 500.
-    response = client.post(f"/admin/syndication/push/{notice.pk}/", {"audience": "chosen",
-                                                                     "column_slug": "tzgg"})
+    response = client.post(
+        f"/admin/syndication/push/{notice.pk}/", {"audience": "chosen", "column_slug": "tzgg"}
+    )
     assert response.status_code == 200 and "请选择至少一个接收网站" in response.content.decode()
 
 
 # --- The sweep ----------------------------------------------------------------------------------
 
-def test_the_sweep_delivers_what_was_never_sent(alpha, portal, publish, committed,
-                                                 django_capture_on_commit_callbacks):
+
+def test_the_sweep_delivers_what_was_never_sent(
+    alpha, portal, publish, committed, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     page = publish(alpha, unique("任务丢失的投递"), "正文")
@@ -400,6 +453,7 @@ def test_a_frozen_site_receives_nothing_until_it_is_unfrozen(alpha, portal, publ
 
 # --- The demo -------------------------------------------------------------------------------------
 
+
 def test_demo_seed_is_idempotent(alpha, portal, publish, committed):
     from federation.syndication import demo
     from federation.syndication.models import Broadcast
@@ -411,12 +465,22 @@ def test_demo_seed_is_idempotent(alpha, portal, publish, committed):
         first = demo.seed()
     assert first["subscriptions"] == 2 and first["broadcast"] and first["push_down"] >= 1
     assert first["offers"] >= 1
-    counts = (Subscription.objects.count(), SyndicationOffer.objects.count(),
-              PushDown.objects.count(), Delivery.objects.count(), Broadcast.objects.count())
+    counts = (
+        Subscription.objects.count(),
+        SyndicationOffer.objects.count(),
+        PushDown.objects.count(),
+        Delivery.objects.count(),
+        Broadcast.objects.count(),
+    )
     with committed():
         second = demo.seed()
     assert second == {"subscriptions": 0, "offers": 0, "push_down": 0, "broadcast": False}
-    assert counts == (Subscription.objects.count(), SyndicationOffer.objects.count(),
-                      PushDown.objects.count(), Delivery.objects.count(), Broadcast.objects.count())
+    assert counts == (
+        Subscription.objects.count(),
+        SyndicationOffer.objects.count(),
+        PushDown.objects.count(),
+        Delivery.objects.count(),
+        Broadcast.objects.count(),
+    )
     with schema_context(alpha.schema_name):
         assert SyndicatedPage.objects.filter(live=True, mandatory=True).exists()  # the push-down

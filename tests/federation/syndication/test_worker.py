@@ -55,15 +55,21 @@ def world(broker, portal_schema, django_db_blocker):
     """Committed data, tasks sent to the real broker; the sites alpha, beta and the portal."""
     with django_db_blocker.unblock(), sending_to(broker):
         connection.set_schema_to_public()
-        yield {"alpha": tenant_services.get_site("alpha"), "beta": tenant_services.get_site("beta"),
-               "portal": tenant_services.get_site(portal_schema)}
+        yield {
+            "alpha": tenant_services.get_site("alpha"),
+            "beta": tenant_services.get_site("beta"),
+            "portal": tenant_services.get_site(portal_schema),
+        }
         connection.set_schema_to_public()
 
 
 def item_of(website, page, timeout=30):
     key = f"{website.schema_name}:{page.translation_key}"
-    return wait_for(lambda: LibraryItem.objects.filter(item_key=key, withdrawn=False).first(),
-                    timeout, f"library item {key}")
+    return wait_for(
+        lambda: LibraryItem.objects.filter(item_key=key, withdrawn=False).first(),
+        timeout,
+        f"library item {key}",
+    )
 
 
 def live_copy(website, item, timeout=30, check=lambda copy: True):
@@ -86,8 +92,10 @@ def test_offer_accept_update_and_withdraw_on_the_worker(world):
     with schema_context("alpha"):
         offers.offer_page(alpha, page)  # the library may not have the item yet: a rule waits
     item = item_of(alpha, page)
-    offer = wait_for(lambda: SyndicationOffer.objects.filter(item=item, target=portal).first(),
-                     what="the offer in the portal's inbox")
+    offer = wait_for(
+        lambda: SyndicationOffer.objects.filter(item=item, target=portal).first(),
+        what="the offer in the portal's inbox",
+    )
     assert offer in offers.inbox(portal)
     offers.accept_offer(offer, "yaowen")
     copy = live_copy(portal, item)
@@ -101,16 +109,23 @@ def test_offer_accept_update_and_withdraw_on_the_worker(world):
 
     with schema_context("alpha"):
         page.unpublish()
-    wait_for(lambda: Delivery.objects.filter(item=item, status=Delivery.Status.WITHDRAWN).exists(),
-             what="the copy withdrawn")
+    wait_for(
+        lambda: Delivery.objects.filter(item=item, status=Delivery.Status.WITHDRAWN).exists(),
+        what="the copy withdrawn",
+    )
     with schema_context(portal.schema_name):
         assert not SyndicatedPage.objects.get(syndication_key=item.item_key).live
 
 
 def test_subscription_and_push_down_on_the_worker(world):
     alpha, beta, portal = world["alpha"], world["beta"], world["portal"]
-    sub = Subscription.objects.create(name=title("乙局动态"), target=portal, column_slug="yaowen",
-                                      audience=Audience.CHOSEN, item_types=["news"])
+    sub = Subscription.objects.create(
+        name=title("乙局动态"),
+        target=portal,
+        column_slug="yaowen",
+        audience=Audience.CHOSEN,
+        item_types=["news"],
+    )
     sub.sources.set([beta])
     try:
         page = make_article(beta, title("乙局召开业务培训会"), "正文", column="bmdt")
@@ -145,8 +160,12 @@ def test_duplicate_deliveries_make_one_copy(world):
     OutboxEvent.objects.filter(pk=event.pk).update(processed_at=None)
     with schema_context("alpha"):
         process_outbox_event.apply_async(args=[event.pk], retry=False)
-    wait_for(lambda: Delivery.objects.get(pk=delivery.pk).attempts >= 4, what="the duplicates to run")
-    wait_for(lambda: OutboxEvent.objects.get(pk=event.pk).processed_at, what="the event re-processed")
+    wait_for(
+        lambda: Delivery.objects.get(pk=delivery.pk).attempts >= 4, what="the duplicates to run"
+    )
+    wait_for(
+        lambda: OutboxEvent.objects.get(pk=event.pk).processed_at, what="the event re-processed"
+    )
     assert copy_count(portal, item) == 1
     assert Delivery.objects.filter(item=item).count() == 1
 
@@ -185,8 +204,10 @@ def test_suspending_the_source_withdraws_its_copies(world):
     live_copy(portal, item)
     tenant_services.set_status(alpha, "suspended")
     try:
-        wait_for(lambda: Delivery.objects.filter(item=item, status=Delivery.Status.WITHDRAWN).exists(),
-                 what="the copy withdrawn after suspension")
+        wait_for(
+            lambda: Delivery.objects.filter(item=item, status=Delivery.Status.WITHDRAWN).exists(),
+            what="the copy withdrawn after suspension",
+        )
     finally:
         tenant_services.set_status(alpha, "active")
     with schema_context(portal.schema_name):

@@ -58,14 +58,19 @@ def test_user_permission_settings_and_content_events(alpha, webmaster):
         editor.save()
         group = Group.objects.create(name="临时角色")
         group.permissions.add(Permission.objects.get(codename="access_admin"))
-        GroupPagePermission.objects.create(group=group, page=Page.objects.get(depth=2),
-                                           permission=Permission.objects.get(codename="change_page"))
+        GroupPagePermission.objects.create(
+            group=group,
+            page=Page.objects.get(depth=2),
+            permission=Permission.objects.get(codename="change_page"),
+        )
         identity = SiteIdentity.objects.get()
         identity.footer_note = "建议使用最新浏览器"
         identity.save()
 
         column = ColumnPage.objects.get(slug="gzdt")
-        article = column.add_child(instance=ArticlePage(title="审计测试文章", date=datetime.date.today()))
+        article = column.add_child(
+            instance=ArticlePage(title="审计测试文章", date=datetime.date.today())
+        )
         article.save_revision(user=webmaster).publish(user=webmaster)
         article.refresh_from_db()
         article.unpublish(user=webmaster)
@@ -74,7 +79,9 @@ def test_user_permission_settings_and_content_events(alpha, webmaster):
 
         task = GroupApprovalTask.objects.create(name="审核")
         task.groups.add(Group.objects.get(name=REVIEWER))
-        WorkflowTask.objects.create(workflow=workflow, task=Task.objects.get(pk=task.pk), sort_order=0)
+        WorkflowTask.objects.create(
+            workflow=workflow, task=Task.objects.get(pk=task.pk), sort_order=0
+        )
         state = workflow.start(article, webmaster)
         state.refresh_from_db()
         task_state = state.current_task_state
@@ -82,19 +89,38 @@ def test_user_permission_settings_and_content_events(alpha, webmaster):
         DeletePageAction(Page.objects.get(pk=article.pk), user=webmaster).execute()
         user_id = editor.pk
         editor.delete()
-    services.record("syndication.offer", schema_name="alpha", object_repr="审计测试文章",
-                    changes={"to": "portal"})
+    services.record(
+        "syndication.offer",
+        schema_name="alpha",
+        object_repr="审计测试文章",
+        changes={"to": "portal"},
+    )
     tenant_services.set_status(alpha, "suspended")
     tenant_services.set_status(alpha, "active")
 
     events = new_events(start, "alpha")
     kinds = {e.event_type for e in events}
-    expected = {"user.create", "user.change", "user.groups", "user.delete", "group.create",
-                "group.permissions", "permission.page", "settings.change", "page.publish",
-                "page.unpublish", "page.delete", "workflow.start", "workflow.approve",
-                "syndication.offer", "console.site_status"}
+    expected = {
+        "user.create",
+        "user.change",
+        "user.groups",
+        "user.delete",
+        "group.create",
+        "group.permissions",
+        "permission.page",
+        "settings.change",
+        "page.publish",
+        "page.unpublish",
+        "page.delete",
+        "workflow.start",
+        "workflow.approve",
+        "syndication.offer",
+        "console.site_status",
+    }
     assert expected <= kinds, expected - kinds
-    change = next(e for e in events if e.event_type == "user.change" and e.object_id == str(user_id))
+    change = next(
+        e for e in events if e.event_type == "user.change" and e.object_id == str(user_id)
+    )
     assert change.changes["email"] == ["", "editor@example.gov.cn"]
     assert change.changes["password"] == "changed" and "pbkdf2" not in str(change.changes)
     setting = next(e for e in events if e.event_type == "settings.change")
@@ -124,10 +150,16 @@ def test_records_cannot_be_changed_or_deleted_through_the_orm(alpha):
 @pytest.mark.django_db
 def test_the_database_refuses_sql_update_delete_and_truncate(alpha):
     event = services.record("auth.login", schema_name="alpha", actor="someone")
-    for statement in (f"UPDATE audit_auditevent SET actor = 'x' WHERE id = {event.pk}",  # noqa: S608
-                      f"DELETE FROM audit_auditevent WHERE id = {event.pk}",  # noqa: S608
-                      "TRUNCATE audit_auditevent"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    for statement in (
+        f"UPDATE audit_auditevent SET actor = 'x' WHERE id = {event.pk}",  # noqa: S608
+        f"DELETE FROM audit_auditevent WHERE id = {event.pk}",  # noqa: S608
+        "TRUNCATE audit_auditevent",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement)
     # …even with the purge flag on: the row is younger than 184 days.
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
@@ -144,10 +176,13 @@ def test_a_row_altered_in_sql_is_detected(alpha, capsys):
     with connection.cursor() as cursor:
         # An attacker with the table owner's rights switches the guard off first.
         cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only_rows")
-        cursor.execute("UPDATE audit_auditevent SET actor = 'innocent' WHERE id = %s", [events[1].pk])
+        cursor.execute(
+            "UPDATE audit_auditevent SET actor = 'innocent' WHERE id = %s", [events[1].pk]
+        )
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
         cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only_rows")
     report = services.verify_chain(chain)
+
     def at(seq):
         return " ".join(problem for s, problem in report.problems if s == seq)
 
@@ -211,7 +246,9 @@ def test_console_security_auditor_sees_every_site(alpha, beta):
     user_model = get_user_model()
     auditor = user_model.objects.create_user("sec-auditor", password="Long-Enough-Pass-2026")
     auditor.groups.add(Group.objects.get(name=CONSOLE_SECURITY_AUDITOR))
-    operator = user_model.objects.create_user("operator1", password="Long-Enough-Pass-2026", is_staff=True)
+    operator = user_model.objects.create_user(
+        "operator1", password="Long-Enough-Pass-2026", is_staff=True
+    )
     client = Client(HTTP_HOST="console.localhost")
     client.force_login(auditor)
     text = client.get("/audit/").content.decode()
@@ -256,10 +293,14 @@ def test_the_daily_check_records_its_outcome_and_the_console_shows_tampering(alp
 
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only_rows")
-        cursor.execute("UPDATE audit_auditevent SET actor = 'innocent' WHERE id = %s", [events[1].pk])
+        cursor.execute(
+            "UPDATE audit_auditevent SET actor = 'innocent' WHERE id = %s", [events[1].pk]
+        )
         cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only_rows")
     with caplog.at_level("CRITICAL", logger="jiyue.audit"):
-        assert tasks.verify_chains.apply(kwargs={"min_interval_hours": 0}).get()["broken"] == [chain]
+        assert tasks.verify_chains.apply(kwargs={"min_interval_hours": 0}).get()["broken"] == [
+            chain
+        ]
     assert chain in caplog.text
     latest = services.latest_verification()
     assert "altered" in " ".join(latest.changes["broken"][chain])

@@ -21,8 +21,11 @@ def _add_articles(column, n):
     for _ in range(n):
         i = next(_serial)
         article = ArticlePage(
-            title=f"预算测试文章{i}", slug=f"budget-{i}", date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i),
-            summary="摘要", body=[("paragraph", "<p>正文</p>")],
+            title=f"预算测试文章{i}",
+            slug=f"budget-{i}",
+            date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i),
+            summary="摘要",
+            body=[("paragraph", "<p>正文</p>")],
         )
         column.add_child(instance=article)
         article.save_revision().publish()
@@ -35,8 +38,14 @@ def alpha_pages(alpha, in_site):
         notices = ColumnPage.objects.get(slug="tzgg")
         _add_articles(news, 1)
         article = ArticlePage.objects.child_of(news).first()
-        return {"host": alpha.primary_domain, "news": news, "notices": notices,
-                "article_url": article.url, "news_url": news.url, "home": HomePage.objects.get()}
+        return {
+            "host": alpha.primary_domain,
+            "news": news,
+            "notices": notices,
+            "article_url": article.url,
+            "news_url": news.url,
+            "home": HomePage.objects.get(),
+        }
 
 
 def _fetcher(client, host, path, expect_text=None):
@@ -44,6 +53,7 @@ def _fetcher(client, host, path, expect_text=None):
         response = client.get(path, HTTP_HOST=host)
         assert response.status_code == 200, (path, response.status_code)
         return response
+
     return fetch
 
 
@@ -52,18 +62,23 @@ def _grower(alpha, in_site, columns):
         with in_site(alpha):
             for column in columns:
                 _add_articles(column, n)
+
     return grow
 
 
 @pytest.mark.parametrize("view", ["home", "column", "article"])
 def test_view_queries_do_not_grow_with_items(client, alpha, in_site, alpha_pages, view):
     host = alpha_pages["host"]
-    path = {"home": "/", "column": alpha_pages["news_url"], "article": alpha_pages["article_url"]}[view]
+    path = {"home": "/", "column": alpha_pages["news_url"], "article": alpha_pages["article_url"]}[
+        view
+    ]
     columns = [alpha_pages["news"], alpha_pages["notices"]]
     assert_query_budget(
         fetch=_fetcher(client, host, path),
         add_items=_grower(alpha, in_site, columns),
-        budget=BUDGET[view], sizes=(2, 25), label=f"{view} page",
+        budget=BUDGET[view],
+        sizes=(2, 25),
+        label=f"{view} page",
     )
 
 

@@ -38,8 +38,12 @@ def make_document(parent=None, publish=True, **fields):
     n = next(_counter)
     values = catalogue_defaults(
         title=fields.pop("title", f"关于加强城市道路管理的通知{n}"),
-        slug=f"doc-{n}", issuing_body="甲区人民政府", document_number=f"甲政发〔2025〕{n}号",
-        date_written=datetime.date(2025, 5, 20), genre="notice")
+        slug=f"doc-{n}",
+        issuing_body="甲区人民政府",
+        document_number=f"甲政发〔2025〕{n}号",
+        date_written=datetime.date(2025, 5, 20),
+        genre="notice",
+    )
     values.update(fields)
     page = (parent or column("zcwj")).add_child(instance=PolicyDocumentPage(**values))
     if publish:
@@ -49,8 +53,9 @@ def make_document(parent=None, publish=True, **fields):
 
 def make_article(parent=None, publish=True, **fields):
     n = next(_counter)
-    values = catalogue_defaults(title=fields.pop("title", f"甲区召开安全生产工作会议{n}"),
-                                slug=f"art-{n}", genre="news")
+    values = catalogue_defaults(
+        title=fields.pop("title", f"甲区召开安全生产工作会议{n}"), slug=f"art-{n}", genre="news"
+    )
     values.update(fields)
     page = (parent or column("gzdt")).add_child(instance=DisclosureArticlePage(**values))
     if publish:
@@ -60,9 +65,12 @@ def make_article(parent=None, publish=True, **fields):
 
 def make_interpretation(document, parent=None, publish=True, **fields):
     n = next(_counter)
-    values = catalogue_defaults(title=fields.pop("title", f"《{document.title}》政策解读{n}"),
-                                slug=f"jd-{n}", genre="interpretation",
-                                interpreted_document=document)
+    values = catalogue_defaults(
+        title=fields.pop("title", f"《{document.title}》政策解读{n}"),
+        slug=f"jd-{n}",
+        genre="interpretation",
+        interpreted_document=document,
+    )
     values.update(fields)
     page = (parent or column("zcjd")).add_child(instance=PolicyInterpretationPage(**values))
     if publish:
@@ -75,8 +83,9 @@ STAFF_PASSWORD = "Review-Pass-2026!"
 
 def make_user(username, *group_names, password=STAFF_PASSWORD):
     """A user of the current site in these groups (made or updated)."""
-    user, _ = get_user_model().objects.get_or_create(username=username,
-                                                     defaults={"first_name": username})
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": username}
+    )
     user.set_password(password)
     user.save()
     user.groups.set([Group.objects.get(name=name) for name in group_names])
@@ -86,14 +95,26 @@ def make_user(username, *group_names, password=STAFF_PASSWORD):
 def edit_form(doc, **changes):
     """The admin's edit form of a policy document, as posted with “publish”, with `changes`."""
     values = {
-        "title": doc.title, "slug": doc.slug, "document_kind": doc.document_kind,
-        "document_number": doc.document_number, "issuing_body": doc.issuing_body,
-        "validity": doc.validity, "validity_changed_on": "", "superseded_by": "",
-        "index_number": doc.index_number, "topic_category": doc.topic_category_id,
-        "genre": doc.genre, "department": doc.department_id, "scope": doc.scope,
-        "time_limit": doc.time_limit, "valid_until": "",
-        "date_written": doc.date_written.isoformat(), "date": doc.date.isoformat(),
-        "grade": doc.grade, "summary": doc.summary, "body": streamfield([]),
+        "title": doc.title,
+        "slug": doc.slug,
+        "document_kind": doc.document_kind,
+        "document_number": doc.document_number,
+        "issuing_body": doc.issuing_body,
+        "validity": doc.validity,
+        "validity_changed_on": "",
+        "superseded_by": "",
+        "index_number": doc.index_number,
+        "topic_category": doc.topic_category_id,
+        "genre": doc.genre,
+        "department": doc.department_id,
+        "scope": doc.scope,
+        "time_limit": doc.time_limit,
+        "valid_until": "",
+        "date_written": doc.date_written.isoformat(),
+        "date": doc.date.isoformat(),
+        "grade": doc.grade,
+        "summary": doc.summary,
+        "body": streamfield([]),
         "comments": inline_formset([]),
         "action-publish": "1",
     }

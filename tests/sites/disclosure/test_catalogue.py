@@ -32,20 +32,28 @@ def test_provisioning_put_a_catalogue_under_the_disclosure_column(in_alpha):
 def test_filters_by_category_genre_year_department_and_validity(in_alpha):
     finance = TopicCategory.objects.get(name="财政、金融、审计")
     other_dept = Department.objects.create(name="甲区财政局")
-    make_document(title="财政资金管理办法", topic_category=finance, genre="measures",
-                  department=other_dept, date=datetime.date(2024, 3, 1),
-                  date_written=datetime.date(2024, 2, 1))
+    make_document(
+        title="财政资金管理办法",
+        topic_category=finance,
+        genre="measures",
+        department=other_dept,
+        date=datetime.date(2024, 3, 1),
+        date_written=datetime.date(2024, 2, 1),
+    )
     make_article(title="甲区召开全体会议", date=datetime.date(2025, 4, 1))
     new = make_document(title="新的管理办法", date=datetime.date(2025, 6, 1))
-    old = make_document(title="旧的管理办法", date=datetime.date(2019, 1, 8),
-                        date_written=datetime.date(2019, 1, 2))
+    old = make_document(
+        title="旧的管理办法", date=datetime.date(2019, 1, 8), date_written=datetime.date(2019, 1, 2)
+    )
     old.validity, old.superseded_by = "repealed", Page.objects.get(pk=new.pk)
     old.save_revision().publish()
     url = catalogue_url()
 
     everything = visit(in_alpha, url)
     assert everything.status_code == 200
-    assert {"财政资金管理办法", "甲区召开全体会议", "新的管理办法", "旧的管理办法"} <= set(titles(everything))
+    assert {"财政资金管理办法", "甲区召开全体会议", "新的管理办法", "旧的管理办法"} <= set(
+        titles(everything)
+    )
     assert titles(visit(in_alpha, url, category=finance.pk)) == ["财政资金管理办法"]
     assert titles(visit(in_alpha, url, genre="measures")) == ["财政资金管理办法"]
     assert titles(visit(in_alpha, url, department=other_dept.pk)) == ["财政资金管理办法"]
@@ -60,8 +68,15 @@ def test_filters_by_category_genre_year_department_and_validity(in_alpha):
 
 def test_bad_filter_values_are_reported_not_a_server_error(in_alpha):
     make_article()
-    for params in ({"year": "abcd"}, {"category": "99999"}, {"genre": "<script>"},
-                   {"page": "-3"}, {"page": "zzz"}, {"per_page": "100000"}, {"validity": "x"}):
+    for params in (
+        {"year": "abcd"},
+        {"category": "99999"},
+        {"genre": "<script>"},
+        {"page": "-3"},
+        {"page": "zzz"},
+        {"per_page": "100000"},
+        {"validity": "x"},
+    ):
         response = visit(in_alpha, catalogue_url(), **params)
         assert response.status_code == 200, params
         assert "<script>" not in response.content.decode().split("<main", 1)[1]
@@ -70,7 +85,9 @@ def test_bad_filter_values_are_reported_not_a_server_error(in_alpha):
 
 def test_pagination_keeps_the_filters(in_alpha):
     for i in range(23):
-        make_article(title=f"分页测试{i:02d}", date=datetime.date(2023, 1, 1) + datetime.timedelta(days=i))
+        make_article(
+            title=f"分页测试{i:02d}", date=datetime.date(2023, 1, 1) + datetime.timedelta(days=i)
+        )
     response = visit(in_alpha, catalogue_url(), year=2023)
     body = response.content.decode()
     assert len(titles(response)) == 20 and "第 1 / 2 页" in body

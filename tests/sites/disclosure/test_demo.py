@@ -26,9 +26,15 @@ def test_seed_gives_a_site_its_demo_disclosure_content_and_is_idempotent(alpha, 
         items = DisclosureItem.objects.live()
         assert items.count() >= 30
         kinds = set(items.values_list("content_type__model", flat=True))
-        assert {"policydocumentpage", "policyinterpretationpage", "statisticsreleasepage",
-                "leaderprofilepage", "organisationpage", "emergencyinformationpage",
-                "disclosurearticlepage"} <= kinds
+        assert {
+            "policydocumentpage",
+            "policyinterpretationpage",
+            "statisticsreleasepage",
+            "leaderprofilepage",
+            "organisationpage",
+            "emergencyinformationpage",
+            "disclosurearticlepage",
+        } <= kinds
         assert items.filter(validity="repealed").count() >= 2
         assert PolicyInterpretationPage.objects.exclude(interpreted_document=None).count() >= 5
         assert not items.values("index_number").annotate(n=Count("pk")).filter(n__gt=1).exists()

@@ -18,7 +18,9 @@ def test_numbers_are_site_code_year_serial_and_sequential(in_alpha):
     code = in_alpha.site_code
     year = first.index_number.split("/")[1].split("-")[0]
     assert first.index_number.startswith(f"{code}/{year}-")
-    assert int(second.index_number.rsplit("-", 1)[1]) == int(first.index_number.rsplit("-", 1)[1]) + 1
+    assert (
+        int(second.index_number.rsplit("-", 1)[1]) == int(first.index_number.rsplit("-", 1)[1]) + 1
+    )
 
 
 def test_each_site_counts_on_its_own(alpha, beta, in_site):
@@ -74,8 +76,9 @@ def test_generator_skips_a_number_typed_in_by_hand(in_alpha):
 
 def test_a_copy_gets_its_own_number(in_alpha):
     original = make_document()
-    copy = original.copy(update_attrs={"slug": original.slug + "-copy",
-                                       "document_number": "甲政发〔2025〕900号"})
+    copy = original.copy(
+        update_attrs={"slug": original.slug + "-copy", "document_number": "甲政发〔2025〕900号"}
+    )
     assert copy.specific.index_number and copy.specific.index_number != original.index_number
 
 
@@ -119,7 +122,9 @@ def test_two_concurrent_transactions_never_get_the_same_number(django_db_setup, 
             connection.close()  # see test_scheduling: committed-data tests close their own
 
 
-def test_many_concurrent_page_creations_all_get_distinct_numbers(django_db_setup, django_db_blocker):
+def test_many_concurrent_page_creations_all_get_distinct_numbers(
+    django_db_setup, django_db_blocker
+):
     """Four threads, each saving disclosure items in its own committed transactions."""
     from sites.core.models import ColumnPage
     from tests.sites.disclosure.factories import catalogue_defaults
@@ -128,20 +133,30 @@ def test_many_concurrent_page_creations_all_get_distinct_numbers(django_db_setup
     with django_db_blocker.unblock():
         with schema_context("alpha"):
             zwgk = ColumnPage.objects.get(slug="zwgk")
-            parents = [zwgk.add_child(instance=ColumnPage(title=f"并发{i}", slug=f"conc-{i}-{time.time_ns()}"))
-                       for i in range(4)]
+            parents = [
+                zwgk.add_child(
+                    instance=ColumnPage(title=f"并发{i}", slug=f"conc-{i}-{time.time_ns()}")
+                )
+                for i in range(4)
+            ]
         barrier = threading.Barrier(4)
 
         def worker(parent_id):
             from sites.disclosure.models import DisclosureArticlePage
+
             try:
                 with schema_context("alpha"):
                     parent = ColumnPage.objects.get(pk=parent_id)
                     barrier.wait(10)
                     for i in range(5):
                         with transaction.atomic():
-                            page = parent.add_child(instance=DisclosureArticlePage(
-                                **catalogue_defaults(title=f"并发创建{parent_id}-{i}", slug=f"c{i}")))
+                            page = parent.add_child(
+                                instance=DisclosureArticlePage(
+                                    **catalogue_defaults(
+                                        title=f"并发创建{parent_id}-{i}", slug=f"c{i}"
+                                    )
+                                )
+                            )
                             created.append(page.index_number)
             except Exception as exc:
                 errors.append(exc)

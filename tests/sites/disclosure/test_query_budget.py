@@ -19,13 +19,22 @@ def _grow(n):
 def test_catalogue_page_budget(in_alpha):
     client, url = Client(HTTP_HOST=in_alpha.primary_domain), CataloguePage.objects.get().url
     assert_query_budget(
-        fetch=lambda: client.get(url), add_items=_grow, budget=BUDGET["catalogue"],
-        sizes=(2, 25), label="disclosure catalogue", check=lambda r: r.status_code == 200)
+        fetch=lambda: client.get(url),
+        add_items=_grow,
+        budget=BUDGET["catalogue"],
+        sizes=(2, 25),
+        label="disclosure catalogue",
+        check=lambda r: r.status_code == 200,
+    )
 
 
 def test_filtered_catalogue_page_budget(in_alpha):
     client, url = Client(HTTP_HOST=in_alpha.primary_domain), CataloguePage.objects.get().url
     assert_query_budget(
-        fetch=lambda: client.get(url, {"year": 2025, "genre": "notice"}), add_items=_grow,
-        budget=BUDGET["catalogue_filtered"], sizes=(2, 42), label="filtered catalogue",
-        check=lambda r: r.status_code == 200)
+        fetch=lambda: client.get(url, {"year": 2025, "genre": "notice"}),
+        add_items=_grow,
+        budget=BUDGET["catalogue_filtered"],
+        sizes=(2, 42),
+        label="filtered catalogue",
+        check=lambda r: r.status_code == 200,
+    )

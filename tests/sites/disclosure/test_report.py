@@ -57,6 +57,9 @@ def test_report_counts_only_this_sites_items(alpha, beta, in_site):
     with in_site(alpha):
         make_article(date=datetime.date(2022, 1, 5))
     with in_site(beta):
-        rows = admin(beta, password="Other-Staple-Lantern-7").get(
-            "/admin/disclosure/report/", {"year": 2022, "format": "csv"}).content.decode("utf-8-sig")
+        rows = (
+            admin(beta, password="Other-Staple-Lantern-7")
+            .get("/admin/disclosure/report/", {"year": 2022, "format": "csv"})
+            .content.decode("utf-8-sig")
+        )
         assert "公开信息总数,0" in rows

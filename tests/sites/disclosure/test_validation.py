@@ -88,9 +88,10 @@ def admin_client():
 def test_a_refused_admin_edit_leaves_the_published_page_as_it_was(in_alpha, client=None):
     doc = make_document(title="关于规范停车收费的通知")
     revisions = doc.revisions.count()
-    response = admin_client().post(f"/admin/pages/{doc.pk}/edit/",
-                                   edit_form(doc, title="改过的标题", date_written="2026-01-01",
-                                             date="2025-01-01"))
+    response = admin_client().post(
+        f"/admin/pages/{doc.pk}/edit/",
+        edit_form(doc, title="改过的标题", date_written="2026-01-01", date="2025-01-01"),
+    )
     assert response.status_code == 200  # the form again, with the message
     assert "成文日期不能晚于发布日期" in response.content.decode()
     live = PolicyDocumentPage.objects.get(pk=doc.pk)
@@ -99,8 +100,10 @@ def test_a_refused_admin_edit_leaves_the_published_page_as_it_was(in_alpha, clie
 
 def test_the_index_number_field_is_locked_after_publishing(in_alpha):
     doc = make_document()
-    response = admin_client().post(f"/admin/pages/{doc.pk}/edit/",
-                                   edit_form(doc, index_number="HACK/2025-00001", summary="新摘要"))
+    response = admin_client().post(
+        f"/admin/pages/{doc.pk}/edit/",
+        edit_form(doc, index_number="HACK/2025-00001", summary="新摘要"),
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     doc.refresh_from_db()
     assert doc.index_number != "HACK/2025-00001" and doc.summary == "新摘要"
@@ -110,8 +113,15 @@ def test_the_catalogue_column_accepts_every_type(in_alpha):
     from sites.disclosure import models as m
 
     zwgk = column("zwgk")
-    for cls in (m.PolicyDocumentPage, m.PolicyInterpretationPage, m.StatisticsReleasePage,
-                m.LeaderProfilePage, m.OrganisationPage, m.EmergencyInformationPage,
-                m.DisclosureArticlePage, m.TopicPage):
+    for cls in (
+        m.PolicyDocumentPage,
+        m.PolicyInterpretationPage,
+        m.StatisticsReleasePage,
+        m.LeaderProfilePage,
+        m.OrganisationPage,
+        m.EmergencyInformationPage,
+        m.DisclosureArticlePage,
+        m.TopicPage,
+    ):
         assert cls.can_create_at(zwgk), cls
     assert not m.DisclosureItem.can_create_at(zwgk)

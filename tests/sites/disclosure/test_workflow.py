@@ -18,15 +18,30 @@ def approve(page, user, comment):
 
 
 def test_provisioning_made_the_groups_tasks_and_routes(in_alpha):
-    assert set(Group.objects.values_list("name", flat=True)) >= {"编辑", "审核员", "保密审查员", "领导审批"}
-    assert [t.name for t in Workflow.objects.get(name=w.SENSITIVE_WORKFLOW).tasks.order_by("workflow_tasks__sort_order")] \
-        == ["审核", "保密审查", "领导审批"]
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "编辑",
+        "审核员",
+        "保密审查员",
+        "领导审批",
+    }
+    assert [
+        t.name
+        for t in Workflow.objects.get(name=w.SENSITIVE_WORKFLOW).tasks.order_by(
+            "workflow_tasks__sort_order"
+        )
+    ] == ["审核", "保密审查", "领导审批"]
     assert ReviewRoute.objects.get(grade="general").workflow.name == w.GENERAL_WORKFLOW
-    assert list(GroupApprovalTask.objects.get(name="保密审查").groups.values_list("name", flat=True)) == ["保密审查员"]
+    assert list(
+        GroupApprovalTask.objects.get(name="保密审查").groups.values_list("name", flat=True)
+    ) == ["保密审查员"]
     # running it again adds nothing
     before = (Group.objects.count(), Workflow.objects.count(), GroupApprovalTask.objects.count())
     w.ensure_review_workflows()
-    assert before == (Group.objects.count(), Workflow.objects.count(), GroupApprovalTask.objects.count())
+    assert before == (
+        Group.objects.count(),
+        Workflow.objects.count(),
+        GroupApprovalTask.objects.count(),
+    )
 
 
 def test_the_grade_decides_the_workflow(in_alpha):
@@ -36,8 +51,10 @@ def test_the_grade_decides_the_workflow(in_alpha):
     assert sensitive.get_workflow().name == w.SENSITIVE_WORKFLOW
     # plain articles fall under the home page's workflow: reviewed too
     from sites.core.models import ArticlePage, ColumnPage
+
     article = ColumnPage.objects.get(slug="gzdt").add_child(
-        instance=ArticlePage(title="普通文章", slug="plain", date="2025-01-01"))
+        instance=ArticlePage(title="普通文章", slug="plain", date="2025-01-01")
+    )
     assert article.get_workflow().name == w.GENERAL_WORKFLOW
 
 
@@ -69,19 +86,29 @@ def test_sensitive_item_needs_all_three_approvals_each_recorded(staff):
     doc = PolicyDocumentPage.objects.get(pk=doc.pk)
     assert doc.live
 
-    finished = TaskState.objects.filter(workflow_state__object_id=str(doc.pk)).order_by("finished_at")
+    finished = TaskState.objects.filter(workflow_state__object_id=str(doc.pk)).order_by(
+        "finished_at"
+    )
     assert [(s.task.name, s.finished_by.username, s.comment) for s in finished] == [
-        ("审核", "t_reviewer", "内容准确，同意"), ("保密审查", "t_secrecy", "不涉密，可公开"),
-        ("领导审批", "t_leader", "同意发布")]
+        ("审核", "t_reviewer", "内容准确，同意"),
+        ("保密审查", "t_secrecy", "不涉密，可公开"),
+        ("领导审批", "t_leader", "同意发布"),
+    ]
     assert all(s.finished_at for s in finished)
-    logged = PageLogEntry.objects.filter(page=doc, action="wagtail.workflow.approve").order_by("timestamp")
+    logged = PageLogEntry.objects.filter(page=doc, action="wagtail.workflow.approve").order_by(
+        "timestamp"
+    )
     assert [(e.user.username, e.data["comment"]) for e in logged] == [
-        ("t_reviewer", "内容准确，同意"), ("t_secrecy", "不涉密，可公开"), ("t_leader", "同意发布")]
+        ("t_reviewer", "内容准确，同意"),
+        ("t_secrecy", "不涉密，可公开"),
+        ("t_leader", "同意发布"),
+    ]
 
     # …and the history page of the item shows who approved, with their comments
     admin = Client(HTTP_HOST="alpha.localhost")
     admin.force_login(staff["leader"])
     from tests.factories import PASSWORD
+
     admin.login(username="webmaster", password=PASSWORD)
     history = admin.get(f"/admin/pages/{doc.pk}/history/").content.decode()
     for text in ("t_reviewer", "不涉密，可公开", "同意发布"):
@@ -106,6 +133,7 @@ def test_an_editor_posting_publish_does_not_publish(staff):
     assert page.status_code == 200
     assert 'name="action-publish"' not in page.content.decode()
     from tests.sites.disclosure.test_validation import edit_form
+
     client.post(f"/admin/pages/{doc.pk}/edit/", edit_form(doc))
     doc.refresh_from_db()
     assert not doc.live
@@ -119,8 +147,9 @@ def test_an_editor_cannot_approve_through_the_action_url(staff):
     state = doc.current_workflow_state.current_task_state
     client = Client(HTTP_HOST="alpha.localhost")
     client.login(username="t_editor", password="Review-Pass-2026!")
-    response = client.post(f"/admin/pages/workflow/action/{doc.pk}/approve/{state.pk}/",
-                           {"comment": "自己批准"})
+    response = client.post(
+        f"/admin/pages/workflow/action/{doc.pk}/approve/{state.pk}/", {"comment": "自己批准"}
+    )
     assert response.status_code in (302, 403)
     state.refresh_from_db()
     assert state.status == TaskState.STATUS_IN_PROGRESS

@@ -23,15 +23,19 @@ class ProgressBar:
             return
         self.last = pct
         filled = self.width * pct // 100
-        line = (f"[{'#' * filled}{'-' * (self.width - filled)}] {pct:3d}%  {done}/{total}  "
-                f"{time.monotonic() - self.started:.0f} s")
+        line = (
+            f"[{'#' * filled}{'-' * (self.width - filled)}] {pct:3d}%  {done}/{total}  "
+            f"{time.monotonic() - self.started:.0f} s"
+        )
         self.stream.write(("\r" if self.tty else "") + line + ("" if self.tty else "\n"))
         self.stream.flush()
 
 
 class Command(BaseCommand):
-    help = ("Rebuild the cross-site search index from the resource library: everything (a new "
-            "table or index, then an atomic switch) or one site (--site).")
+    help = (
+        "Rebuild the cross-site search index from the resource library: everything (a new "
+        "table or index, then an atomic switch) or one site (--site)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--site", metavar="SCHEMA", help="only this site's items")
@@ -49,4 +53,6 @@ class Command(BaseCommand):
         bar = ProgressBar(self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout)
         done = backend.rebuild(site=website, progress=bar)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"indexed {done} items ({what}); search now reads the new index"))
+        self.stdout.write(
+            self.style.SUCCESS(f"indexed {done} items ({what}); search now reads the new index")
+        )

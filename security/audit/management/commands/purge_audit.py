@@ -9,9 +9,13 @@ class Command(BaseCommand):
     help = "Remove audit records older than --days (at least 184: six months, Cybersecurity Law)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=settings.AUDIT_RETENTION_DAYS,
-                            help="remove records older than this many days (default and minimum: "
-                                 "AUDIT_RETENTION_DAYS, never below 184)")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=settings.AUDIT_RETENTION_DAYS,
+            help="remove records older than this many days (default and minimum: "
+            "AUDIT_RETENTION_DAYS, never below 184)",
+        )
 
     def handle(self, *args, **opts):
         try:

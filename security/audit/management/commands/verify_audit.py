@@ -14,16 +14,22 @@ class Command(BaseCommand):
         broken = 0
         for report in reports:
             if report.ok:
-                self.stdout.write(f"OK      {report.schema_name:<20} {report.count:>7} records, "
-                                  f"seq {report.first_seq}–{report.last_seq}, head {report.head[:16]}")
+                self.stdout.write(
+                    f"OK      {report.schema_name:<20} {report.count:>7} records, "
+                    f"seq {report.first_seq}–{report.last_seq}, head {report.head[:16]}"
+                )
                 continue
             broken += 1
-            self.stdout.write(self.style.ERROR(f"BROKEN  {report.schema_name:<20} {report.count:>7} records"))
+            self.stdout.write(
+                self.style.ERROR(f"BROKEN  {report.schema_name:<20} {report.count:>7} records")
+            )
             for seq, problem in report.problems[:50]:
                 self.stdout.write(self.style.ERROR(f"        seq {seq}: {problem}"))
         if not reports:
             self.stdout.write("No audit records yet.")
         if broken:
-            raise CommandError(f"Audit trail tampering detected in {broken} chain(s). "
-                               "Preserve the database as evidence; see docs/operations/emergency.md.")
+            raise CommandError(
+                f"Audit trail tampering detected in {broken} chain(s). "
+                "Preserve the database as evidence; see docs/operations/emergency.md."
+            )
         self.stdout.write(self.style.SUCCESS(f"{len(reports)} chain(s) verified."))
