@@ -49,6 +49,7 @@ def nonce_for_chooser_scripts() -> None:
     output is that one (the widget's own HTML comes from an autoescaped template), so it alone
     gets the nonce.
     """
+    # ready() calls this: Wagtail's admin widgets import models, not loaded at import time here
     from wagtail.admin.widgets.chooser import BaseChooser
 
     original = BaseChooser.render

@@ -1,3 +1,4 @@
+import segno
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
@@ -134,8 +135,6 @@ def two_factor_setup(request):
 
 
 def _qr_svg(data: str) -> str:
-    import segno
-
     return segno.make(data, error="m").svg_inline(scale=5, dark="#000", light="#fff")
 
 

@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 
 from federation.library import services as library
 from federation.library.models import ItemType, LibraryItem
+from sites.core.models import ColumnPage, HomePage
 from tenants.models import Website
 
 from . import broadcasts, offers, subscriptions
@@ -52,8 +53,6 @@ def seed() -> dict:
 
 
 def _ensure_portal_column(portal):
-    from sites.core.models import ColumnPage, HomePage
-
     slug, title = DISTRICT_NEWS_COLUMN
     with schema_context(portal.schema_name):
         if not ColumnPage.objects.filter(slug=slug).exists():
