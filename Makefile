@@ -37,10 +37,11 @@ serve: install ## production-like: gunicorn workers, static files, page cache at
 	@echo "==> gunicorn on http://127.0.0.1:$(PORT) (sites at http://portal.localhost:$(PORT)/ …; see deploy/README.md)"
 	@$(SERVE) exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
-# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own test database; the
-# tests that start Celery workers run on one of them (--dist loadgroup). TEST_WORKERS=0: one.
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own test database and
+# media folder; a test module runs whole in one process (--dist loadfile: a module that starts
+# a Celery worker owns its Redis database and queue). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
-PYTEST := $(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup)
+PYTEST := $(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 test: install browser services node_modules/.installed lint ## install what tests need, then lint, checks and every test
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING

@@ -14,14 +14,6 @@ from tenants.models import Website
 from tests.factories import BETA_PASSWORD, PASSWORD, PORTAL_PASSWORD, PORTAL_SCHEMA, RESPONSIBILITY
 
 
-def pytest_collection_modifyitems(items):
-    """Tests that start Celery workers share Redis databases and queues: one xdist worker
-    runs them all, one after the other (`--dist loadgroup`)."""
-    for item in items:
-        if item.get_closest_marker("worker"):
-            item.add_marker(pytest.mark.xdist_group("celery-workers"))
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_test_environment, django_db_modify_db_settings, django_db_blocker):
     """Always the test database, whichever tests were collected.

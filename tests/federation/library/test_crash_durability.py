@@ -66,8 +66,8 @@ def wait_for(predicate, timeout=60.0, step=0.1):
 @pytest.fixture
 def flow(django_db_setup, django_db_blocker, portal_schema, tmp_path_factory):
     """Committed data, tasks sent to Redis, and the portal gathering alpha's news, for one
-    test: under pytest-xdist other tests may run in this process between two of these, and
-    must find tasks in-process and no subscription of ours."""
+    test: the test process's Celery settings are global, and a test after this one must find
+    tasks run in-process again and no subscription of ours."""
     if not redis_available():
         pytest.skip("no Redis at 127.0.0.1:6379: `make services` starts one")
     with django_db_blocker.unblock():
