@@ -32,6 +32,7 @@ def on_broadcasts_changed(sender, **kwargs):
     # thread opens no database connection (purge_all would, to wait for a commit).
     timer = threading.Timer(broadcasts.HOLD_SECONDS + 1, store.bump_all)
     timer.daemon = True
+    _timers[:] = [t for t in _timers if t.is_alive()]  # only pending ones: a bounded list
     _timers.append(timer)
     timer.start()
 

@@ -1,7 +1,8 @@
 """A worker killed at any step of the publishing flow loses nothing and duplicates nothing.
 
-A real Celery worker on Redis (DB 6) runs the flow of a page published on alpha, which the
-portal gathers by subscription: outbox task → projection → consumers (search index,
+A real Celery worker on Redis (DB 6) runs the flow of a page published on a district site of
+these tests' own, which the portal gathers by subscription into a column of their own (the
+soak's hundreds of pages must not crowd the pages other tests list): outbox task → projection → consumers (search index,
 syndication) → delivery task on the portal → copy. `tests/crashing_worker.py` kills the worker
 with SIGKILL at the boundary a test names (a hook, not timing); a plain worker then takes
 over, the sweeps run, and everything must be there exactly once: the library item, its index
@@ -24,15 +25,18 @@ from federation.library.models import ConsumerStep, ItemType, LibraryItem, Outbo
 from federation.search.models import SearchDocument
 from federation.syndication import deliveries
 from federation.syndication.models import Audience, Delivery, Subscription
+from sites.core.models import ColumnPage, HomePage
 from sites.syndicated.models import SyndicatedPage
-from tenants.services import get_site
-from tests.factories import make_article, unique
+from tenants.models import Website
+from tenants.services import get_site, provision_site
+from tests.factories import RESPONSIBILITY, make_article, unique
 from tests.worker import WorkerProcess, redis_available
 
 pytestmark = pytest.mark.worker
 
 BROKER = "redis://127.0.0.1:6379/6"  # this test's Redis database; never FLUSHALL
-PORTAL_COLUMN = "yaowen"
+SITE = "crashdist"
+PORTAL_COLUMN = "crash-copies"
 
 # Where a worker can die, in the order the flow reaches them.
 BOUNDARIES = {
@@ -63,9 +67,37 @@ def wait_for(predicate, timeout=60.0, step=0.1):
     return predicate()
 
 
+@pytest.fixture(scope="module")
+def places(django_db_setup, django_db_blocker, portal_schema):
+    """A district site and a portal column of these tests' own (committed, made once)."""
+    with django_db_blocker.unblock():
+        site = (
+            Website.objects.for_schema(SITE)
+            or provision_site(
+                kind="district",
+                legal_name="乌海市崩溃测试区人民政府",
+                short_name="崩溃测试区",
+                domain=f"{SITE}.localhost",
+                schema_name=SITE,
+                **RESPONSIBILITY,
+            ).website
+        )
+        with schema_context(portal_schema):
+            if not ColumnPage.objects.filter(slug=PORTAL_COLUMN).exists():
+                HomePage.objects.get().add_child(
+                    instance=ColumnPage(
+                        title="崩溃测试转载",
+                        slug=PORTAL_COLUMN,
+                        column_type=ColumnPage.ColumnType.NEWS,
+                    )
+                )
+        connection.set_schema_to_public()
+        return site
+
+
 @pytest.fixture
-def flow(django_db_setup, django_db_blocker, portal_schema, tmp_path_factory):
-    """Committed data, tasks sent to Redis, and the portal gathering alpha's news, for one
+def flow(places, django_db_blocker, portal_schema, tmp_path_factory):
+    """Committed data, tasks sent to Redis, and the portal gathering the test site's news, for one
     test: the test process's Celery settings are global, and a test after this one must find
     tasks run in-process again and no subscription of ours."""
     if not redis_available():
@@ -81,10 +113,11 @@ def flow(django_db_setup, django_db_blocker, portal_schema, tmp_path_factory):
             name=unique("崩溃测试订阅"),
             target=portal,
             column_slug=PORTAL_COLUMN,
-            audience=Audience.ALL_DISTRICTS,
+            audience=Audience.CHOSEN,
             item_types=[ItemType.NEWS],
             requires_review=False,
         )
+        subscription.sources.set([places])
         workers = []
 
         def start(name, crash_at=None, crash_after=1):
@@ -103,7 +136,7 @@ def flow(django_db_setup, django_db_blocker, portal_schema, tmp_path_factory):
             return worker
 
         try:
-            yield {"alpha": get_site("alpha"), "portal": portal, "start": start}
+            yield {"site": places, "portal": portal, "start": start}
         finally:
             for worker in workers:
                 worker.stop()
@@ -132,7 +165,7 @@ def sweep_now():
 
 def state(pages, portal) -> dict:
     """What the flow left behind for these pages, counted row by row."""
-    keys = [f"alpha:{page.translation_key}" for page in pages]
+    keys = [f"{SITE}:{page.translation_key}" for page in pages]
     items = list(LibraryItem.objects.filter(item_key__in=keys))
     with schema_context(portal.schema_name):
         copies = list(
@@ -194,7 +227,7 @@ def converge(pages, portal, timeout=90.0) -> dict:
 @pytest.mark.parametrize("boundary", list(BOUNDARIES))
 def test_a_worker_killed_at_a_step_boundary_loses_and_duplicates_nothing(flow, boundary):
     crashing = flow["start"]("crashing", BOUNDARIES[boundary])
-    page = make_article(flow["alpha"], unique("崩溃测试"), "正文", column="gzdt")
+    page = make_article(flow["site"], unique("崩溃测试"), "正文", column="gzdt")
     assert wait_for(lambda: crashing.killed, timeout=60), (
         f"the worker did not die at {boundary}:\n{crashing.log_path.read_text()[-3000:]}"
     )
@@ -224,7 +257,7 @@ def test_soak_hundreds_of_publishes_and_two_kills(flow):
     started = time.monotonic()
     for n in range(200):
         pages.append(
-            make_article(flow["alpha"], unique(f"压力测试{n}"), f"第{n}篇正文", column="gzdt")
+            make_article(flow["site"], unique(f"压力测试{n}"), f"第{n}篇正文", column="gzdt")
         )
         replace_if_killed()
     published = time.monotonic()
