@@ -12,8 +12,41 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from config.celery import app
+
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def use_broker(url: str | None):
+    """Point this process's Celery app at `url` (None: back to in-process eager tasks)."""
+    # Drop the references only: kombu keeps one pool per broker URL process-wide, and a closed
+    # pool would be handed back the next time that URL is used.
+    app._pool = None
+    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+    app.conf.broker_url = url or ""
+    app.conf.task_always_eager = url is None
+
+
+def wait_for(predicate, timeout=20.0, step=0.05):
+    """The predicate's first truthy value within `timeout` seconds, else its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(step)
+    return predicate()
+
+
+def other_sessions() -> int:
+    """Connections to the test database besides this one (a worker's, not yet gone)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
 
 
 def redis_available() -> bool:
@@ -103,8 +136,6 @@ def sending_to(broker: str):
     """
     from celery.backends.redis import RedisBackend
     from celery.result import AsyncResult
-
-    from config.celery import app
 
     def reset_connections():
         # Drop the app's references so they are rebuilt for the new broker. Not closed: kombu

@@ -18,7 +18,6 @@ import redis
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from config.celery import app
 from federation.library import consumers
 from federation.library import services as library
 from federation.library.models import ConsumerStep, ItemType, LibraryItem, OutboxEvent
@@ -30,7 +29,7 @@ from sites.syndicated.models import SyndicatedPage
 from tenants.models import Website
 from tenants.services import get_site, provision_site
 from tests.factories import RESPONSIBILITY, make_article, unique
-from tests.worker import WorkerProcess, redis_available
+from tests.worker import WorkerProcess, other_sessions, redis_available, use_broker, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -47,24 +46,6 @@ BOUNDARIES = {
     "delivery recorded, its task not sent": "federation.syndication.deliveries:send_delivery:before",
     "copy published, not committed": "wagtail.models:Revision.publish:after",
 }
-
-
-def use_broker(url: str | None):
-    """Point this process's Celery app at `url` (None: back to in-process eager tasks)."""
-    app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
-    app.conf.broker_url = url or ""
-    app.conf.task_always_eager = url is None
-
-
-def wait_for(predicate, timeout=60.0, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(step)
-    return predicate()
 
 
 @pytest.fixture(scope="module")
@@ -144,15 +125,6 @@ def flow(places, django_db_blocker, portal_schema, tmp_path_factory):
             subscription.delete()
             connection.set_schema_to_public()
             wait_for(lambda: not other_sessions(), timeout=15, step=0.2)
-
-
-def other_sessions() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        return cursor.fetchone()[0]
 
 
 def sweep_now():

@@ -20,33 +20,13 @@ from federation.library import services
 from federation.library.models import LibraryItem, OutboxEvent
 from federation.library.tasks import process_outbox_event
 from tests.factories import make_article, unique
-from tests.worker import redis_available, worker_database_url
+from tests.worker import other_sessions, redis_available, use_broker, wait_for, worker_database_url
 
 pytestmark = pytest.mark.worker
 
 BROKER = "redis://127.0.0.1:6379/5"  # this area's Redis database; never FLUSHALL
 DEAD_BROKER = "redis://127.0.0.1:1/5"  # nothing listens on port 1
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def use_broker(url: str | None):
-    """Point this process's Celery app at `url` (None: back to in-process eager tasks)."""
-    # Drop the references only: kombu keeps one pool per broker URL process-wide, and a closed
-    # pool would be handed back the next time that URL is used.
-    app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
-    app.conf.broker_url = url or ""
-    app.conf.task_always_eager = url is None
-
-
-def wait_for(predicate, timeout=20.0, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(step)
-    return predicate()
 
 
 @pytest.fixture(scope="module")
@@ -103,15 +83,6 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory):
         # connection has really gone, or DROP DATABASE finds it still "in use".
         wait_for(lambda: not other_sessions(), timeout=15, step=0.2)
         django_db_blocker.restore()
-
-
-def other_sessions() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        return cursor.fetchone()[0]
 
 
 @pytest.fixture
