@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -185,9 +186,20 @@ class RateLimitMiddleware:
                 rate=(limit, period),
                 increment=True,
             ):
-                response = render(
-                    request, "security/rate_limited.html", {"period": period}, status=429
-                )
+                if request.path.startswith("/api/"):  # an API client reads JSON, not a page
+                    response = JsonResponse(
+                        {
+                            "error": f"{'检索' if bucket == 'search' else '请求'}过于频繁，"
+                            f"请 {period} 秒后再试。",
+                            "retry_after": period,
+                        },
+                        status=429,
+                        json_dumps_params={"ensure_ascii": False},
+                    )
+                else:
+                    response = render(
+                        request, "security/rate_limited.html", {"period": period}, status=429
+                    )
                 response["Retry-After"] = str(period)
                 return response
         return self.get_response(request)

@@ -371,9 +371,11 @@ WAGTAILADMIN_USER_LOGIN_FORM = "security.forms.LockoutLoginForm"
 # Rate limits (requests, seconds) per client address and site, counted by django-ratelimit in
 # the "ratelimit" cache (above: shared by every process); its key function carries the schema,
 # so one site's visitors never use up another's budget.
+# Search: an office, school or library searches from one NAT address, so the budget is per
+# minute for a whole room (SEARCH_RATE_LIMIT, requests a minute; the API answers 429 in JSON).
 RATE_LIMITS = {
     "login": (20, 60),
-    "search": (30, 60),
+    "search": (int(os.environ.get("SEARCH_RATE_LIMIT", "300")), 60),
     "form": (10, 60),
 }
 # Uploads: what a government site publishes, nothing executable or scriptable (no SVG).

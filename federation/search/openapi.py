@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 description of `/api/search/`, served at `/api/search/openapi.json`."""
 
+from federation.library.links import absolute_url
 from federation.library.models import ItemType
 
 from .query import MAX_PAGE, MAX_QUERY_CHARS, PER_PAGE
@@ -42,14 +43,31 @@ def schema(request=None) -> dict:
             "type": {"type": "string", "enum": list(ItemType.values)},
             "type_label": {"type": "string"},
             "category": {"type": "string"},
-            "date": {"type": ["string", "null"], "format": "date"},
+            "date": {
+                "type": ["string", "null"],
+                "format": "date",
+                "description": "publication date on the site's calendar (Asia/Shanghai)",
+            },
             "snippet_html": {"type": "string", "description": "escaped excerpt, matches in <mark>"},
             "score": {"type": "number"},
             "document_number": {"type": "string"},
             "index_number": {"type": "string"},
         },
     }
-    server = request.build_absolute_uri("/") if request is not None else "/"
+    # The site's configured origin (primary domain, SITE_PUBLIC_PORT), never the Host header a
+    # client or a proxy sent: the servers entry is what clients are told to call.
+    website = getattr(request, "tenant", None) if request is not None else None
+    if website is not None and getattr(website, "primary_domain", ""):
+        server = absolute_url(website, "/")
+    else:
+        server = "/"
+    error = {
+        "type": "object",
+        "properties": {
+            "error": {"type": "string", "description": "what went wrong, in Chinese"},
+            "messages": {"type": "array", "items": {"type": "string"}},
+        },
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -84,7 +102,7 @@ def schema(request=None) -> dict:
                         ),
                         _param(
                             "type",
-                            "only these item types",
+                            "only these item types (an unknown value is a 400)",
                             {"type": "string", "enum": list(ItemType.values)},
                             many=True,
                         ),
@@ -96,7 +114,7 @@ def schema(request=None) -> dict:
                         ),
                         _param(
                             "sort",
-                            "relevance (default) or newest first",
+                            "relevance (default) or newest first (an unknown value is a 400)",
                             {"type": "string", "enum": ["relevance", "date"]},
                         ),
                         _param(
@@ -140,6 +158,32 @@ def schema(request=None) -> dict:
                                                 "type": "array",
                                                 "items": {"type": "string"},
                                             },
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": {
+                            "description": "an unknown `sort` or `type` value; `error` says "
+                            "which, and the values allowed",
+                            "content": {"application/json": {"schema": error}},
+                        },
+                        "429": {
+                            "description": "too many searches from this address in a minute "
+                            "(the budget is per address and site); wait `Retry-After` seconds",
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "seconds to wait before searching again",
+                                    "schema": {"type": "integer"},
+                                }
+                            },
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "error": {"type": "string"},
+                                            "retry_after": {"type": "integer"},
                                         },
                                     }
                                 }

@@ -112,6 +112,8 @@ class SearchRequest:
     page: int = 1
     per_page: int = PER_PAGE
     notes: list[str] = field(default_factory=list)  # messages for the visitor
+    # Values the request named that are not known: the page ignores them, the API says 400.
+    errors: list[str] = field(default_factory=list)
 
     @property
     def parsed(self) -> ParsedText:
@@ -151,9 +153,17 @@ def from_params(params, *, website) -> SearchRequest:
         s for s in params.getlist("site") if re.fullmatch(r"[a-z][a-z0-9_]{0,40}", s or "")
     ]
     req.types = [t for t in params.getlist("type") if t in ItemType.values]
+    unknown_types = [t for t in params.getlist("type") if t and t not in ItemType.values]
+    if unknown_types:
+        req.errors.append(
+            f"不支持的类型（type）：{'、'.join(unknown_types)[:100]}；"
+            f"可用的值：{'、'.join(ItemType.values)}。"
+        )
     req.years = [y for y in _ints(params.getlist("year")) if 1900 <= y <= 2200]
     sort = params.get("sort") or "relevance"
     req.sort = sort if sort in SORTS else "relevance"
+    if sort not in SORTS:
+        req.errors.append(f"不支持的排序方式（sort）：{sort[:40]}；可用的值：{'、'.join(SORTS)}。")
     raw_page = (params.get("page") or "1").strip()
     req.page = (
         int(raw_page)

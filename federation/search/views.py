@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from federation.library.models import ItemType
@@ -87,7 +88,8 @@ def hit_json(hit) -> dict:
         if item.item_type in ItemType.values
         else item.item_type,
         "category": item.category,
-        "date": item.published_at.date().isoformat() if item.published_at else None,
+        # the site's calendar (Asia/Shanghai), not UTC's: midnight in Beijing is 16:00 UTC
+        "date": timezone.localdate(item.published_at).isoformat() if item.published_at else None,
         "snippet_html": str(hit.snippet_html),
         "score": round(hit.score, 6),
         "document_number": item.document_number,
@@ -97,6 +99,9 @@ def hit_json(hit) -> dict:
 
 @require_GET
 def search_api(request):
+    asked = from_params(request.GET, website=getattr(request, "tenant", None))
+    if asked.errors:
+        return safe_json({"error": " ".join(asked.errors), "messages": asked.errors}, 400)
     results, status = run_search(request)
     req = results.request
     body = {

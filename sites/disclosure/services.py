@@ -12,6 +12,7 @@ from django_tenants.utils import get_tenant_model
 
 from .forms import CatalogueFilterForm
 from .models import DisclosureItem, IndexNumberSequence, PolicyDocumentPage, TopicCategory
+from .models.items import normalise_document_number
 
 log = logging.getLogger("jiyue.disclosure")
 
@@ -76,8 +77,10 @@ def browse_catalogue(params, site_root) -> dict:
     if filters.get("validity"):
         items = items.filter(validity=filters["validity"])
     if filters.get("q"):
+        # 文号 are stored as printed (〔2026〕); a visitor types [2026], （2026） or (2026).
         items = items.filter(
-            Q(title__icontains=filters["q"]) | Q(document_number__icontains=filters["q"])
+            Q(title__icontains=filters["q"])
+            | Q(document_number__icontains=normalise_document_number(filters["q"]))
         )
     items = items.only(
         "title", "url_path", "path", "depth", "date", "index_number", "document_number", "validity"

@@ -244,6 +244,27 @@ class DisclosureItem(ArticlePage):
     def clean_type_specific(self) -> dict:
         return {}
 
+    # --- the resource library (federation.library.projection calls this hook) --------
+    def library_projection(self) -> dict:
+        """The catalogue metadata the library item carries: 文号 and 索引号 (an exact one
+        finds its document first in search), the issuer (发文机关, else the responsible
+        department), and in `extra` the topic category, validity, genre and date written."""
+        department = self.department.name if self.department_id else ""
+        fields = {
+            "document_number": self.document_number or "",
+            "index_number": self.index_number or "",
+            "issuer": self.issuing_body or department or self.source or "",
+            "topic_category": self.topic_category.name if self.topic_category_id else "",
+            "department": department,
+            "genre": self.get_genre_display() if self.genre else "",
+            "scope": self.get_scope_display() if self.scope else "",
+        }
+        if self.validity:
+            fields["validity"] = self.get_validity_display()
+        if self.date_written:
+            fields["date_written"] = self.date_written.isoformat()
+        return fields
+
     # --- presentation -----------------------------------------------------------------
     @property
     def is_repealed(self) -> bool:
