@@ -21,6 +21,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from config.tasks import enqueue, hand_on
 from security.audit.context import actor_name
 from security.audit.services import record
+from shared_blocks.sanitize import clean_body_html
 from sites.core.models import ColumnPage
 from sites.syndicated.models import SyndicatedPage
 from tenants.models import Website
@@ -202,7 +203,8 @@ def copy_fields(delivery, item, body_html) -> dict:
         "source": item.site.legal_name[:100],
         "source_site_name": item.site.legal_name[:100],
         "source_url": item.url,
-        "body_html": body_html,
+        # Cleaned again on this side: the rendered body is a shared row any site's code could write.
+        "body_html": clean_body_html(body_html),
         "library_version": item.version,
         "origin": delivery.origin,
         "mandatory": delivery.mandatory,
