@@ -487,3 +487,8 @@ SHARED_RESOURCES = {
 }
 # Portal roles (security.roles) that curate offers, push down and broadcast.
 SYNDICATION_CURATOR_GROUPS = ("市级编审", "网站管理员")
+# Emergency information (I5): the warning levels whose fast-path release raises the city-wide
+# banner at once (red, orange, yellow, blue); any other level asks the portal to approve it.
+EMERGENCY_BANNER_AUTO_LEVELS = tuple(
+    filter(None, os.environ.get("EMERGENCY_BANNER_AUTO_LEVELS", "red").split(","))
+)

@@ -48,6 +48,16 @@ def urls():
         path("syndication/subscriptions/", views.subscriptions, name="syndication_subscriptions"),
         path("syndication/broadcasts/", views.broadcast_list, name="syndication_broadcasts"),
         path(
+            "syndication/broadcasts/requests/<int:request_id>/",
+            views.broadcast_request,
+            name="syndication_broadcast_request",
+        ),
+        path(
+            "syndication/broadcasts/requests/<int:request_id>/decline/",
+            views.broadcast_request_decline,
+            name="syndication_broadcast_request_decline",
+        ),
+        path(
             "syndication/broadcasts/<int:broadcast_id>/withdraw/",
             views.broadcast_withdraw,
             name="syndication_broadcast_withdraw",
