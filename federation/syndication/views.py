@@ -188,6 +188,11 @@ def decline_delivery(request, site, delivery_id):
 
 @site_view(portal_only=True, curator=True)
 def inbox(request, site):
+    columns = _columns()
+    slugs = {slug for slug, _title, _depth in columns}
+    pending = list(offers.inbox(site)[:200])
+    for offer in pending:  # preselected; the curator may choose another column
+        offer.default_column = offers.default_column(offer, slugs)
     decided = (
         SyndicationOffer.objects.filter(target=site)
         .exclude(status=SyndicationOffer.Status.PENDING)
@@ -200,9 +205,9 @@ def inbox(request, site):
         {
             "heading": HEADINGS["inbox"],
             "site": site,
-            "offers": offers.inbox(site)[:200],
+            "offers": pending,
             "decided": decided,
-            "columns": _columns(),
+            "columns": columns,
             "item_types": dict(ItemType.choices),
         },
     )
