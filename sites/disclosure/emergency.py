@@ -22,7 +22,7 @@ from security.audit.context import actor_name
 from security.audit.services import record
 from security.roles import REVIEWER, is_webmaster
 
-from .models import EmergencyInformationPage, EmergencyRelease
+from .models import EmergencyInformationPage, EmergencyRelease, ReviewRoute
 from .workflows import LEADER
 
 # The event levels (Ⅰ–Ⅳ) and the warning colours the public knows them by.
@@ -68,6 +68,9 @@ def fast_release(page, user, reason, *, want_banner=False, verified=False) -> Em
         raise ValidationError("只有“突发事件信息”可以走紧急发布快速通道。")
     if not can_fast_release(user):
         raise PermissionDenied("只有本站领导审批人员或网站管理员可以批准紧急发布。")
+    if page.grade != ReviewRoute.Grade.GENERAL:
+        # An item whose grade needs 保密审查 never goes live without it, fast path or not.
+        raise ValidationError("敏感信息须经保密审查，不能走紧急发布快速通道。")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("请填写紧急发布理由。")

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
@@ -66,10 +67,15 @@ def releases(request):
     if not (emergency.can_fast_release(user) or emergency.can_post_review(user)):
         raise PermissionDenied
     rows = EmergencyRelease.objects.select_related("page").order_by("-approved_at")[:200]
+    waiting = []
+    if emergency.can_fast_release(user):  # what a leader may release (without opening the editor)
+        waiting = EmergencyInformationPage.objects.filter(
+            Q(live=False) | Q(has_unpublished_changes=True)
+        ).order_by("-latest_revision_created_at")[:100]
     return render(
         request,
         "disclosure/admin/emergency_releases.html",
-        {"releases": rows, "can_review": emergency.can_post_review(user)},
+        {"releases": rows, "waiting": waiting, "can_review": emergency.can_post_review(user)},
     )
 
 

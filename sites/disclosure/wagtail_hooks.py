@@ -1,7 +1,7 @@
 from django.apps import apps
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.action_menu import SubmitForModerationMenuItem
+from wagtail.admin.action_menu import ActionMenuItem, SubmitForModerationMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -151,3 +151,32 @@ def emergency_release_button(page, user, view_name=None, next_url=None):
             icon_name="warning",
             priority=5,
         )
+
+
+class EmergencyReleaseMenuItem(ActionMenuItem):
+    """In the editor's action menu of an emergency item: the fast path, next to 发布/提交审核."""
+
+    label = "紧急发布（快速通道）"
+    name = "action-emergency-release"
+    icon_name = "warning"
+
+    def is_shown(self, context):
+        from . import emergency
+        from .models import EmergencyInformationPage
+
+        page = context.get("page")
+        return (
+            context["view"] == "edit"
+            and not context.get("locked_for_user")
+            and page is not None
+            and issubclass(page.specific_class or object, EmergencyInformationPage)
+            and emergency.can_fast_release(context["request"].user)
+        )
+
+    def get_url(self, parent_context):
+        return reverse("disclosure_emergency_release", args=[parent_context["page"].pk])
+
+
+@hooks.register("register_page_action_menu_item")
+def emergency_release_menu_item():
+    return EmergencyReleaseMenuItem(order=15)

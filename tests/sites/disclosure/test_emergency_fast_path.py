@@ -98,6 +98,9 @@ def test_one_named_approver_releases_at_once_and_the_review_follows(alpha, beta,
         assert not page.live and not EmergencyRelease.objects.filter(page=page).exists()
 
     leader = site_client(alpha, people["leader"])
+    # The leader finds it under 突发事件快速发布, without opening the editor.
+    waiting = leader.get("/admin/disclosure/emergency/").content.decode()
+    assert page.title in waiting and release_url(page) in waiting
     confirmation = leader.get(release_url(page)).content.decode()
     assert "确认紧急发布" in confirmation and "蓝色预警" in confirmation
     # No reason, or no confirmation: a clear message, nothing published.
@@ -269,3 +272,24 @@ def test_the_demo_shows_a_yellow_banner_from_an_emergency_item_released_by_the_f
     assert "broadcast-banner__item--yellow" in html and "黄色预警" in html
     with committed():
         assert demo._broadcast(portal, demo._DemoUser()) is False  # a second run adds nothing
+
+
+def test_the_edit_screen_offers_the_fast_path_and_a_sensitive_item_never_takes_it(alpha, people):
+    page = emergency_draft(alpha, people["editor"], EmergencyInformationPage.Level.ORDINARY)
+    edit = admin_client(alpha).get(f"/admin/pages/{page.pk}/edit/").content  # the webmaster
+    assert "紧急发布（快速通道）" in edit.decode() and release_url(page) in edit.decode()
+    as_editor = site_client(alpha, people["editor"]).get(f"/admin/pages/{page.pk}/edit/").content
+    assert release_url(page) not in as_editor.decode()  # not an approver of the fast path
+
+    # An item graded 敏感 needs 保密审查 whoever acts: the fast path refuses it.
+    with schema_context(alpha.schema_name):
+        EmergencyInformationPage.objects.filter(pk=page.pk).update(grade="sensitive")
+        page.refresh_from_db()
+        page.save_revision(user=people["editor"])
+    response = site_client(alpha, people["leader"]).post(
+        release_url(page), {"reason": "紧急", "confirm": "1"}
+    )
+    assert response.status_code == 200 and "保密审查" in response.content.decode()
+    with schema_context(alpha.schema_name):
+        page.refresh_from_db()
+        assert not page.live and not EmergencyRelease.objects.filter(page=page).exists()
