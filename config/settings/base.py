@@ -489,3 +489,11 @@ SHARED_RESOURCES = {
 }
 # Portal roles (security.roles) that curate offers, push down and broadcast.
 SYNDICATION_CURATOR_GROUPS = ("市级编审", "网站管理员")
+# The portal column a district's news offered to the portal lands in unless the curator picks
+# another (区县动态; the demo makes it).
+SYNDICATION_DISTRICT_NEWS_COLUMN = "qxdt"
+# Emergency information (I5): the warning levels whose fast-path release raises the city-wide
+# banner at once (red, orange, yellow, blue); any other level asks the portal to approve it.
+EMERGENCY_BANNER_AUTO_LEVELS = tuple(
+    filter(None, os.environ.get("EMERGENCY_BANNER_AUTO_LEVELS", "red").split(","))
+)

@@ -10,7 +10,9 @@ class SyndicationConfig(AppConfig):
     def ready(self):
         # ready(): the app registry is loaded, models may be imported
         from federation.library import consumers
+        from sites.disclosure.emergency import emergency_released
 
-        from .receivers import on_item_changed
+        from .receivers import on_emergency_released, on_item_changed
 
         consumers.register("syndication", on_item_changed)
+        emergency_released.connect(on_emergency_released, dispatch_uid="syndication-emergency")

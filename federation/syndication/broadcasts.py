@@ -18,14 +18,17 @@ from django.utils import timezone
 from security.audit.context import actor_name
 from security.audit.services import record
 
-from .models import Broadcast, BroadcastLogEntry
+from .models import Broadcast, BroadcastLogEntry, BroadcastRequest, WarningLevel
 from .signals import broadcasts_changed
 
 HOLD_SECONDS = 2
 
 
-def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=None) -> Broadcast:
+def post_broadcast(
+    *, title, text, link, starts_at, ends_at, user=None, site=None, level=WarningLevel.RED
+) -> Broadcast:
     broadcast = Broadcast(
+        level=level,
         title=(title or "").strip(),
         text=(text or "").strip(),
         link=link,
@@ -47,6 +50,7 @@ def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=Non
             site=site,
             detail={
                 "title": broadcast.title,
+                "level": broadcast.level,
                 "text": broadcast.text,
                 "link": link,
                 "starts_at": starts_at.isoformat(),
@@ -57,6 +61,7 @@ def post_broadcast(*, title, text, link, starts_at, ends_at, user=None, site=Non
             "broadcast.send",
             broadcast,
             user,
+            f"{broadcast.get_level_display()}，"
             f"{broadcast.starts_at:%Y-%m-%d %H:%M} 至 {broadcast.ends_at:%Y-%m-%d %H:%M}",
         )
         _changed(broadcast)
@@ -78,6 +83,74 @@ def withdraw_broadcast(broadcast, user=None, site=None) -> Broadcast:
         _audit("broadcast.withdraw", broadcast, user, "")
         _changed(broadcast)
     return broadcast
+
+
+# --- Banners asked for by an emergency item (sites.disclosure's fast path) -------------------
+
+BANNER_HOURS = 24
+
+
+def request_banner(*, site, page_key, title, text, link, level, user=None) -> BroadcastRequest:
+    """An emergency item asks for the city-wide banner: it waits for the portal's approval.
+    One request per item; asking again for a declined item asks again."""
+    with transaction.atomic():
+        req, created = BroadcastRequest.objects.get_or_create(
+            page_key=page_key,
+            defaults=dict(
+                site=site,
+                title=title[:100],
+                text=text[:300],
+                link=link,
+                level=level,
+                requested_by=actor_name(user),
+            ),
+        )
+        asked_again = not created and req.status == BroadcastRequest.Status.DECLINED
+        if asked_again:
+            req.status, req.decided_by, req.decided_at = BroadcastRequest.Status.PENDING, "", None
+            req.title, req.text, req.link, req.level = title[:100], text[:300], link, level
+            req.save()
+        if not (created or asked_again):
+            return req
+        record(
+            "broadcast.request",
+            obj=req,
+            message=f"{req.get_level_display()}：{req.title}（{site.legal_name}）",
+            user=user,
+        )
+    return req
+
+
+def approve_request(req, user=None, site=None, hours=BANNER_HOURS) -> Broadcast:
+    """The portal posts the requested banner (the caller checked two-factor and confirmation)."""
+    if req.status == BroadcastRequest.Status.APPROVED and req.broadcast_id:
+        return req.broadcast
+    now = timezone.now()
+    with transaction.atomic():
+        broadcast = post_broadcast(
+            title=req.title,
+            text=req.text,
+            link=req.link,
+            level=req.level,
+            starts_at=now - timezone.timedelta(seconds=1),
+            ends_at=now + timezone.timedelta(hours=hours),
+            user=user,
+            site=site,
+        )
+        req.status, req.broadcast = BroadcastRequest.Status.APPROVED, broadcast
+        req.decided_by, req.decided_at = actor_name(user), now
+        req.save()
+    return broadcast
+
+
+def decline_request(req, user=None) -> BroadcastRequest:
+    if req.status != BroadcastRequest.Status.PENDING:
+        return req
+    req.status = BroadcastRequest.Status.DECLINED
+    req.decided_by, req.decided_at = actor_name(user), timezone.now()
+    req.save()
+    record("broadcast.request_declined", obj=req, message=req.title, user=user)
+    return req
 
 
 def _audit(event_type, broadcast, user, message):
@@ -132,7 +205,7 @@ def _load() -> list[dict]:
     return list(
         Broadcast.objects.filter(withdrawn_at__isnull=True, ends_at__gt=timezone.now())
         .order_by("-starts_at")
-        .values("pk", "title", "text", "link", "starts_at", "ends_at")
+        .values("pk", "level", "title", "text", "link", "starts_at", "ends_at")
     )
 
 

@@ -21,6 +21,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from config.tasks import enqueue, hand_on
 from security.audit.context import actor_name
 from security.audit.services import record
+from shared_blocks.sanitize import clean_body_html
 from sites.core.models import ColumnPage
 from sites.syndicated.models import SyndicatedPage
 from tenants.models import Website
@@ -68,6 +69,15 @@ def ensure_delivery(
         if delivery.status == Status.DECLINED and not mandatory:
             return delivery  # the receiving site said no; only a mandatory push-down overrides
         changed = []
+        if offer is not None and not delivery.mandatory:
+            # The curator accepted an offer into a column: the copy goes there, even when a
+            # subscription delivered it into its own column first (deliver moves the copy).
+            if delivery.column_slug != column_slug:
+                delivery.column_slug = column_slug
+                changed.append("column_slug")
+            if delivery.offer_id != offer.pk:
+                delivery.offer, delivery.origin = offer, Delivery.Origin.OFFER
+                changed += ["offer", "origin"]
         if mandatory and not delivery.mandatory:
             delivery.mandatory, delivery.push_down = True, push_down
             delivery.origin = Delivery.Origin.PUSH_DOWN
@@ -140,15 +150,23 @@ def deliver(delivery_id: int) -> str:
             delivery.last_error = ""
             delivery.save()
             return outcome
+        column = find_column(delivery.column_slug)
+        if copy is not None and column is not None and not _is_child_of(copy, column):
+            # Its column changed (an accepted offer of an item a subscription brought in).
+            copy.move(column, pos="last-child")
+            copy = SyndicatedPage.objects.get(pk=copy.pk)
+            moved = True
+        else:
+            moved = False
         if (
-            delivery.status == Status.DELIVERED
+            not moved
+            and delivery.status == Status.DELIVERED
             and copy is not None
             and copy.live
             and delivery.delivered_version >= item.version
         ):
             delivery.save(update_fields=["attempts", "last_attempt_at"])
             return "up to date"
-        column = find_column(delivery.column_slug)
         if column is None and copy is None:
             delivery.status = Status.FAILED
             delivery.last_error = f"本站没有标识为“{delivery.column_slug}”的栏目。"
@@ -186,6 +204,10 @@ def deliver(delivery_id: int) -> str:
     return outcome
 
 
+def _is_child_of(page, column) -> bool:
+    return page.path.startswith(column.path) and page.depth == column.depth + 1
+
+
 def _shows(copy, fields) -> bool:
     """Does the copy already show these fields (all but the version it was made from)?"""
     return all(
@@ -202,7 +224,8 @@ def copy_fields(delivery, item, body_html) -> dict:
         "source": item.site.legal_name[:100],
         "source_site_name": item.site.legal_name[:100],
         "source_url": item.url,
-        "body_html": body_html,
+        # Cleaned again on this side: the rendered body is a shared row any site's code could write.
+        "body_html": clean_body_html(body_html),
         "library_version": item.version,
         "origin": delivery.origin,
         "mandatory": delivery.mandatory,

@@ -4,27 +4,38 @@
 - departments' news waits in the portal curator's inbox (a subscription that needs review);
 - two district notices are offered and accepted into the portal's 通知公告, one more waits;
 - the portal's latest notice is pushed down, mandatory, to every district's 通知公告;
-- one live emergency broadcast shows on every site.
+- a district's emergency item (黄色预警) goes live by the fast path (its leader approves), asks
+  for the city-wide banner, and the portal approves it: the yellow banner shows on every site.
 """
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from federation.library import services as library
-from federation.library.models import ItemType, LibraryItem
+from federation.library.models import ItemType
 from sites.core.models import ColumnPage, HomePage
+from sites.disclosure import emergency
+from sites.disclosure.models import EmergencyInformationPage
 from tenants.models import Website
 
 from . import broadcasts, offers, subscriptions
-from .models import Audience, Broadcast, PushDown, Subscription, SyndicationOffer
+from .models import (
+    Audience,
+    Broadcast,
+    PushDown,
+    Subscription,
+    SyndicationOffer,
+)
 
 log = logging.getLogger("jiyue.syndication")
 
 DISTRICT_NEWS_COLUMN = ("qxdt", "区县动态")
-BROADCAST_TITLE = "寒潮蓝色预警：请注意防寒保暖"
+EMERGENCY_TITLE = "关于强降雨黄色预警的紧急通知"
+EMERGENCY_SLUG = "tf-demo-fast"
 DEMO_USER = "demo"
 
 
@@ -137,21 +148,68 @@ def _push_down(portal, user) -> int:
 
 
 def _broadcast(portal, user) -> bool:
-    if Broadcast.objects.live().filter(title=BROADCAST_TITLE).exists():
+    """The first district's leader releases an emergency item (较大, 黄色预警) by the fast path,
+    asking for the banner; the portal approves it."""
+    if Broadcast.objects.live().filter(title=EMERGENCY_TITLE).exists():
         return False
-    notice = (
-        LibraryItem.objects.filter(site=portal, withdrawn=False, item_type=ItemType.NOTICE)
-        .order_by("-published_at")
+    district = (
+        Website.objects.filter(kind=Website.Kind.DISTRICT, status=Website.Status.ACTIVE)
+        .order_by("pk")
         .first()
     )
-    now = timezone.now()
-    broadcasts.post_broadcast(
-        title=BROADCAST_TITLE,
-        text="受强冷空气影响，未来48小时全市气温下降8至10℃，请减少户外活动，注意燃气和用电安全。",
-        link=notice.url if notice else f"http://{portal.primary_domain}/tzgg/",
-        starts_at=now - timezone.timedelta(minutes=1),
-        ends_at=now + timezone.timedelta(days=30),
-        user=user,
-        site=portal,
+    if district is None:
+        return False
+    with schema_context(district.schema_name):
+        page = _emergency_item()
+        if page is None:
+            return False
+        leader = get_user_model().objects.filter(username="leader").first()
+        if leader is None:
+            return False
+        if not page.live:
+            emergency.fast_release(
+                page, leader, "强降雨将至，需立即告知群众（演示）", want_banner=True
+            )
+            page.refresh_from_db()
+        link = page.full_url
+    connection.set_schema_to_public()
+    # The release asked for it (after commit); asked here again in case seed_demo runs in a
+    # transaction, where that is still to come (one request per item either way).
+    req = broadcasts.request_banner(
+        site=district,
+        page_key=f"{district.schema_name}:{page.pk}",
+        title=page.title,
+        text=page.summary,
+        link=link,
+        level="yellow",
+        user=leader,
     )
+    broadcasts.approve_request(req, user=user, site=portal, hours=24 * 30)
     return True
+
+
+def _emergency_item():
+    existing = EmergencyInformationPage.objects.filter(slug=EMERGENCY_SLUG).first()
+    if existing is not None:
+        return existing
+    model = EmergencyInformationPage.objects.exclude(slug=EMERGENCY_SLUG).order_by("pk").first()
+    if model is None:
+        return None
+    now = timezone.now()
+    page = EmergencyInformationPage(
+        title=EMERGENCY_TITLE,
+        slug=EMERGENCY_SLUG,
+        date=timezone.localdate(),
+        level=EmergencyInformationPage.Level.LARGE,
+        event_kind=EmergencyInformationPage.EventKind.NATURAL,
+        occurred_at=now - timezone.timedelta(hours=1),
+        summary="预计今夜至明日有大到暴雨，局地大暴雨，请远离河道、低洼地带，减少外出。",
+        public_guidance="减少不必要的外出，远离河道、低洼地带，注意用电安全。",
+        topic_category_id=model.topic_category_id,
+        department_id=model.department_id,
+        genre=model.genre,
+        live=False,
+    )
+    model.get_parent().add_child(instance=page)
+    page.save_revision()
+    return page

@@ -282,10 +282,22 @@ class BroadcastQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True, starts_at__lte=at, ends_at__gt=at)
 
 
+class WarningLevel(models.TextChoices):
+    """预警级别 (I5): shown by colour and in words, never by colour alone."""
+
+    BLUE = "blue", "蓝色预警"
+    YELLOW = "yellow", "黄色预警"
+    ORANGE = "orange", "橙色预警"
+    RED = "red", "红色预警"
+
+
 class Broadcast(models.Model):
     """I5: an emergency notice every site shows as a banner between its start and end time."""
 
     title = models.CharField("标题", max_length=100)
+    level = models.CharField(
+        "预警级别", max_length=10, choices=WarningLevel.choices, default=WarningLevel.RED
+    )
     text = models.CharField("简要内容", max_length=300)
     link = models.URLField(
         "全文链接", max_length=500, help_text="通知全文的地址，一般为门户网站上的通知页面"
@@ -321,6 +333,44 @@ class Broadcast(models.Model):
         if now < self.starts_at:
             return "待生效"
         return "生效中" if now < self.ends_at else "已结束"
+
+
+class BroadcastRequest(models.Model):
+    """A site's emergency item asking for the city-wide banner (I5): the portal approves it
+    (a two-factor session and a confirmation), or declines it. One request per item."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待门户审批"
+        APPROVED = "approved", "已发布横幅"
+        DECLINED = "declined", "未采用"
+
+    site = models.ForeignKey(
+        "tenants.Website",
+        on_delete=models.CASCADE,
+        related_name="broadcast_requests",
+        verbose_name="申请网站",
+    )
+    page_key = models.CharField("信息键", max_length=100, unique=True)  # "<schema>:<page id>"
+    title = models.CharField("标题", max_length=100)
+    text = models.CharField("简要内容", max_length=300)
+    link = models.URLField("全文链接", max_length=500)
+    level = models.CharField("预警级别", max_length=10, choices=WarningLevel.choices)
+    requested_by = models.CharField("申请人", max_length=150)
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.CharField("处理人", max_length=150, blank=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    broadcast = models.ForeignKey(
+        Broadcast, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "横幅申请"
+        verbose_name_plural = "横幅申请"
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return self.title
 
 
 class BroadcastLogEntry(models.Model):

@@ -1,11 +1,13 @@
 """Offers (报送): a site offers its items to the portal, the portal's curator accepts them
 into a column (a delivery) or declines them with a reason the offering site sees."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from wagtail.models import Page
 
+from federation.library.models import ItemType
 from federation.library.services import item_for_page
 from security.audit.context import actor_name
 from security.audit.services import record
@@ -35,6 +37,15 @@ def offer_page(website, page, user=None) -> SyndicationOffer | None:
         raise SyndicationError("只有已发布的信息才能报送。")
     if page.get_view_restrictions().exists():
         raise SyndicationError("设置了访问限制的信息不能报送。")
+    _page_rule(website, page, user)
+    record("syndication.offer", obj=page, message=f"报送{target.legal_name}", user=user)
+    item = item_for_page(website, page)
+    if item is None or item.withdrawn:
+        return None  # on its way into the library: on_item_changed makes the offer
+    return ensure_offer(item, target, offered_by=actor_name(user))
+
+
+def _page_rule(website, page, user):
     OfferRule.objects.get_or_create(
         site=website,
         page_key=page.translation_key,
@@ -44,11 +55,32 @@ def offer_page(website, page, user=None) -> SyndicationOffer | None:
             "created_by": actor_name(user),
         },
     )
-    record("syndication.offer", obj=page, message=f"报送{target.legal_name}", user=user)
-    item = item_for_page(website, page)
-    if item is None or item.withdrawn:
-        return None  # on its way into the library: on_item_changed makes the offer
-    return ensure_offer(item, target, offered_by=actor_name(user))
+
+
+def remember_offer(website, page, user=None) -> None:
+    """Offer a page that is not live yet (scheduled): the rule makes the offer when it is."""
+    target = Website.objects.portal()
+    if target is None:
+        raise SyndicationError("平台上还没有门户网站，无法报送。")
+    if website.pk == target.pk:
+        raise SyndicationError("门户网站的信息无需报送给自己。")
+    _page_rule(website, page, user)
+    record("syndication.offer", obj=page, message=f"发布后报送{target.legal_name}", user=user)
+
+
+def default_column(offer, column_slugs) -> str:
+    """The column an offer lands in unless the curator picks another: its subscription's, or
+    for a district's news the portal's 区县动态 (SYNDICATION_DISTRICT_NEWS_COLUMN)."""
+    if offer.subscription_id and offer.subscription.column_slug in column_slugs:
+        return offer.subscription.column_slug
+    district_news = getattr(settings, "SYNDICATION_DISTRICT_NEWS_COLUMN", "qxdt")
+    if (
+        offer.source.kind == Website.Kind.DISTRICT
+        and offer.item.item_type == ItemType.NEWS
+        and district_news in column_slugs
+    ):
+        return district_news
+    return ""
 
 
 def set_column_offers_everything(website, column, enabled: bool, user=None) -> None:

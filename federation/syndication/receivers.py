@@ -11,6 +11,7 @@ consumer step pending, and the consumer sweep runs it again (every step is idemp
 
 from tenants.models import Website
 
+from . import broadcasts
 from .deliveries import render_body, send_delivery, withdraw_item
 from .models import Delivery
 from .offers import ensure_offer, offered_by_rule
@@ -33,3 +34,28 @@ def on_item_changed(item, event: str = "") -> None:
         render_body(item)  # once here, in the source's schema, not once per receiving site
     for delivery in deliveries:
         send_delivery(delivery)
+
+
+def on_emergency_released(
+    sender, release, page, level, banner, link, user, schema, **kwargs
+) -> None:
+    """An emergency item went live by the fast path (sites.disclosure.emergency): post the
+    city-wide banner at once for a level the platform configures (the releasing session passed
+    two-factor), or ask the portal for it."""
+    if banner not in ("automatic", "requested"):
+        return
+    site = Website.objects.for_schema(schema)
+    if site is None:
+        return
+    text = getattr(page, "summary", "") or getattr(page, "public_guidance", "") or page.title
+    req = broadcasts.request_banner(
+        site=site,
+        page_key=f"{site.schema_name}:{page.pk}",
+        title=page.title,
+        text=text,
+        link=link,
+        level=level,
+        user=user,
+    )
+    if banner == "automatic":
+        broadcasts.approve_request(req, user=user, site=site)

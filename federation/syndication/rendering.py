@@ -19,6 +19,7 @@ from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
 from federation.library.links import absolute_url
+from shared_blocks.sanitize import clean_body_html
 
 # Attributes that hold one URL, and the one that holds a list of "URL descriptor" candidates.
 URL_ATTRIBUTES = ("href", "src", "poster")
@@ -90,7 +91,8 @@ def page_body_html(page) -> str:
 
 
 def render_item_body(item) -> str:
-    """Render a library item's live body in its own site's schema, links made absolute."""
+    """Render a library item's live body in its own site's schema, links made absolute, cleaned
+    to the markup our blocks produce (whatever the source's row holds)."""
 
     with schema_context(item.site.schema_name):
         page = Page.objects.filter(pk=item.page_id).first()
@@ -101,4 +103,4 @@ def render_item_body(item) -> str:
         html = page_body_html(page)
     if not html.strip() and item.text:
         html = linebreaks(escape(item.text))
-    return absolutize(html, item.site)
+    return clean_body_html(absolutize(html, item.site))

@@ -21,6 +21,7 @@ from wagtail.models import Page
 
 from federation.library import services as library
 from federation.library.models import ItemType
+from security import twofactor
 from security.audit.context import actor_name
 from sites.core.models import ColumnPage
 from tenants.models import Website
@@ -30,11 +31,13 @@ from . import subscriptions as subscribing  # (views below are named `subscripti
 from .models import (
     Audience,
     Broadcast,
+    BroadcastRequest,
     Delivery,
     OfferRule,
     PushDown,
     Subscription,
     SyndicationOffer,
+    WarningLevel,
 )
 from .rules import SyndicationError
 
@@ -185,6 +188,11 @@ def decline_delivery(request, site, delivery_id):
 
 @site_view(portal_only=True, curator=True)
 def inbox(request, site):
+    columns = _columns()
+    slugs = {slug for slug, _title, _depth in columns}
+    pending = list(offers.inbox(site)[:200])
+    for offer in pending:  # preselected; the curator may choose another column
+        offer.default_column = offers.default_column(offer, slugs)
     decided = (
         SyndicationOffer.objects.filter(target=site)
         .exclude(status=SyndicationOffer.Status.PENDING)
@@ -197,9 +205,9 @@ def inbox(request, site):
         {
             "heading": HEADINGS["inbox"],
             "site": site,
-            "offers": offers.inbox(site)[:200],
+            "offers": pending,
             "decided": decided,
-            "columns": _columns(),
+            "columns": columns,
             "item_types": dict(ItemType.choices),
         },
     )
@@ -392,7 +400,11 @@ def subscriptions(request, site):
 # --- Broadcasts (I5) ---------------------------------------------------------------------------
 
 
+NEED_TWO_FACTOR = "发布全市横幅需要通过两步验证的登录：请先完成两步验证，再发布。"
+
+
 class BroadcastForm(forms.Form):
+    level = forms.ChoiceField(label="预警级别", choices=WarningLevel.choices)
     title = forms.CharField(label="标题", max_length=100)
     text = forms.CharField(
         label="简要内容", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
@@ -408,29 +420,88 @@ class BroadcastForm(forms.Form):
 
 @site_view(portal_only=True, curator=True)
 def broadcast_list(request, site):
+    """Post a banner in two steps (the form, then a confirmation), from a session that passed
+    two-factor; approve or decline the banners emergency items ask for."""
     now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+    verified = twofactor.is_verified(request)
     form = BroadcastForm(
         request.POST or None,
         initial={
+            "level": WarningLevel.BLUE,
             "starts_at": now.isoformat(timespec="minutes"),
             "ends_at": (now + timezone.timedelta(hours=6)).isoformat(timespec="minutes"),
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            b = broadcasts.post_broadcast(**form.cleaned_data, user=request.user, site=site)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+        if not verified:
+            form.add_error(None, NEED_TWO_FACTOR)
+        elif not request.POST.get("confirmed"):
+            return render(
+                request,
+                "syndication/admin/broadcast_confirm.html",
+                {
+                    "heading": "确认发布紧急广播",
+                    "form": form,
+                    "level_words": dict(WarningLevel.choices)[form.cleaned_data["level"]],
+                    "site_count": Website.objects.filter(status=Website.Status.ACTIVE).count(),
+                },
+            )
         else:
-            messages.success(request, f"紧急广播“{b.title}”已发布，全部网站将在数秒内显示。")
-            return redirect("syndication_broadcasts")
+            try:
+                b = broadcasts.post_broadcast(**form.cleaned_data, user=request.user, site=site)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"紧急广播“{b.title}”已发布，全部网站将在数秒内显示。")
+                return redirect("syndication_broadcasts")
     items = Broadcast.objects.prefetch_related("log").order_by("-posted_at")[:100]
     return render(
         request,
         "syndication/admin/broadcasts.html",
-        {"heading": HEADINGS["broadcasts"], "form": form, "broadcasts": items},
+        {
+            "heading": HEADINGS["broadcasts"],
+            "form": form,
+            "broadcasts": items,
+            "verified": verified,
+            "requests": BroadcastRequest.objects.filter(
+                status=BroadcastRequest.Status.PENDING
+            ).select_related("site"),
+        },
     )
+
+
+@site_view(portal_only=True, curator=True)
+def broadcast_request(request, site, request_id):
+    """An emergency item's banner request: GET the confirmation, POST approve (two-factor)."""
+    req = get_object_or_404(BroadcastRequest, pk=request_id)
+    verified = twofactor.is_verified(request)
+    error = None
+    if request.method == "POST":
+        if req.status != BroadcastRequest.Status.PENDING:
+            error = f"该申请已处理（{req.get_status_display()}）。"
+        elif not verified:
+            error = NEED_TWO_FACTOR
+        elif not request.POST.get("confirmed"):
+            error = "请勾选“我确认在全市所有网站显示此横幅”。"
+        else:
+            broadcasts.approve_request(req, user=request.user, site=site)
+            messages.success(request, f"“{req.title}”的横幅已发布，全部网站将在数秒内显示。")
+            return redirect("syndication_broadcasts")
+    return render(
+        request,
+        "syndication/admin/broadcast_request.html",
+        {"heading": "审批全市横幅申请", "req": req, "verified": verified, "error": error},
+    )
+
+
+@require_POST
+@site_view(portal_only=True, curator=True)
+def broadcast_request_decline(request, site, request_id):
+    req = get_object_or_404(BroadcastRequest, pk=request_id)
+    broadcasts.decline_request(req, request.user)
+    messages.success(request, f"已不采用“{req.title}”的横幅申请。")
+    return redirect("syndication_broadcasts")
 
 
 @require_POST

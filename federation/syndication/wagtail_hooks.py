@@ -5,8 +5,11 @@ broadcasts; every site gets its report and the shared resources. Items are hidde
 do not apply, and the views refuse them too.
 """
 
+from django.apps import apps
+from django.contrib import messages
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets import Button
 
@@ -14,7 +17,8 @@ from sites.core.models import ArticlePage, ColumnPage
 from sites.syndicated.models import SyndicatedPage
 from tenants.models import Website
 
-from . import rules, views
+from . import offers, rules, views
+from .rules import SyndicationError
 
 
 @hooks.register("register_admin_urls")
@@ -47,6 +51,16 @@ def urls():
         path("syndication/push/", views.push_downs, name="syndication_pushdowns"),
         path("syndication/subscriptions/", views.subscriptions, name="syndication_subscriptions"),
         path("syndication/broadcasts/", views.broadcast_list, name="syndication_broadcasts"),
+        path(
+            "syndication/broadcasts/requests/<int:request_id>/",
+            views.broadcast_request,
+            name="syndication_broadcast_request",
+        ),
+        path(
+            "syndication/broadcasts/requests/<int:request_id>/decline/",
+            views.broadcast_request_decline,
+            name="syndication_broadcast_request_decline",
+        ),
         path(
             "syndication/broadcasts/<int:broadcast_id>/withdraw/",
             views.broadcast_withdraw,
@@ -160,3 +174,91 @@ def header_buttons(page, user, view_name=None, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def listing_buttons(page, user, next_url=None):
     yield from _page_buttons(page, user, priority=70)
+
+
+# --- "发布并报送门户": offering is part of the publish flow, not a hidden menu entry (F1) ------
+
+OFFER_PARAMETER = "offer_to_portal"
+
+
+class PublishAndOfferMenuItem(ActionMenuItem):
+    """In the editor's action menu, next to 发布: publish and offer the page to the portal in
+    one step (the button publishes like 发布; the hooks below make the offer)."""
+
+    label = "发布并报送门户"
+    name = "action-publish"  # the edit and create views publish on this name
+    icon_name = "tray-from-left"
+    template_name = "syndication/admin/publish_and_offer_menu_item.html"
+
+    def is_shown(self, context):
+        if _site_kind() in (None, Website.Kind.PORTAL):
+            return False
+        if context["view"] == "create":
+            parent = context["parent_page"]
+            model = context.get("page_class") or getattr(
+                context.get("page"), "specific_class", None
+            )
+            if model is not None and not _offerable_class(model):
+                return False
+            return parent.permissions_for_user(context["request"].user).can_publish_subpage()
+        if context["view"] != "edit" or context.get("locked_for_user"):
+            return False
+        page = context["page"]
+        return (
+            _offerable_class(page.specific_class)
+            and self.get_user_page_permissions_tester(context).can_publish()
+        )
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["offer_parameter"] = OFFER_PARAMETER
+        return context
+
+
+def _created_class(request):
+    """The page type of the create view (its URL names it)."""
+    kwargs = getattr(request.resolver_match, "kwargs", {}) or {}
+    try:
+        return apps.get_model(kwargs["content_type_app_name"], kwargs["content_type_model_name"])
+    except (KeyError, LookupError):
+        return None
+
+
+def _offerable_class(model) -> bool:
+    return (
+        model is not None
+        and issubclass(model, ArticlePage)
+        and not issubclass(model, SyndicatedPage)
+    )
+
+
+@hooks.register("register_page_action_menu_item")
+def publish_and_offer_menu_item():
+    return PublishAndOfferMenuItem(order=25)  # right after 发布 (order 20)
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def offer_after_publish(request, page):
+    if request.method != "POST" or request.GET.get(OFFER_PARAMETER) != "1":
+        return None
+    site = Website.objects.current()
+    if site is None or site.kind == Website.Kind.PORTAL:
+        return None
+    page = page.specific
+    if (
+        not _offerable_class(type(page))
+        or not page.permissions_for_user(request.user).can_publish()
+    ):
+        return None
+    page.refresh_from_db()
+    try:
+        if page.live:
+            offers.offer_page(site, page, request.user)
+            messages.success(request, f"“{page.title}”已发布并报送门户网站，等待门户编审采用。")
+        else:  # scheduled: the rule makes the offer when it goes live
+            offers.remember_offer(site, page, request.user)
+            messages.success(request, f"“{page.title}”将在发布后自动报送门户网站。")
+    except SyndicationError as exc:
+        messages.error(request, f"报送门户未成功：{exc}")
+    return None

@@ -1,7 +1,7 @@
 from django.apps import apps
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.action_menu import SubmitForModerationMenuItem
+from wagtail.admin.action_menu import ActionMenuItem, SubmitForModerationMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -88,3 +88,95 @@ def label_submit_by_grade(menu_items, request, context):
     for item in menu_items:
         if type(item) is SubmitForModerationMenuItem:
             item.__class__ = GradedSubmitMenuItem
+
+
+# --- Emergency information: the fast path (I5) -----------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_emergency_urls():
+    from . import emergency_views
+
+    return [
+        path(
+            "disclosure/emergency/", emergency_views.releases, name="disclosure_emergency_releases"
+        ),
+        path(
+            "disclosure/emergency/<int:page_id>/release/",
+            emergency_views.release,
+            name="disclosure_emergency_release",
+        ),
+        path(
+            "disclosure/emergency/review/<int:release_id>/",
+            emergency_views.review,
+            name="disclosure_emergency_review",
+        ),
+    ]
+
+
+class EmergencyMenuItem(MenuItem):
+    def is_shown(self, request):
+        from . import emergency
+
+        return emergency.can_fast_release(request.user) or emergency.can_post_review(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_emergency_menu_item():
+    return EmergencyMenuItem(
+        "突发事件快速发布",
+        reverse("disclosure_emergency_releases"),
+        icon_name="warning",
+        name="emergency-releases",
+        order=360,
+    )
+
+
+@hooks.register("register_page_header_buttons")
+def emergency_release_button(page, user, view_name=None, next_url=None):
+    from wagtail.admin.widgets import Button
+
+    from . import emergency
+    from .models import EmergencyInformationPage
+
+    if (
+        page.specific_class is not None
+        and issubclass(page.specific_class, EmergencyInformationPage)
+        and (not page.live or page.has_unpublished_changes)
+        and emergency.can_fast_release(user)
+    ):
+        yield Button(
+            "紧急发布（快速通道）",
+            reverse("disclosure_emergency_release", args=[page.pk]),
+            icon_name="warning",
+            priority=5,
+        )
+
+
+class EmergencyReleaseMenuItem(ActionMenuItem):
+    """In the editor's action menu of an emergency item: the fast path, next to 发布/提交审核."""
+
+    label = "紧急发布（快速通道）"
+    name = "action-emergency-release"
+    icon_name = "warning"
+
+    def is_shown(self, context):
+        from . import emergency
+        from .models import EmergencyInformationPage
+
+        page = context.get("page")
+        return (
+            context["view"] == "edit"
+            and not context.get("locked_for_user")
+            and page is not None
+            and issubclass(page.specific_class or object, EmergencyInformationPage)
+            and emergency.can_fast_release(context["request"].user)
+        )
+
+    def get_url(self, parent_context):
+        return reverse("disclosure_emergency_release", args=[parent_context["page"].pk])
+
+
+@hooks.register("register_page_action_menu_item")
+def emergency_release_menu_item():
+    return EmergencyReleaseMenuItem(order=15)

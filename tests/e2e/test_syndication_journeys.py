@@ -9,8 +9,9 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from federation.syndication.models import Broadcast
+from security.roles import MUNICIPAL_CURATOR
 from tenants import services
-from tests.factories import PASSWORD, PORTAL_PASSWORD
+from tests.factories import PASSWORD, PORTAL_PASSWORD, enrolled_authenticator, totp_code
 
 
 def login(page, url, username, password):
@@ -80,19 +81,36 @@ def test_offer_accept_and_read_on_the_portal_with_a_broadcast(new_page, site_url
     assert canonical.startswith("http://alpha.localhost/gzdt/")
     expect(original).to_have_attribute("href", canonical)
 
-    # The municipal office posts an emergency broadcast on the portal…
+    # The municipal office posts an emergency broadcast on the portal, from a session that
+    # passed two-factor (a curator of its own with an authenticator), after confirming…
+    officer_name = f"e2e_officer_{stamp}"
+    with schema_context(portal.schema_name):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        officer = get_user_model().objects.create_user(officer_name, password=PORTAL_PASSWORD)
+        officer.groups.add(Group.objects.get(name=MUNICIPAL_CURATOR))
+    connection.set_schema_to_public()
+    secret = enrolled_authenticator(portal, officer)
+    curator = new_page()
+    login(curator, site_url(portal, "/admin/login/"), officer_name, PORTAL_PASSWORD)
+    curator.fill("input[name=code]", totp_code(secret))
+    curator.click("form.security-form button[type=submit]")
     banner_title = f"暴雪橙色预警 {stamp}"
     curator.goto(site_url(portal, "/admin/syndication/broadcasts/"))
+    curator.select_option("#id_level", "orange")
     curator.fill("#id_title", banner_title)
     curator.fill("#id_text", "明日停课停工，请减少外出。")
     curator.fill("#id_link", site_url(portal, "/tzgg/"))
-    curator.get_by_role("button", name="发布广播").click()
+    curator.get_by_role("button", name="下一步：确认发布").click()
+    curator.get_by_role("button", name="确认发布广播").click()
     expect(curator.locator(".messages")).to_contain_text("已发布")
     try:
         # …and a visitor of the district's site sees it as an alert, linking to the notice.
         visitor.goto(site_url(alpha, "/"))
         banner = visitor.get_by_role("alert")
         expect(banner).to_contain_text(banner_title)
+        expect(banner).to_contain_text("橙色预警")  # the level in words, not by colour alone
         expect(banner.get_by_role("link", name="查看全文")).to_have_attribute(
             "href", site_url(portal, "/tzgg/")
         )
@@ -100,4 +118,4 @@ def test_offer_accept_and_read_on_the_portal_with_a_broadcast(new_page, site_url
         curator.goto(site_url(portal, "/admin/syndication/broadcasts/"))
         curator.locator("tr", has_text=banner_title).get_by_role("button", name="撤销").click()
         expect(curator.locator(".messages")).to_contain_text("已撤销")
-    assert Broadcast.objects.get(title=banner_title).withdrawn_by == "webmaster"
+    assert Broadcast.objects.get(title=banner_title).withdrawn_by == officer_name

@@ -1,6 +1,7 @@
 """Government information: catalogue data, the disclosure item types, catalogue and topic pages."""
 
 from .catalogue import Department, IndexNumberSequence, ReviewRoute, TopicCategory
+from .emergency import EmergencyRelease
 from .items import (
     DisclosureArticlePage,
     DisclosureItem,
@@ -19,6 +20,7 @@ __all__ = [
     "DisclosureArticlePage",
     "DisclosureItem",
     "EmergencyInformationPage",
+    "EmergencyRelease",
     "IndexNumberSequence",
     "LeaderProfilePage",
     "OrganisationPage",

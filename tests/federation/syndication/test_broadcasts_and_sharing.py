@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -11,8 +12,8 @@ from django_tenants.utils import schema_context
 
 from federation.syndication import broadcasts, sharing
 from federation.syndication.models import Broadcast, BroadcastLogEntry, SharedResource
-from tests.clients import admin_client
-from tests.factories import unique
+from tests.clients import admin_client, site_client
+from tests.factories import enrolled_authenticator, unique
 
 pytestmark = pytest.mark.django_db
 
@@ -80,14 +81,20 @@ def test_the_municipal_office_broadcasts_from_the_portal_admin_only(alpha, porta
     title = unique("寒潮预警")
     now = timezone.localtime()
     form = {
+        "level": "blue",
+        "confirmed": "1",  # the confirmation step (tests/sites/disclosure/test_emergency_fast_path)
         "title": title,
         "text": "气温骤降，注意防寒。",
         "link": "http://synportal.localhost/tzgg/",
         "starts_at": (now - datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
         "ends_at": (now + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
     }
+    with schema_context(portal.schema_name):
+        webmaster = get_user_model().objects.get(username="webmaster")
+    enrolled_authenticator(portal, webmaster)
+    curator = site_client(portal, webmaster)  # posting a banner needs a two-factor session
     with committed():
-        response = admin_client(portal).post("/admin/syndication/broadcasts/", form)
+        response = curator.post("/admin/syndication/broadcasts/", form)
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert response["Location"] == "/admin/syndication/broadcasts/", response["Location"]
     b = Broadcast.objects.get(title=title)
@@ -97,7 +104,7 @@ def test_the_municipal_office_broadcasts_from_the_portal_admin_only(alpha, porta
     # A district's webmaster cannot broadcast: the view does not exist there.
     assert admin_client(alpha).post("/admin/syndication/broadcasts/", form).status_code == 404
     # Missing fields: the form says so.
-    response = admin_client(portal).post("/admin/syndication/broadcasts/", {"title": "缺内容"})
+    response = curator.post("/admin/syndication/broadcasts/", {"title": "缺内容"})
     assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
     assert not Broadcast.objects.filter(title="缺内容").exists()
 

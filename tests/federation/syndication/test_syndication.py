@@ -454,6 +454,34 @@ def test_a_frozen_site_receives_nothing_until_it_is_unfrozen(alpha, portal, publ
 # --- The demo -------------------------------------------------------------------------------------
 
 
+def emergency_item_and_leader(website):
+    """What the demo's banner needs on a district: an emergency item (the model of its own) and
+    the leader who releases it."""
+    import datetime
+
+    from django.utils import timezone
+
+    from sites.core.models import ColumnPage
+    from sites.disclosure.models import Department, EmergencyInformationPage, TopicCategory
+    from sites.disclosure.workflows import LEADER
+    from tests.factories import make_user
+
+    with schema_context(website.schema_name):
+        page = EmergencyInformationPage(
+            title=unique("甲区防汛紧急通知"),
+            slug=unique("tf"),
+            date=timezone.localdate(),
+            level="4",
+            event_kind="natural",
+            occurred_at=timezone.now() - datetime.timedelta(days=1),
+            topic_category=TopicCategory.objects.get(name="综合政务"),
+            department=Department.objects.order_by("pk").first(),
+            genre="emergency",
+        )
+        ColumnPage.objects.get(slug="tzgg").add_child(instance=page)
+    make_user(website, "leader", role=LEADER)
+
+
 def test_demo_seed_is_idempotent(alpha, portal, publish, committed):
     from federation.syndication import demo
     from federation.syndication.models import Broadcast
@@ -461,6 +489,7 @@ def test_demo_seed_is_idempotent(alpha, portal, publish, committed):
     publish(alpha, unique("甲区工作动态（演示）"), "正文")
     publish(alpha, unique("甲区通知（演示）"), "正文", column="tzgg")
     publish(portal, unique("市政府通知（演示）"), "正文", column="tzgg")
+    emergency_item_and_leader(alpha)  # the demo's banner comes from a district's emergency item
     with committed():  # seed_demo runs in autocommit: deliveries run as they are made
         first = demo.seed()
     assert first["subscriptions"] == 2 and first["broadcast"] and first["push_down"] >= 1
