@@ -7,7 +7,8 @@ duties (三员分立), the webmaster administers, the auditor reads the audit tr
 does the other's job.
 
 Other apps may add permissions to these groups (get-or-create by name, e.g. the disclosure
-workflow's 审核员/保密审查员): `ensure_site_roles` only ever adds, never strips.
+workflow's 审核员/保密审查员): `ensure_site_roles` adds what a role holds and strips only what
+the platform revoked (REVOKED_PERMISSIONS), so existing sites lose a revoked right on upgrade.
 """
 
 from django.apps import apps
@@ -57,11 +58,8 @@ SITE_ROLES = {
         ALL_MEDIA,
     ),
     EDITOR: (
-        [
-            "wagtailadmin.access_admin",
-            "wagtailredirects.add_redirect",
-            "wagtailredirects.change_redirect",
-        ],
+        # No redirects: a redirect is live at once, with no review (issue 13, Z2).
+        ["wagtailadmin.access_admin"],
         ["add_page", "change_page"],
         ["add", "change", "choose"],
     ),
@@ -98,6 +96,19 @@ PORTAL_ROLES = {
         ["add", "change", "choose"],
     ),
 }
+# Rights the platform took back: stripped from existing sites' groups by ensure_site_roles
+# (which otherwise only adds, as other apps add to these groups too). Redirects are the
+# webmaster's tool: no other role keeps them.
+REDIRECT_PERMISSIONS = [
+    "wagtailredirects.add_redirect",
+    "wagtailredirects.change_redirect",
+    "wagtailredirects.delete_redirect",
+    "wagtailredirects.view_redirect",
+]
+REVOKED_PERMISSIONS = dict.fromkeys(
+    (EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, OUTSOURCED_OPERATOR, AUDITOR, MUNICIPAL_CURATOR),
+    REDIRECT_PERMISSIONS,
+)
 # Wagtail's own default groups (English) are replaced by the roles above.
 WAGTAIL_DEFAULT_GROUPS = ("Editors", "Moderators")
 
@@ -176,6 +187,8 @@ def ensure_site_roles(website) -> dict[str, Group]:
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*_permissions(model_perms))
         group.permissions.add(*content_permissions(CONTENT_MODEL_ACTIONS.get(name, ())))
+        if REVOKED_PERMISSIONS.get(name):
+            group.permissions.remove(*_permissions(REVOKED_PERMISSIONS[name]))
         page_grants += [
             GroupPagePermission(
                 group=group, page=home, permission=by_codename["wagtailcore", codename]

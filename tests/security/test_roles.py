@@ -45,7 +45,7 @@ MATRIX = {
     "groups (role definitions)": ("/admin/groups/", set()),
     "sites (hostnames)": ("/admin/sites/", set()),
     "site settings": ("/admin/settings/core/siteidentity/{site}/", {W}),
-    "redirects": ("/admin/redirects/", {W, E}),
+    "redirects": ("/admin/redirects/", {W}),  # a webmaster's tool (issue 13, Z2)
     "workflows": ("/admin/workflows/list/", set()),
     "audit trail": ("/admin/security/audit/", {A}),
     "account locks": ("/admin/security/accounts/", {W}),
