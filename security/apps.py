@@ -14,3 +14,6 @@ class SecurityConfig(AppConfig):
         from . import redirects
 
         redirects.install()
+        from . import vendors
+
+        vendors.connect()

@@ -52,6 +52,10 @@ SITE_ROLES = {
             "wagtailredirects.change_redirect",
             "wagtailredirects.delete_redirect",
             "security.unlock_account",
+            "security.add_vendorgrant",
+            "security.change_vendorgrant",
+            "security.delete_vendorgrant",
+            "security.view_vendorgrant",
             "disclosure.view_disclosure_report",
         ],
         ALL_PAGE_PERMISSIONS,
@@ -78,9 +82,11 @@ SITE_ROLES = {
         ["choose"],
     ),
     OUTSOURCED_OPERATOR: (
-        # Content entry only: no publishing, no users, no settings, no redirects.
+        # Content entry only: no publishing, no users, no settings, no redirects. No page
+        # rights either: each vendor account gets add/change on the sections its contract
+        # names (VendorGrant, security.vendors), not the whole site.
         ["wagtailadmin.access_admin"],
-        ["add_page", "change_page"],
+        [],
         ["add", "choose"],
     ),
     AUDITOR: (
@@ -109,6 +115,8 @@ REVOKED_PERMISSIONS = dict.fromkeys(
     (EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, OUTSOURCED_OPERATOR, AUDITOR, MUNICIPAL_CURATOR),
     REDIRECT_PERMISSIONS,
 )
+# Page rights on the home page the platform took back (deleted from existing sites' grants).
+REVOKED_PAGE_PERMISSIONS = {OUTSOURCED_OPERATOR: ["add_page", "change_page"]}
 # Wagtail's own default groups (English) are replaced by the roles above.
 WAGTAIL_DEFAULT_GROUPS = ("Editors", "Moderators")
 
@@ -189,6 +197,13 @@ def ensure_site_roles(website) -> dict[str, Group]:
         group.permissions.add(*content_permissions(CONTENT_MODEL_ACTIONS.get(name, ())))
         if REVOKED_PERMISSIONS.get(name):
             group.permissions.remove(*_permissions(REVOKED_PERMISSIONS[name]))
+        if REVOKED_PAGE_PERMISSIONS.get(name):
+            GroupPagePermission.objects.filter(
+                group=group,
+                page=home,
+                permission__content_type__app_label="wagtailcore",
+                permission__codename__in=REVOKED_PAGE_PERMISSIONS[name],
+            ).delete()
         page_grants += [
             GroupPagePermission(
                 group=group, page=home, permission=by_codename["wagtailcore", codename]

@@ -34,9 +34,10 @@ EVERY_ROLE = {W, E, R, C, OUT, A}
 # area → (URL template, roles allowed). Everyone else is refused.
 MATRIX = {
     "dashboard": ("/admin/", EVERY_ROLE),
-    "page explorer": ("/admin/pages/{home}/", {W, E, R, C, OUT}),
-    "add article": ("/admin/pages/add/core/articlepage/{column}/", {W, E, OUT}),
-    "edit page": ("/admin/pages/{article}/edit/", {W, E, R, C, OUT}),
+    # 外包运维 without a grant: no pages at all (its sections come from its VendorGrant)
+    "page explorer": ("/admin/pages/{home}/", {W, E, R, C}),
+    "add article": ("/admin/pages/add/core/articlepage/{column}/", {W, E}),
+    "edit page": ("/admin/pages/{article}/edit/", {W, E, R, C}),
     "delete page": ("/admin/pages/{article}/delete/", {W}),  # live pages: publish right needed
     "images": ("/admin/images/", {W, E, OUT}),
     "documents": ("/admin/documents/", {W, E, OUT}),
