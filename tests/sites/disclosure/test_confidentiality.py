@@ -266,3 +266,16 @@ def test_another_site_is_unaffected(in_alpha, beta):
     with schema_context(beta.schema_name):
         doc = make_document(parent=a_column(), publish=True, grade="general")
         assert Page.objects.get(pk=doc.pk).live
+
+
+def test_a_change_after_the_confidentiality_review_goes_back_to_review(in_alpha):
+    doc = run_review(sensitive_draft(), approvals=("审核", "保密审查"))
+    doc.title = "保密审查之后的修改"
+    doc.save_revision()
+    state = doc.current_workflow_state.current_task_state
+    assert state.task.name == "领导审批"
+    leader = make_user("conf_leader_late", w.LEADER)
+    state.task.specific.on_action(state, leader, "approve", comment="同意")
+    doc = PolicyDocumentPage.objects.get(pk=doc.pk)
+    assert not doc.live
+    assert doc.current_workflow_state.current_task_state.task.name == "审核"  # back in review
