@@ -50,6 +50,8 @@ MATRIX = {
     "workflows": ("/admin/workflows/list/", set()),
     "audit trail": ("/admin/security/audit/", {A}),
     "account locks": ("/admin/security/accounts/", {W}),
+    "vendor grants": ("/admin/vendor_grants/", {W}),  # 外包运维授权 (O3)
+    "add vendor grant": ("/admin/vendor_grants/new/", {W}),
 }
 # Reviewers approve; the finished workflow publishes (sites.disclosure): no publish right.
 CAN_PUBLISH = {W}
