@@ -279,3 +279,23 @@ def test_a_change_after_the_confidentiality_review_goes_back_to_review(in_alpha)
     doc = PolicyDocumentPage.objects.get(pk=doc.pk)
     assert not doc.live
     assert doc.current_workflow_state.current_task_state.task.name == "审核"  # back in review
+
+
+def test_a_superuser_approving_the_confidentiality_step_is_no_review(in_alpha):
+    from django.contrib.auth import get_user_model
+
+    doc = run_review(sensitive_draft(), approvals=("审核",))
+    root = get_user_model().objects.create_superuser("conf_root", password="Root-Pass-2026!")
+    state = doc.current_workflow_state.current_task_state
+    assert state.task.name == "保密审查"
+    state.task.specific.on_action(state, root, "approve", comment="我来批")
+    doc = run_review_continue(doc, "领导审批")
+    assert not doc.live
+
+
+def run_review_continue(doc, step):
+    doc = Page.objects.get(pk=doc.pk).specific
+    state = doc.current_workflow_state.current_task_state
+    assert state.task.name == step
+    state.task.specific.on_action(state, make_user("conf_late_leader", w.LEADER), "approve")
+    return Page.objects.get(pk=doc.pk).specific
