@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 from wagtail.models import GroupPagePermission, Page
 
 from security.audit.services import record
+from security import vendors
 from security.models import VendorGrant
 from security.roles import AUDITOR, OUTSOURCED_OPERATOR, WEBMASTER, ensure_site_roles
 from tests.clients import site_client
@@ -161,3 +162,14 @@ def test_the_audit_trail_lists_a_vendors_actions(alpha, beta):
     beta_auditor = make_user(beta, "vendor_auditor_b", AUDITOR)
     beta_listed = site_client(beta, beta_auditor).get("/admin/security/audit/?vendor=all")
     assert "外包改的页面" not in beta_listed.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_vendor_has_a_grant_the_dashboard_warns_about(alpha):
+    from tenants.demo import roles as demo
+
+    demo.seed(alpha, "Demo-Password-2026")
+    with schema_context("alpha"):
+        seeded = VendorGrant.objects.get(user__username="vendor")
+        assert seeded.sections.count() == 1
+        assert seeded in set(vendors.ending_soon())
