@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from wagtail.models import GroupPagePermission, Page
 
-from security.audit.services import record
 from security import vendors
+from security.audit.services import record
 from security.models import VendorGrant
 from security.roles import AUDITOR, OUTSOURCED_OPERATOR, WEBMASTER, ensure_site_roles
 from tests.clients import site_client
