@@ -11,3 +11,9 @@ class SecurityConfig(AppConfig):
         from . import csp, signals  # noqa: F401  (the lockout counters; ready(): models may be imported)
 
         csp.nonce_for_chooser_scripts()
+        from . import redirects
+
+        redirects.install()
+        from . import vendors
+
+        vendors.connect()

@@ -41,6 +41,24 @@ class LockoutMixin:
 class LockoutLoginForm(LockoutMixin, LoginForm):
     """The Wagtail admin's sign-in form (WAGTAILADMIN_USER_LOGIN_FORM)."""
 
+    def clean(self):
+        cleaned = super().clean()
+        from . import vendors
+
+        user = self.get_user()
+        grant = vendors.ended_contract(user) if user is not None else None
+        if grant is not None:
+            record(
+                "auth.login_failed",
+                actor=user.get_username(),
+                object_type="auth.user",
+                object_repr=user.get_username(),
+                request=self.request,
+                message="外包运维合同已到期",
+            )
+            raise ValidationError(vendors.ended_message(grant), code="contract_ended")
+        return cleaned
+
 
 class ConsoleLoginForm(LockoutMixin, AuthenticationForm):
     """The platform console's sign-in form."""

@@ -67,6 +67,14 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and is_admin_path(request.path):
+            from . import vendors
+
+            grant = None if is_console_request() else vendors.ended_contract(user)
+            if grant is not None:
+                record("auth.logout", obj=user, user=user, changes={"reason": "contract_ended"})
+                logout(request)
+                messages.warning(request, vendors.ended_message(grant))
+                return redirect(_login_url(request))
             now = time.time()
             last_seen = request.session.get(SESSION_LAST_SEEN)
             if last_seen is not None and now - last_seen > settings.ADMIN_IDLE_TIMEOUT:

@@ -4,6 +4,7 @@ their own tables."""
 
 import base64
 
+from django.conf import settings
 from django.db import models
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -89,3 +90,40 @@ class SiteSecurity(models.Model):
 
     def __str__(self):
         return "网站安全"
+
+
+class VendorGrant(models.Model):
+    """An outsourced operator's contract (O3): the sections (columns) its account may work in,
+    and until when. The account gets add/change page rights on those subtrees only (a group of
+    its own, kept in step by security.vendors), cannot sign in after the contract ends, and
+    the webmaster is warned before (dashboard). Its actions: the audit trail's 外包运维 filter."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="外包运维账户",
+        on_delete=models.CASCADE,
+        related_name="vendor_grant",
+    )
+    company = models.CharField("外包单位", max_length=100)
+    contract_number = models.CharField("合同编号", max_length=60, blank=True)
+    contract_end = models.DateField(
+        "合同截止日期", help_text="此日期之后账户不能登录；到期前网站管理员会在首页看到提醒。"
+    )
+    sections = models.ManyToManyField(
+        "wagtailcore.Page",
+        verbose_name="授权栏目",
+        related_name="+",
+        limit_choices_to={"depth__in": [3, 4]},
+        help_text="只能在这些栏目（及其下级页面）中新建和修改内容。",
+        # This app's tables exist in the public schema too, which has no Wagtail pages: no
+        # database constraint (Django still removes the rows with a deleted page).
+        db_constraint=False,
+    )
+
+    class Meta:
+        verbose_name = "外包运维授权"
+        verbose_name_plural = "外包运维授权"
+        ordering = ["contract_end"]
+
+    def __str__(self):
+        return f"{self.company}：{self.user.get_username()}（至 {self.contract_end:%Y-%m-%d}）"

@@ -7,7 +7,8 @@ duties (三员分立), the webmaster administers, the auditor reads the audit tr
 does the other's job.
 
 Other apps may add permissions to these groups (get-or-create by name, e.g. the disclosure
-workflow's 审核员/保密审查员): `ensure_site_roles` only ever adds, never strips.
+workflow's 审核员/保密审查员): `ensure_site_roles` adds what a role holds and strips only what
+the platform revoked (REVOKED_PERMISSIONS), so existing sites lose a revoked right on upgrade.
 """
 
 from django.apps import apps
@@ -51,17 +52,18 @@ SITE_ROLES = {
             "wagtailredirects.change_redirect",
             "wagtailredirects.delete_redirect",
             "security.unlock_account",
+            "security.add_vendorgrant",
+            "security.change_vendorgrant",
+            "security.delete_vendorgrant",
+            "security.view_vendorgrant",
             "disclosure.view_disclosure_report",
         ],
         ALL_PAGE_PERMISSIONS,
         ALL_MEDIA,
     ),
     EDITOR: (
-        [
-            "wagtailadmin.access_admin",
-            "wagtailredirects.add_redirect",
-            "wagtailredirects.change_redirect",
-        ],
+        # No redirects: a redirect is live at once, with no review (issue 13, Z2).
+        ["wagtailadmin.access_admin"],
         ["add_page", "change_page"],
         ["add", "change", "choose"],
     ),
@@ -80,9 +82,11 @@ SITE_ROLES = {
         ["choose"],
     ),
     OUTSOURCED_OPERATOR: (
-        # Content entry only: no publishing, no users, no settings, no redirects.
+        # Content entry only: no publishing, no users, no settings, no redirects. No page
+        # rights either: each vendor account gets add/change on the sections its contract
+        # names (VendorGrant, security.vendors), not the whole site.
         ["wagtailadmin.access_admin"],
-        ["add_page", "change_page"],
+        [],
         ["add", "choose"],
     ),
     AUDITOR: (
@@ -98,6 +102,21 @@ PORTAL_ROLES = {
         ["add", "change", "choose"],
     ),
 }
+# Rights the platform took back: stripped from existing sites' groups by ensure_site_roles
+# (which otherwise only adds, as other apps add to these groups too). Redirects are the
+# webmaster's tool: no other role keeps them.
+REDIRECT_PERMISSIONS = [
+    "wagtailredirects.add_redirect",
+    "wagtailredirects.change_redirect",
+    "wagtailredirects.delete_redirect",
+    "wagtailredirects.view_redirect",
+]
+REVOKED_PERMISSIONS = dict.fromkeys(
+    (EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, OUTSOURCED_OPERATOR, AUDITOR, MUNICIPAL_CURATOR),
+    REDIRECT_PERMISSIONS,
+)
+# Page rights on the home page the platform took back (deleted from existing sites' grants).
+REVOKED_PAGE_PERMISSIONS = {OUTSOURCED_OPERATOR: ["add_page", "change_page"]}
 # Wagtail's own default groups (English) are replaced by the roles above.
 WAGTAIL_DEFAULT_GROUPS = ("Editors", "Moderators")
 
@@ -176,6 +195,15 @@ def ensure_site_roles(website) -> dict[str, Group]:
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*_permissions(model_perms))
         group.permissions.add(*content_permissions(CONTENT_MODEL_ACTIONS.get(name, ())))
+        if REVOKED_PERMISSIONS.get(name):
+            group.permissions.remove(*_permissions(REVOKED_PERMISSIONS[name]))
+        if REVOKED_PAGE_PERMISSIONS.get(name):
+            GroupPagePermission.objects.filter(
+                group=group,
+                page=home,
+                permission__content_type__app_label="wagtailcore",
+                permission__codename__in=REVOKED_PAGE_PERMISSIONS[name],
+            ).delete()
         page_grants += [
             GroupPagePermission(
                 group=group, page=home, permission=by_codename["wagtailcore", codename]

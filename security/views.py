@@ -146,9 +146,15 @@ def site_audit_trail(request):
         raise PermissionDenied
     schema = connection.schema_name
     events = listing.filtered_events(request.GET, schema)
+    from . import vendors
+
+    if request.GET.get("vendor"):  # 外包运维: every vendor account, or one grant's
+        events = events.filter(actor__in=vendors.vendor_usernames(request.GET["vendor"]))
     if request.GET.get("format") == "csv":
         return listing.csv_response(request, events, f"audit-{schema}.csv", schema)
-    return render(request, "security/admin_audit_trail.html", listing.page_context(request, events))
+    context = listing.page_context(request, events)
+    context["vendor_grants"] = vendors.VendorGrant.objects.select_related("user")
+    return render(request, "security/admin_audit_trail.html", context)
 
 
 def account_security(request):

@@ -11,5 +11,13 @@ def publish_approved(workflow_state, user=None):
     permission. The publish is still logged against the approver, and a scheduled go-live
     date on the revision is honoured as usual.
     """
-    revision = workflow_state.content_object.get_latest_revision()
-    revision.publish(user=user, skip_permission_checks=True)
+    from .confidentiality import ConfidentialityReviewRequired
+
+    page = workflow_state.content_object
+    revision = page.get_latest_revision()
+    try:
+        revision.publish(user=user, skip_permission_checks=True)
+    except ConfidentialityReviewRequired:
+        # Changed after 保密审查 approved it: nobody reviewed this version. It does not go
+        # live; it goes through the review again, as submitted by the same person.
+        page.get_workflow().start(page, workflow_state.requested_by)

@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django_tenants.utils import schema_context
 
-from security.roles import roles_for
+from security.roles import OUTSOURCED_OPERATOR, roles_for
 
 # username per role (the webmaster exists already: provisioning made it)
 DEMO_USERS = {
@@ -55,4 +55,31 @@ def seed(website, password: str) -> list[tuple[str, str]]:
             )
             user.groups.add(Group.objects.get(name=role))
             created.append((username, role))
+            if role == OUTSOURCED_OPERATOR:
+                vendor_grant(user)
     return created
+
+
+def vendor_grant(user):
+    """The demo vendor's contract: one column (通知公告 where there is one), ending in ten
+    days, so the webmaster's dashboard shows the warning (O3)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from security.models import VendorGrant
+    from sites.core.models import ColumnPage
+
+    section = (
+        ColumnPage.objects.filter(slug="tzgg").first()
+        or ColumnPage.objects.filter(depth=3).order_by("path").first()
+    )
+    if section is None or VendorGrant.objects.filter(user=user).exists():
+        return
+    grant = VendorGrant.objects.create(
+        user=user,
+        company="乌海某网络科技有限公司（演示）",
+        contract_number="演示-2026-001",
+        contract_end=timezone.localdate() + datetime.timedelta(days=10),
+    )
+    grant.sections.set([section])

@@ -34,9 +34,10 @@ EVERY_ROLE = {W, E, R, C, OUT, A}
 # area → (URL template, roles allowed). Everyone else is refused.
 MATRIX = {
     "dashboard": ("/admin/", EVERY_ROLE),
-    "page explorer": ("/admin/pages/{home}/", {W, E, R, C, OUT}),
-    "add article": ("/admin/pages/add/core/articlepage/{column}/", {W, E, OUT}),
-    "edit page": ("/admin/pages/{article}/edit/", {W, E, R, C, OUT}),
+    # 外包运维 without a grant: no pages at all (its sections come from its VendorGrant)
+    "page explorer": ("/admin/pages/{home}/", {W, E, R, C}),
+    "add article": ("/admin/pages/add/core/articlepage/{column}/", {W, E}),
+    "edit page": ("/admin/pages/{article}/edit/", {W, E, R, C}),
     "delete page": ("/admin/pages/{article}/delete/", {W}),  # live pages: publish right needed
     "images": ("/admin/images/", {W, E, OUT}),
     "documents": ("/admin/documents/", {W, E, OUT}),
@@ -45,10 +46,12 @@ MATRIX = {
     "groups (role definitions)": ("/admin/groups/", set()),
     "sites (hostnames)": ("/admin/sites/", set()),
     "site settings": ("/admin/settings/core/siteidentity/{site}/", {W}),
-    "redirects": ("/admin/redirects/", {W, E}),
+    "redirects": ("/admin/redirects/", {W}),  # a webmaster's tool (issue 13, Z2)
     "workflows": ("/admin/workflows/list/", set()),
     "audit trail": ("/admin/security/audit/", {A}),
     "account locks": ("/admin/security/accounts/", {W}),
+    "vendor grants": ("/admin/vendor_grants/", {W}),  # 外包运维授权 (O3)
+    "add vendor grant": ("/admin/vendor_grants/new/", {W}),
 }
 # Reviewers approve; the finished workflow publishes (sites.disclosure): no publish right.
 CAN_PUBLISH = {W}

@@ -177,13 +177,44 @@ class DisclosureItem(ArticlePage):
 
     # --- the review route -------------------------------------------------------------
     def get_workflow(self):
-        """The grade's workflow (ReviewRoute), else the one assigned in the page tree."""
+        """The grade's workflow (ReviewRoute), else the one assigned in the page tree. An item
+        once graded 敏感 keeps the sensitive route until a 保密审查 approval releases it: lowering
+        the grade sends it back to confidentiality review (sites.disclosure.confidentiality)."""
+        from sites.disclosure import confidentiality
+
+        grade = (
+            self.Grade.SENSITIVE
+            if confidentiality.requires_review(self.pk, self.grade)
+            else self.grade
+        )
         route = (
-            ReviewRoute.objects.filter(grade=self.grade, workflow__active=True)
+            ReviewRoute.objects.filter(grade=grade, workflow__active=True)
             .select_related("workflow")
             .first()
         )
         return route.workflow if route else super().get_workflow()
+
+    def publish(self, revision, user=None, changed=True, log_action=True, **kwargs):
+        """Every revision publish (button, bulk action, workflow end, revert, scheduling, a
+        script) asks first: a go-live date in the future is refused when it is set. The row's
+        pre_save check (confidentiality.check_row_going_live) enforces it whatever the path."""
+        from sites.disclosure import confidentiality
+
+        content = revision.content or {}
+        reason = confidentiality.refusal(
+            self.pk, content.get("title", self.title), content.get("grade", self.grade), revision.pk
+        )
+        if reason and log_action == "wagtail.publish.scheduled":
+            # The sweep (publish_scheduled) must go on with the other items: drop the schedule.
+            revision.approved_go_live_at = None
+            revision.save(update_fields=["approved_go_live_at"])
+            confidentiality.log.warning("scheduled go-live of %s refused: %s", self.pk, reason)
+            return None
+        if reason:
+            raise confidentiality.ConfidentialityReviewRequired(reason, self.pk)
+        return super().publish(
+            revision, user=user, changed=changed, log_action=log_action, **kwargs
+        )
 
     # --- numbering --------------------------------------------------------------------
     def save(self, *args, **kwargs):
