@@ -105,10 +105,8 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
     from security.audit.models import AuditEvent
     from security.models import SealedTOTPDevice
 
-    settings.AXES_LOCKOUT_PARAMETERS = [
-        "username",
-        "ip_address",
-    ]  # as in production (the test settings relax it)
+    # as in production (the test settings relax it)
+    settings.AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
     colleague = get_user_model().objects.create_user(
         "ops2", password="Operator-Two-2026", is_staff=True
     )
