@@ -53,6 +53,7 @@ def test_operator_lists_sites_and_provisions_one(console, alpha, beta):
             "short_name": "市林草局",
             "domain": "lcj.example.gov.cn",
             "schema_name": "",
+            "site_code": "1503009101",
             # Z3/O1: a site is opened with its responsible leader and operating unit on record.
             "responsible_leader": "分管副局长",
             "responsible_leader_phone": "0473-1234567",
@@ -83,7 +84,10 @@ def test_bad_domain_in_the_form_says_the_rule_and_creates_nothing(console):
 
 
 def test_operator_suspends_and_reactivates_a_site(console, alpha):
-    console.post(f"/sites/{alpha.schema_name}/status/", {"status": "suspended"})
+    console.post(
+        f"/sites/{alpha.schema_name}/status/",
+        {"status": "suspended", "reason": "等保测评整改", "confirm": "on"},
+    )
     assert services.get_site("alpha").status == "suspended"
     assert Client().get("/", HTTP_HOST=alpha.primary_domain).status_code == 503
     console.post(f"/sites/{alpha.schema_name}/status/", {"status": "active"})
