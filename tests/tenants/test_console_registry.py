@@ -224,3 +224,17 @@ def test_the_console_error_pages_are_styled_and_in_chinese(console):
     assert forbidden.status_code == 403
     html = forbidden.content.decode()
     assert "没有权限" in html and "console.css" in html and "Forbidden" not in html
+
+
+def test_the_police_record_number_is_shown_in_the_sites_footer_and_only_its_own(
+    console, alpha, beta
+):
+    console.post(
+        f"/sites/{alpha.schema_name}/registry/",
+        registry_post(alpha, police_record_number="蒙公网安备 15030202000009号"),
+    )
+    assert (
+        "蒙公网安备 15030202000009号"
+        in Client().get("/", HTTP_HOST="alpha.localhost").content.decode()
+    )
+    assert "15030202000009" not in Client().get("/", HTTP_HOST="beta.localhost").content.decode()
