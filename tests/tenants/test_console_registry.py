@@ -238,3 +238,14 @@ def test_the_police_record_number_is_shown_in_the_sites_footer_and_only_its_own(
         in Client().get("/", HTTP_HOST="alpha.localhost").content.decode()
     )
     assert "15030202000009" not in Client().get("/", HTTP_HOST="beta.localhost").content.decode()
+
+
+def test_the_console_500_page_is_its_own_and_in_chinese():
+    from django.test import RequestFactory
+
+    from tenants.console.views import server_error
+
+    response = server_error(RequestFactory().get("/", HTTP_HOST=CONSOLE))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "服务暂时不可用" in html and "console.css" in html and "平台控制台" in html
