@@ -37,6 +37,7 @@ from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
+from .audit.models import AuditEvent
 from .twofactor import is_console
 
 # A lock's scope: which of the attempt's values it is counted by.
@@ -177,8 +178,6 @@ def throttle_delay(failures: int) -> datetime.timedelta:
 
 def is_usual_address(username: str, ip: str | None) -> bool:
     """Has this account signed in successfully from this address lately (the audit trail)?"""
-    from .audit.models import AuditEvent
-
     if not ip:
         return False
     return AuditEvent.objects.filter(
