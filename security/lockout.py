@@ -183,7 +183,7 @@ def is_usual_address(username: str, ip: str | None) -> bool:
     return AuditEvent.objects.filter(
         schema_name=connection.schema_name,
         event_type="auth.login",
-        actor=username,
+        actor__iexact=username,  # the trail keeps the name as typed; failures count it lower-cased
         ip=ip,
         created_at__gte=timezone.now() - datetime.timedelta(days=USUAL_ADDRESS_DAYS),
     ).exists()
