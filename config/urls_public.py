@@ -6,3 +6,8 @@ urlpatterns = [
     path("2fa/", include("security.urls")),
     path("", include("tenants.console.urls")),
 ]
+
+# The console's own error pages (styled, in Chinese), not a site's.
+handler403 = "tenants.console.views.permission_denied"
+handler404 = "tenants.console.views.page_not_found"
+handler500 = "tenants.console.views.server_error"

@@ -13,7 +13,8 @@ from . import lockout
 
 
 class LockoutMixin:
-    """Refuses sign-in while the account or address is locked, and says so plainly."""
+    """Refuses sign-in while the account is locked from this address or the address is, or
+    while an account attacked from many addresses is slowed down; says so plainly."""
 
     def clean(self):
         username = (self.data.get("username") or "")[:150]
@@ -29,6 +30,20 @@ class LockoutMixin:
                 message="账户或地址已锁定，未验证密码",
             )
             raise ValidationError(lock.message, code="locked")
+        throttle = lockout.current_throttle(username, ip)
+        if throttle:
+            record(
+                "auth.login_failed",
+                actor=username,
+                object_type="auth.user",
+                object_repr=username,
+                request=self.request,
+                message="账户登录失败过多，已限速，未验证密码",
+            )
+            if self.request is not None:
+                # security.middleware.LoginThrottleMiddleware answers 429 with Retry-After.
+                self.request.login_retry_after = throttle.seconds
+            raise ValidationError(throttle.message, code="throttled")
         try:
             return super().clean()
         except ValidationError:

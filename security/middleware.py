@@ -213,6 +213,22 @@ class RateLimitMiddleware:
         return self.get_response(request)
 
 
+class LoginThrottleMiddleware:
+    """A sign-in refused because its account is slowed down (security.lockout.Throttle): the
+    form says so in place; the answer is a 429 with Retry-After, as for other rate limits."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        retry_after = getattr(request, "login_retry_after", None)
+        if retry_after:
+            response.status_code = 429
+            response["Retry-After"] = str(retry_after)
+        return response
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, with the policy of the area (security/csp.py): a site's Wagtail
     admin gets ADMIN_CONTENT_SECURITY_POLICY, public pages and the console

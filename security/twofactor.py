@@ -20,7 +20,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from . import sealing
 from .models import RecoveryCodes, SealedTOTPDevice
-from .roles import is_console_operator, is_webmaster
+from .roles import is_console_operator, is_console_security_auditor, is_webmaster
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "认证器"
@@ -34,10 +34,13 @@ def is_console() -> bool:
 
 
 def required_for(user) -> bool:
-    """Webmasters and console operators must use it (ASVS 2.x at level 2 for admins)."""
+    """Webmasters, console operators and the console's security auditors (who read every
+    site's trail) must use it (ASVS 2.x at level 2 for admins)."""
     if not user.is_authenticated or not settings.TWO_FACTOR_ENFORCED:
         return False
-    return is_console_operator(user) if is_console() else is_webmaster(user)
+    if is_console():
+        return is_console_operator(user) or is_console_security_auditor(user)
+    return is_webmaster(user)
 
 
 def confirmed_device(user):

@@ -73,6 +73,7 @@ class Website(TenantMixin):
     )
     site_code = models.CharField("网站标识码", max_length=20, blank=True)
     icp_number = models.CharField("ICP备案号", max_length=40, blank=True)
+    police_record_number = models.CharField("公安机关备案号", max_length=50, blank=True)
     sponsor_unit = models.CharField("主办单位", max_length=100, blank=True)
     operator_unit = models.CharField("承办单位", max_length=100, blank=True)
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)
@@ -82,6 +83,9 @@ class Website(TenantMixin):
         models.CharField(max_length=10), default=list, blank=True, verbose_name="语言版本"
     )
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # Why the operator last changed the status (suspend and archive require one), and when.
+    status_reason = models.CharField("状态变更原因", max_length=200, blank=True)
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
     # Responsibility (Z3, O1: 谁主管谁负责、谁运行谁负责): a site cannot be activated without them.
     responsible_leader = models.CharField("主管领导", max_length=50, blank=True)
     responsible_leader_phone = models.CharField("主管领导电话", max_length=40, blank=True)
@@ -129,6 +133,12 @@ class Website(TenantMixin):
         "operator_contact",
         "operator_contact_phone",
     )
+
+    def missing_for_activation(self) -> list[str]:
+        """What a site must have on record before it goes live: its 网站标识码 and the
+        responsible people (labels, empty when complete)."""
+        missing = [] if self.site_code.strip() else ["网站标识码"]
+        return missing + self.missing_responsibility()
 
     def missing_responsibility(self) -> list[str]:
         """Labels of the responsibility fields still empty (Z3)."""

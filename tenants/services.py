@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+from wagtail.models import Site
 
 from security.audit.services import record
 from security.roles import WEBMASTER, ensure_console_roles
@@ -203,23 +204,105 @@ def generate_password(length: int = 16) -> str:
             return password
 
 
-def set_status(website: Website, status: str) -> Website:
+def set_status(website: Website, status: str, reason: str = "") -> Website:
+    """Suspend, archive or (re)activate a site; `reason` is kept on the registry entry and in
+    the trail (the console requires one to suspend or archive)."""
     if not website.is_site:
         raise ProvisioningError(f"{website.schema_name} 不是网站，不能改变其状态。")
     if status not in Website.Status.values:
         raise ProvisioningError(f"未知状态 “{status}”。")
-    if status == Website.Status.ACTIVE and website.missing_responsibility():
+    missing = website.missing_for_activation()
+    if status == Website.Status.ACTIVE and missing:
         raise ProvisioningError(
-            f"{website.legal_name} 缺少责任信息（{'、'.join(website.missing_responsibility())}），"
-            "不能启用：请先在控制台登记主管领导和承办单位联系人。"
+            f"{website.legal_name} 缺少{'、'.join(missing)}，不能启用：请先在控制台补全"
+            "网站标识码、主管领导和承办单位联系人等登记信息。"
         )
     previous = website.status
     website.status = status
-    website.save(update_fields=["status", "updated_at"])
-    _audit("console.site_status", website, {"status": [previous, status]})
+    website.status_reason = (reason or "").strip()[:200]
+    website.status_changed_at = timezone.now()
+    website.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    changes = {"status": [previous, status]}
+    if website.status_reason:
+        changes["reason"] = website.status_reason
+    _audit("console.site_status", website, changes)
     site_status_changed.send(sender=Website, website=website, status=status, previous=previous)
     log.info("site %s is now %s", website.schema_name, status)
     return website
+
+
+# --- the registry entry, after creation -------------------------------------------------------
+
+
+def update_registry(website: Website, values: dict) -> dict:
+    """Change registry fields (validated by the caller's form); returns {field: [old, new]},
+    recorded in the console's trail and the site's. The site's Wagtail `Site` keeps its name."""
+    changes = {}
+    for name, value in values.items():
+        old = getattr(website, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+            setattr(website, name, value)
+    if not changes:
+        return changes
+    with transaction.atomic():
+        website.save()
+        if "legal_name" in changes:
+            with schema_context(website.schema_name):
+                Site.objects.update(site_name=website.legal_name)
+            connection.set_schema_to_public()
+        _audit("console.site_registry", website, changes)
+    return changes
+
+
+def _plain(value):
+    if isinstance(value, Website):
+        return f"{value.legal_name} ({value.schema_name})"
+    return value
+
+
+def add_domain(website: Website, domain: str) -> Domain:
+    validate_site_domain(domain)
+    domain = normalise_domain(domain)
+    owner = Domain.objects.filter(domain=domain).select_related("tenant").first()
+    if owner is not None:
+        raise ValidationError(f"域名 {domain} 已被 {owner.tenant.legal_name} 使用。")
+    with transaction.atomic():
+        row = Domain.objects.create(domain=domain, tenant=website, is_primary=False)
+        _audit("console.site_domains", website, {"added": domain})
+    return row
+
+
+def remove_domain(website: Website, domain: str) -> None:
+    row = _own_domain(website, domain)
+    if row.is_primary:
+        raise ValidationError(f"{row} 是主域名，不能删除：请先把另一个域名设为主域名。")
+    with transaction.atomic():
+        row.delete()
+        _audit("console.site_domains", website, {"removed": row.domain})
+
+
+def set_primary_domain(website: Website, domain: str) -> None:
+    """The address the site's links and Wagtail's `Site` use."""
+    row = _own_domain(website, domain)
+    previous = website.primary_domain
+    if row.is_primary:
+        return
+    with transaction.atomic():
+        Domain.objects.filter(tenant=website).exclude(pk=row.pk).update(is_primary=False)
+        row.is_primary = True
+        row.save()
+        with schema_context(website.schema_name):
+            Site.objects.update(hostname=row.domain)
+        connection.set_schema_to_public()
+        _audit("console.site_domains", website, {"primary": [previous, row.domain]})
+
+
+def _own_domain(website: Website, domain: str) -> Domain:
+    row = Domain.objects.filter(tenant=website, domain=normalise_domain(domain)).first()
+    if row is None:
+        raise ValidationError(f"{website.legal_name} 没有域名 {domain}。")
+    return row
 
 
 def freeze(website: Website, reason: str = "") -> bool:

@@ -64,3 +64,27 @@ def validate_site_domain(value: str) -> None:
             raise ValidationError(f"“{value}”：{DOMAIN_RULE}", code="not_gov_cn")
     elif not domain.endswith(".cn"):
         raise ValidationError(f"“{value}”：{DOMAIN_RULE}", code="not_cn")
+
+
+# 网站标识码 (政府网站发展指引): 10 characters, a local site's 10 digits (its division code,
+# then a serial) or a State Council department's "bm" and 8 digits.
+_SITE_CODE = re.compile(r"^(\d{10}|bm\d{8})$")
+SITE_CODE_RULE = (
+    "网站标识码应为 10 位：地方政府网站为 10 位数字（如 1503000001），"
+    "国务院部门网站为 bm 加 8 位数字。"
+)
+# 公安机关备案号: "蒙公网安备 15030202000001号" (province, 公网安备, 14 digits, 号).
+_POLICE_RECORD = re.compile(r"^[\u4e00-\u9fff]{1,2}公网安备\s?\d{14}号$")
+POLICE_RECORD_RULE = (
+    "公安机关备案号格式应为“蒙公网安备 15030202000001号”（省份简称、公网安备、14 位数字、号）。"
+)
+
+
+def validate_site_code(value: str) -> None:
+    if not _SITE_CODE.match((value or "").strip()):
+        raise ValidationError(f"“{value}”：{SITE_CODE_RULE}", code="site_code")
+
+
+def validate_police_record_number(value: str) -> None:
+    if value and not _POLICE_RECORD.match(value.strip()):
+        raise ValidationError(f"“{value}”：{POLICE_RECORD_RULE}", code="police_record")

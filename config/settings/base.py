@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "security.middleware.TwoFactorMiddleware",
     "security.middleware.ReadOnlyModeMiddleware",
     "security.middleware.RateLimitMiddleware",
+    "security.middleware.LoginThrottleMiddleware",
     "security.middleware.PermissionsPolicyMiddleware",
     "tenants.middleware.SiteRedirectMiddleware",
 ]
@@ -337,7 +338,7 @@ AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 # Behind nginx the client address is in X-Forwarded-For (set by our proxy only).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Login lockout (ASVS 2.2.1) through django-axes (security/lockout.py): 5 failures lock the
-# account, and separately the client address, until 15 minutes pass without one; an unlock by
+# account from that address, and separately the address, until 15 minutes pass without one; an unlock by
 # a webmaster lifts it. Failures are rows in each schema (per site), shared by every process.
 AUTHENTICATION_BACKENDS = [
     "security.lockout.LockoutBackend",  # axes' refusal of a locked sign-in, first
@@ -345,7 +346,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+# An account from one address, and an address: never an account everywhere (a weapon);
+# security.lockout slows down an account attacked from many addresses instead.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_USERNAME_CALLABLE = "security.lockout.normalised_username"
 AXES_CLIENT_IP_CALLABLE = "security.audit.context.client_ip"  # X-Forwarded-For only if trusted
 AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"

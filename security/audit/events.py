@@ -51,6 +51,7 @@ EVENT_TYPES = {
     "console.site_provisioned": "开设网站",
     "console.site_status": "改变网站状态",
     "console.site_registry": "修改网站登记信息",
+    "console.site_domains": "修改网站域名",
     "console.site_frozen": "应急冻结（只读）",
     "console.site_unfrozen": "解除冻结",
     "console.backup": "备份网站",
@@ -59,6 +60,21 @@ EVENT_TYPES = {
     "audit.verified": "审计日志完整性校验",
     "console.audit_purge": "清理过期审计记录",
 }
+
+# What the console does to a site is recorded twice, in the console's chain and in the site's
+# (its admins read it there): a reader of every chain at once sees the console's copy only.
+MIRRORED_IN_SITE_CHAINS = frozenset(
+    {
+        "console.site_provisioned",
+        "console.site_status",
+        "console.site_registry",
+        "console.site_domains",
+        "console.site_frozen",
+        "console.site_unfrozen",
+        "console.backup",
+        "console.restore",
+    }
+)
 
 
 def label(event_type: str) -> str:

@@ -3,10 +3,11 @@
 import datetime
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 
 from . import services
-from .events import EVENT_TYPES
+from .events import EVENT_TYPES, MIRRORED_IN_SITE_CHAINS
 from .models import AuditEvent
 
 PAGE_SIZE = 50
@@ -20,6 +21,9 @@ def filtered_events(params, schema_name: str | None = None):
         events = events.filter(schema_name=schema_name)
     elif params.get("site"):
         events = events.filter(schema_name=params["site"])
+    else:
+        # Every chain at once: the console's own copy of what it did to a site, not the site's.
+        events = events.exclude(~Q(schema_name="public"), event_type__in=MIRRORED_IN_SITE_CHAINS)
     if params.get("event"):
         events = events.filter(event_type=params["event"])
     if params.get("actor"):

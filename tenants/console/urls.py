@@ -26,6 +26,8 @@ urlpatterns = [
     path("audit/", views.audit_trail, name="audit_trail"),
     path("sites/<str:schema_name>/", views.site_detail, name="site_detail"),
     path("sites/<str:schema_name>/status/", views.change_status, name="change_status"),
+    path("sites/<str:schema_name>/registry/", views.edit_registry, name="edit_registry"),
+    path("sites/<str:schema_name>/domains/", views.edit_domains, name="edit_domains"),
     path(
         "sites/<str:schema_name>/responsibility/",
         views.edit_responsibility,

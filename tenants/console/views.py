@@ -3,16 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from security import accounts as account_security
 from security.audit import listing
+from security.audit.events import MIRRORED_IN_SITE_CHAINS
+from security.audit.models import AuditEvent
 from security.audit.services import chains, latest_verification, record
 from security.roles import is_console_operator, is_console_security_auditor
 
 from .. import services
-from .forms import ProvisionForm, ResponsibilityForm, StatusForm
+from .forms import ProvisionForm, RegistryForm, ResponsibilityForm, StatusForm
 
 # Console roles (security.roles): operators run sites; security auditors read the
 # audit trail and the responsibility register, and change nothing.
@@ -105,22 +108,81 @@ def site_list(request):
 
 @login_required(login_url="console:login")
 @reader_required
-def site_detail(request, schema_name):
+def site_detail(request, schema_name, registry_form=None, status_form=None):
     try:
         site = services.get_site(schema_name)
     except services.ProvisioningError as exc:
         messages.error(request, str(exc))
         return redirect("console:site_list")
+    history = AuditEvent.objects.filter(
+        schema_name="public",
+        event_type__in=MIRRORED_IN_SITE_CHAINS,
+        object_type="tenants.website",
+        object_id=str(site.pk),
+    ).order_by("-seq")[:20]
     return render(
         request,
         "tenants/console/site_detail.html",
         {
             "site": site,
             "statuses": site.Status.choices,
-            "responsibility_form": ResponsibilityForm(instance=site),
+            "registry_form": registry_form or RegistryForm(instance=site),
+            "status_form": status_form or StatusForm(),
+            "domains": site.domains.order_by("-is_primary", "domain"),
+            "history": history,
             "can_operate": is_console_operator(request.user),
         },
+        status=400 if (registry_form or status_form) else 200,
     )
+
+
+@require_POST
+@login_required(login_url="console:login")
+@operator_required
+def edit_registry(request, schema_name):
+    """Any registry field after creation; each change audited (old → new)."""
+    site = _site_or_404(schema_name)
+    form = RegistryForm(request.POST, instance=services.get_site(schema_name))
+    if not form.is_valid():
+        messages.error(request, "登记信息未保存，请按提示修改后再提交。")
+        return site_detail(request, schema_name, registry_form=form)
+    changes = services.update_registry(site, form.cleaned_data)
+    messages.success(
+        request, f"登记信息已保存（{len(changes)} 项变更）。" if changes else "登记信息没有变化。"
+    )
+    return redirect("console:site_detail", schema_name=schema_name)
+
+
+@require_POST
+@login_required(login_url="console:login")
+@operator_required
+def edit_domains(request, schema_name):
+    """Add a domain, remove one, or choose the primary (V4 checks; Wagtail's Site follows)."""
+    site = _site_or_404(schema_name)
+    action, domain = request.POST.get("action"), (request.POST.get("domain") or "").strip()
+    actions = {
+        "add": (services.add_domain, "已添加域名 {}。"),
+        "remove": (services.remove_domain, "已删除域名 {}。"),
+        "primary": (services.set_primary_domain, "{} 已设为主域名。"),
+    }
+    if action not in actions or not domain:
+        messages.error(request, "请填写域名并选择操作。")
+    else:
+        change, done = actions[action]
+        try:
+            change(site, domain)
+        except ValidationError as exc:
+            messages.error(request, "域名未修改：" + " ".join(exc.messages))
+        else:
+            messages.success(request, done.format(domain))
+    return redirect("console:site_detail", schema_name=schema_name)
+
+
+def _site_or_404(schema_name):
+    try:
+        return services.get_site(schema_name)
+    except services.ProvisioningError:
+        raise Http404 from None
 
 
 @login_required(login_url="console:login")
@@ -151,14 +213,51 @@ def provision(request):
 @login_required(login_url="console:login")
 @operator_required
 def change_status(request, schema_name):
+    """Suspend and archive ask for a reason and a confirmation (StatusForm); activation needs
+    the site code and the responsible people on record (services.set_status)."""
     form = StatusForm(request.POST)
     try:
         site = services.get_site(schema_name)
-        if not form.is_valid():
-            raise services.ProvisioningError("未知的状态。")
-        services.set_status(site, form.cleaned_data["status"])
+    except services.ProvisioningError as exc:
+        messages.error(request, str(exc))
+        return redirect("console:site_list")
+    if not form.is_valid():
+        messages.error(
+            request, "状态未改变：" + " ".join(e for errors in form.errors.values() for e in errors)
+        )
+        return site_detail(request, schema_name, status_form=form)
+    try:
+        services.set_status(site, form.cleaned_data["status"], form.cleaned_data["reason"])
     except services.ProvisioningError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{site.legal_name} 的状态已改为“{site.get_status_display()}”。")
     return redirect("console:site_detail", schema_name=schema_name)
+
+
+def error_page(status, title, text):
+    """The console's own error pages: its look, in Chinese (config.urls_public handler4xx)."""
+
+    def view(request, exception=None):
+        return render(
+            request,
+            "tenants/console/error.html",
+            {"status": status, "title": title, "text": text},
+            status=status,
+        )
+
+    return view
+
+
+page_not_found = error_page(404, "页面不存在", "您访问的控制台页面不存在，或网站已被删除。")
+permission_denied = error_page(
+    403, "没有权限", "您的账户没有权限访问此页面。如需此权限，请联系平台负责人分配角色。"
+)
+
+
+def server_error(request):
+    # No context processors or database: whatever broke may be one of them.
+    from django.template.loader import get_template
+
+    html = get_template("tenants/console/500.html").render({})
+    return HttpResponseServerError(html)

@@ -32,6 +32,7 @@ REGISTRY_KEYS = {
     "parent",
     "site_code",
     "icp_number",
+    "police_record_number",
     "sponsor_unit",
     "operator_unit",
     "contact_phone",

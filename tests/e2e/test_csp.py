@@ -89,7 +89,7 @@ def test_public_pages_and_the_console_log_no_csp_violation(watched, site_url):
     page.fill("input[name=password]", "Operator-Csp-2026")
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
-    for path in ["/", "/accounts/", "/sites/responsibility/", "/2fa/setup/"]:
+    for path in ["/", "/accounts/", "/sites/responsibility/", "/sites/alpha/", "/2fa/setup/"]:
         _visit(page, violations, site_url("console.localhost", path), found)
     assert not found, "CSP violations:\n" + "\n".join(found)
 

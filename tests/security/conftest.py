@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 def production_security(settings):
     settings.TWO_FACTOR_ENFORCED = True
     settings.AXES_FAILURE_LIMIT = 5
-    settings.AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+    settings.AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
     settings.RATE_LIMITS = {"login": (20, 60), "search": (30, 60), "form": (10, 60)}
     from django.core.cache import cache
 

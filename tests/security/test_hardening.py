@@ -198,6 +198,7 @@ def test_console_lists_responsibility_and_activation_needs_it(alpha):
         short_name="无责局",
         domain="nobody.localhost",
         webmaster_password="Nobody-Webmaster-2026",
+        site_code="1503009977",  # activation needs it too (issue 13): here only people lack
     )
     site = result.website
     services.set_status(site, "suspended")

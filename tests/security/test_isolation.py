@@ -158,7 +158,7 @@ def test_isolation_matrix(alpha, beta, alpha_content, webmaster):
     with schema_context("alpha"):
         for _ in range(5):
             lockout.register_failure("webmaster", "10.8.8.8")
-        assert lockout.current_lock("webmaster", None)
+        assert lockout.current_lock("webmaster", "10.8.8.8")
     with schema_context("beta"):
         checked += 1
         if lockout.current_lock("webmaster", "10.8.8.8"):

@@ -95,10 +95,9 @@ def test_failures_in_two_processes_add_up_to_one_lockout(alpha):
     from security import lockout
 
     username = f"shared-{uuid.uuid4().hex[:10]}"
-    answers = run_two_workers(
-        SEND="passwords", CLIENT_ADDRESS=unique_address(), SIGN_IN_NAME=username
-    )
+    address = unique_address()
+    answers = run_two_workers(SEND="passwords", CLIENT_ADDRESS=address, SIGN_IN_NAME=username)
     assert answers == [200] * 6  # each refused; neither worker saw five failures of its own
     with schema_context("alpha"):
-        lock = lockout.current_lock(username, None)
-        assert lock is not None and lock.scope == "account"
+        lock = lockout.current_lock(username, address)
+        assert lock is not None and lock.scope == "account_ip"

@@ -53,6 +53,7 @@ def test_operator_lists_sites_and_provisions_one(console, alpha, beta):
             "short_name": "市林草局",
             "domain": "lcj.example.gov.cn",
             "schema_name": "",
+            "site_code": "1503009101",
             # Z3/O1: a site is opened with its responsible leader and operating unit on record.
             "responsible_leader": "分管副局长",
             "responsible_leader_phone": "0473-1234567",
@@ -83,7 +84,10 @@ def test_bad_domain_in_the_form_says_the_rule_and_creates_nothing(console):
 
 
 def test_operator_suspends_and_reactivates_a_site(console, alpha):
-    console.post(f"/sites/{alpha.schema_name}/status/", {"status": "suspended"})
+    console.post(
+        f"/sites/{alpha.schema_name}/status/",
+        {"status": "suspended", "reason": "等保测评整改", "confirm": "on"},
+    )
     assert services.get_site("alpha").status == "suspended"
     assert Client().get("/", HTTP_HOST=alpha.primary_domain).status_code == 503
     console.post(f"/sites/{alpha.schema_name}/status/", {"status": "active"})
@@ -105,10 +109,8 @@ def test_an_operator_unlocks_a_console_account_and_resets_its_authenticator_and_
     from security.audit.models import AuditEvent
     from security.models import SealedTOTPDevice
 
-    settings.AXES_LOCKOUT_PARAMETERS = [
-        "username",
-        "ip_address",
-    ]  # as in production (the test settings relax it)
+    # as in production (the test settings relax it)
+    settings.AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
     colleague = get_user_model().objects.create_user(
         "ops2", password="Operator-Two-2026", is_staff=True
     )

@@ -125,6 +125,7 @@ def test_commands_provision_list_and_change_status(capsys):
         name="乌海市交通运输局",
         short_name="市交通运输局",
         domain="jtj.example.gov.cn",
+        site_code="1503009301",  # activation needs it
         operator="市交通运输局办公室",
         leader="张局长",
         leader_phone="0473-1",

@@ -10,10 +10,13 @@ class StatusCommand(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("schema", help="the site's schema name (see list_sites)")
+        parser.add_argument("--reason", default="", help="why (kept on the registry entry)")
 
     def handle(self, *args, **opts):
         try:
-            site = services.set_status(services.get_site(opts["schema"]), self.status)
+            site = services.set_status(
+                services.get_site(opts["schema"]), self.status, reason=opts["reason"]
+            )
         except services.ProvisioningError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

@@ -192,6 +192,7 @@ class Command(BaseCommand):
             for k in (
                 "site_code",
                 "icp_number",
+                "police_record_number",
                 "sponsor_unit",
                 "operator_unit",
                 "contact_phone",

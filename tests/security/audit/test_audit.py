@@ -251,6 +251,7 @@ def test_console_security_auditor_sees_every_site(alpha, beta):
     )
     client = Client(HTTP_HOST="console.localhost")
     client.force_login(auditor)
+    verify_session(client, auditor)  # auditors give a second factor, like operators
     text = client.get("/audit/").content.decode()
     assert "甲区专属文章" in text and "乙局专属文章" in text
     csv_body = client.get("/audit/?format=csv&site=beta").content.decode("utf-8-sig")
@@ -282,6 +283,7 @@ def test_the_daily_check_records_its_outcome_and_the_console_shows_tampering(alp
     auditor.groups.add(Group.objects.get(name=CONSOLE_SECURITY_AUDITOR))
     console = Client(HTTP_HOST="console.localhost")
     console.force_login(auditor)
+    verify_session(console, auditor)
 
     chain = "daily_check_test"
     events = [services.record("auth.login", schema_name=chain, actor=f"user{i}") for i in range(3)]
