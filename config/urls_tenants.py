@@ -6,12 +6,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from sites.core.views import favicon
+
 urlpatterns = [
     # Two-factor pages sit outside Wagtail's admin URLs: those would demand the very sign-in
     # they complete.
     path("admin/2fa/", include("security.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
 ]
 
