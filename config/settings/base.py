@@ -7,6 +7,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from config.database import database_settings
+from config.email import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -314,6 +315,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(SCHEDULED_PUBLISHING_INTERVAL),
     },
 }
+
+# --- Mail (issue 13): EMAIL_URL (smtp:// or smtps://, config/email.py); without it, each
+# message is written under var/mail/<site schema>/ and listed in that site's admin (邮件).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@jiyue.localhost")
+for _name, _value in email_settings(
+    os.environ.get("EMAIL_URL", ""), BASE_DIR / "var" / "mail"
+).items():
+    globals()[_name] = _value
 
 LOGGING = {
     "version": 1,

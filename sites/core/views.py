@@ -1,10 +1,18 @@
-"""Small views every site answers outside the page tree."""
+"""Small views every site answers outside the page tree, and the admin's mail list."""
 
 from functools import cache
 from pathlib import Path
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
+
+from security.roles import is_webmaster
+
+from . import mail
 
 FAVICON = Path(__file__).parent / "static" / "core" / "favicon.ico"
 
@@ -20,3 +28,29 @@ def favicon(request):
     response = HttpResponse(_favicon_bytes(), content_type="image/vnd.microsoft.icon")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def _webmaster_only(request):
+    if not is_webmaster(request.user):
+        raise PermissionDenied
+
+
+def mail_list(request):
+    """邮件: the mail this site sent its users (written to disk when no EMAIL_URL is set)."""
+    _webmaster_only(request)
+    return render(
+        request,
+        "core/admin_mail.html",
+        {
+            "mails": mail.stored_mail(connection.schema_name),
+            "on_disk": settings.EMAIL_BACKEND == "sites.core.mail.SiteMailBackend",
+        },
+    )
+
+
+def mail_detail(request, name):
+    _webmaster_only(request)
+    message = mail.one_mail(connection.schema_name, name)
+    if message is None:
+        raise Http404("没有这封邮件")
+    return render(request, "core/admin_mail_detail.html", {"mail": message})

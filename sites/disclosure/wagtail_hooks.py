@@ -1,4 +1,5 @@
 from django.apps import apps
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.action_menu import SubmitForModerationMenuItem
@@ -6,7 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import views
+from . import review, views
 from .models import Department, DisclosureItem, ReviewRoute, TopicCategory
 
 
@@ -88,3 +89,16 @@ def label_submit_by_grade(menu_items, request, context):
     for item in menu_items:
         if type(item) is SubmitForModerationMenuItem:
             item.__class__ = GradedSubmitMenuItem
+
+
+@hooks.register("after_edit_page")
+def after_review_action_in_editor(request, page):
+    """Approve / request changes from the editor: say what happens next, and leave the
+    approver on a page they may open (review.landing_url)."""
+    if request.method != "POST" or "action-workflow-action" not in request.POST:
+        return None
+    review.tell(request, page)
+    target = review.landing_url(request, page)
+    if target == reverse("wagtailadmin_home"):
+        return redirect(target)
+    return None
