@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from security.roles import is_webmaster
 
-from . import mail
+from . import help, mail
 
 FAVICON = Path(__file__).parent / "static" / "core" / "favicon.ico"
 
@@ -54,3 +54,17 @@ def mail_detail(request, name):
     if message is None:
         raise Http404("没有这封邮件")
     return render(request, "core/admin_mail_detail.html", {"mail": message})
+
+
+def help_index(request):
+    """使用帮助: every role's guide, the user's own first."""
+    mine = help.guides_for(request.user)
+    others = [g for g in help.GUIDES if g not in mine]
+    return render(request, "core/admin_help.html", {"mine": mine, "others": others})
+
+
+def help_guide(request, slug):
+    guide = help.BY_SLUG.get(slug)
+    if guide is None:
+        raise Http404("没有这份帮助")
+    return render(request, "core/admin_help_guide.html", {"guide": guide, "guides": help.GUIDES})
