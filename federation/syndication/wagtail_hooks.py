@@ -11,10 +11,11 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets import Button
 
 from sites.core.models import ArticlePage, ColumnPage
+from sites.core.todos import TODO_HOOK, Todo
 from sites.syndicated.models import SyndicatedPage
 from tenants.models import Website
 
-from . import rules, views
+from . import offers, rules, views
 
 
 @hooks.register("register_admin_urls")
@@ -160,3 +161,20 @@ def header_buttons(page, user, view_name=None, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def listing_buttons(page, user, next_url=None):
     yield from _page_buttons(page, user, priority=70)
+
+
+@hooks.register(TODO_HOOK)
+def inbox_todo(request):
+    """我的待办 on the portal: offers waiting in the curator's inbox."""
+    site = Website.objects.current()
+    if site is None or site.kind != Website.Kind.PORTAL or not rules.can_curate(request.user):
+        return []
+    pending = offers.inbox(site)
+    count = pending.count()
+    if not count:
+        return []
+    items = [
+        (offer.item.title, reverse("syndication_inbox"), f"{offer.source.short_name}报送")
+        for offer in pending[:5]
+    ]
+    return [Todo("报送收件箱待处理", count, reverse("syndication_inbox"), items)]

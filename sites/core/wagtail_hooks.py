@@ -4,7 +4,7 @@ from wagtail.admin.menu import MenuItem
 
 from security.roles import is_webmaster
 
-from . import views
+from . import todos, views
 
 
 @hooks.register("register_admin_urls")
@@ -45,3 +45,8 @@ def our_help_only(request, menu_items):
         for item in menu_items
         if item.name not in WAGTAIL_HELP_ITEMS and not item.name.startswith("whats-new-in-wagtail")
     ]
+
+
+@hooks.register("construct_homepage_panels")
+def todo_panel(request, panels):
+    panels.append(todos.TodoPanel())
