@@ -4,7 +4,7 @@ from wagtail.admin.menu import MenuItem
 
 from security.roles import is_webmaster
 
-from . import todos, views
+from . import deadlines, todos, views
 
 
 @hooks.register("register_admin_urls")
@@ -50,3 +50,8 @@ def our_help_only(request, menu_items):
 @hooks.register("construct_homepage_panels")
 def todo_panel(request, panels):
     panels.append(todos.TodoPanel())
+
+
+@hooks.register("register_log_actions")
+def deadline_log_action(actions):
+    actions.register_action(deadlines.ACTION, "到期提醒已发送", "到期提醒邮件已发送")

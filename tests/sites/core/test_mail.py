@@ -1,14 +1,17 @@
 """Issue 13 item 8: notifications by mail — SMTP from EMAIL_URL, otherwise kept per site on
 disk and listed in that site's admin (邮件), never another site's."""
 
+import datetime
+
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from config.email import email_settings
 from federation.syndication import offers
-from security.roles import EDITOR, MUNICIPAL_CURATOR, REVIEWER
-from sites.core import mail
+from security.roles import EDITOR, MUNICIPAL_CURATOR, REVIEWER, WEBMASTER
+from sites.core import deadlines, mail
 from tests.clients import admin_client, site_client
 from tests.factories import make_user, unique
 from tests.sites.disclosure.factories import make_document
@@ -77,3 +80,21 @@ def test_an_offer_mails_the_portals_curators(alpha, portal, publish, committed, 
     assert len(sent) == 1
     assert "curator@portal.example.cn" in sent[0].to and "报送收件箱" in sent[0].body
     assert not any(title in m.subject for m in mail.stored_mail(alpha.schema_name))
+
+
+def test_a_page_going_offline_soon_is_mailed_once(alpha, beta, mail_on_disk):
+    make_user(alpha, unique("wm"), WEBMASTER, email="webmaster@alpha.example.cn")
+    with schema_context(alpha.schema_name):
+        soon = make_document(publish=True, title="三天内下线的通知")
+        soon.expire_at = timezone.now() + datetime.timedelta(days=2)
+        soon.save_revision().publish()
+        later = make_document(publish=True, title="十天后下线的通知")
+        later.expire_at = timezone.now() + datetime.timedelta(days=10)
+        later.save_revision().publish()
+        assert deadlines.mail_deadlines() == 1
+        assert deadlines.mail_deadlines() == 0  # once
+        [sent] = [m for m in mail.stored_mail("alpha") if "到期提醒" in m.subject]
+        assert "三天内下线的通知" in sent.subject and "webmaster@alpha.example.cn" in sent.to
+    with schema_context(beta.schema_name):
+        assert deadlines.mail_deadlines() == 0
+    assert not (mail_on_disk / "beta").exists()
