@@ -57,6 +57,39 @@ def awaiting_review(user) -> Todo | None:
     return Todo("等待你审核", count, "", items)
 
 
+def recently_reviewed(user) -> Todo | None:
+    """What the user approved or sent back lately, and where each item stands now."""
+    page_ct = ContentType.objects.get_for_model(Page)
+    states = (
+        TaskState.objects.filter(
+            finished_by=user,
+            workflow_state__base_content_type=page_ct,
+            status__in=[TaskState.STATUS_APPROVED, TaskState.STATUS_REJECTED],
+        )
+        .select_related("task", "workflow_state")
+        .order_by("-finished_at")[:SHOWN]
+    )
+    items = []
+    for state in states:
+        page = Page.objects.filter(pk=state.workflow_state.object_id).first()
+        if page is None:
+            continue
+        decision = "已退回" if state.status == TaskState.STATUS_REJECTED else "已通过"
+        current = page.current_workflow_state
+        if current is not None and current.current_task_state is not None:
+            now = f"等待{current.current_task_state.task.name}"
+        elif page.live and not page.has_unpublished_changes:
+            now = "已发布"
+        elif state.status == TaskState.STATUS_REJECTED:
+            now = "等待编辑修改"
+        else:
+            now = "审核完成，待发布"
+        items.append((page.title, _edit_url(page.pk), f"{state.task.name}{decision} · 现在：{now}"))
+    if not items:
+        return None
+    return Todo("我最近审核的", len(items), "", items)
+
+
 def scheduled(user) -> Todo | None:
     page_ct = ContentType.objects.get_for_model(Page)
     revisions = Revision.objects.filter(
@@ -100,7 +133,7 @@ def expiring(user) -> Todo | None:
 
 def todos_for(request) -> list[Todo]:
     user = request.user
-    found = [awaiting_review(user), scheduled(user), expiring(user)]
+    found = [awaiting_review(user), scheduled(user), expiring(user), recently_reviewed(user)]
     for hook in hooks.get_hooks(TODO_HOOK):
         found += hook(request) or []
     return [todo for todo in found if todo]

@@ -40,6 +40,11 @@ def test_each_approver_is_told_what_follows_and_the_last_lands_on_the_dashboard(
     assert "对不起" not in leader.content.decode()
     assert "审核流程已完成，该信息已发布" in "".join(texts(leader))
     assert PolicyDocumentPage.objects.get(pk=doc.pk).live
+    # …and the dashboard keeps what each approved, and where it stands now
+    dashboard = leader.content.decode()
+    assert "我最近审核的" in dashboard and "领导审批已通过 · 现在：已发布" in dashboard
+    reviewer_dashboard = site_client(alpha, staff["reviewer"]).get("/admin/").content.decode()
+    assert "审核已通过 · 现在：已发布" in reviewer_dashboard
 
 
 def test_a_reviewer_who_requests_changes_is_told_it_went_back(alpha, staff):
