@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from sites.core.views import favicon
+from sites.core.views import admin_js_catalog, favicon
 from sites.disclosure.views import ReviewActionView
 
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
         ReviewActionView.as_view(),
         name="review_action",
     ),
+    # …and the admin's script strings with ours where Wagtail's zh-Hans catalogue lacks them.
+    path("admin/jsi18n/", admin_js_catalog, name="admin_js_catalog"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("favicon.ico", favicon, name="favicon"),

@@ -9,6 +9,8 @@ from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+from django.views.i18n import JavaScriptCatalog
+from wagtail.admin.localization import get_localized_response
 
 from security.roles import is_webmaster
 
@@ -68,3 +70,11 @@ def help_guide(request, slug):
     if guide is None:
         raise Http404("没有这份帮助")
     return render(request, "core/admin_help_guide.html", {"guide": guide, "guides": help.GUIDES})
+
+
+# The admin's script strings: Wagtail's catalogue, then ours (sites/core/locale, djangojs).
+_js_catalog = JavaScriptCatalog.as_view(packages=["wagtail.admin", "sites.core"])
+
+
+def admin_js_catalog(request, *args, **kwargs):
+    return get_localized_response(_js_catalog, request, *args, **kwargs)

@@ -154,3 +154,16 @@ def test_the_compiled_catalogue_matches_its_source():
     for msgid in msgids:
         text = msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
         assert catalogue.gettext(text) != text or catalogue.ngettext(text, text, 1) != text, text
+
+
+def test_the_admins_script_strings_are_in_chinese_too(alpha):
+    catalogue = admin_client(alpha)
+    catalogue.defaults.update(BROWSER)
+    script = catalogue.get("/admin/jsi18n/").content.decode()
+
+    def has(text):
+        return text in script or json.dumps(text)[1:-1] in script
+
+    for chinese in ("正在自动保存", "插入内容块", "修改已自动保存"):  # ours
+        assert has(chinese), chinese
+    assert has("保存")  # and Wagtail's own are still there
