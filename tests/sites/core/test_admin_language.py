@@ -40,6 +40,9 @@ ENGLISH = [
     "Anyone can edit",
     "Shortcuts",
     "Referenced",
+    "Locking",
+    "Locked by",
+    "Go to the first error",
     "Sign in",
     "Search",
     "Settings",
@@ -88,7 +91,7 @@ def english_on(html: str) -> list[str]:
     return found
 
 
-def screens(doc, home):
+def screens(doc, home, column):
     return [
         "/admin/",
         f"/admin/pages/{home.pk}/",
@@ -99,13 +102,18 @@ def screens(doc, home):
         "/admin/images/",
         "/admin/documents/",
         "/admin/help/",
+        f"/admin/pages/add/disclosure/policydocumentpage/{column.pk}/",
     ]
+
+
+WEBMASTER_SCREENS = ["/admin/redirects/", "/admin/reports/locked/", "/admin/mail/", "/admin/users/"]
 
 
 def test_webmaster_and_editor_screens_are_in_chinese(alpha):
     with schema_context(alpha.schema_name):
         doc = make_document(publish=True)
         home = Page.objects.get(depth=2)
+        column = doc.get_parent()
         editor = make_user("lang_editor", "编辑")
     found = {}
     for who, client in (
@@ -113,7 +121,7 @@ def test_webmaster_and_editor_screens_are_in_chinese(alpha):
         ("editor", site_client(alpha, editor, **BROWSER)),
     ):
         client.defaults.update(BROWSER)
-        for url in screens(doc, home):
+        for url in screens(doc, home, column) + (WEBMASTER_SCREENS if who == "webmaster" else []):
             response = client.get(url)
             assert response.status_code == 200, (who, url, response.status_code)
             if english := english_on(response.content.decode()):
