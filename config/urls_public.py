@@ -2,8 +2,11 @@
 
 from django.urls import include, path
 
+from sites.core.views import favicon
+
 urlpatterns = [
     path("2fa/", include("security.urls")),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("tenants.console.urls")),
 ]
 

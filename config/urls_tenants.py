@@ -6,12 +6,24 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from sites.core.views import admin_js_catalog, favicon
+from sites.disclosure.views import ReviewActionView
+
 urlpatterns = [
     # Two-factor pages sit outside Wagtail's admin URLs: those would demand the very sign-in
     # they complete.
     path("admin/2fa/", include("security.urls")),
+    # Before Wagtail's own: an approver lands where they may go, told what happens next.
+    path(
+        "admin/pages/workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
+        ReviewActionView.as_view(),
+        name="review_action",
+    ),
+    # …and the admin's script strings with ours where Wagtail's zh-Hans catalogue lacks them.
+    path("admin/jsi18n/", admin_js_catalog, name="admin_js_catalog"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
 ]
 

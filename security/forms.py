@@ -56,6 +56,10 @@ class LockoutMixin:
 class LockoutLoginForm(LockoutMixin, LoginForm):
     """The Wagtail admin's sign-in form (WAGTAILADMIN_USER_LOGIN_FORM)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = "密码"  # Wagtail's field has none: "Password"
+
     def clean(self):
         cleaned = super().clean()
         from . import vendors

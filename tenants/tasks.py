@@ -4,6 +4,7 @@ from django.db import connection
 
 from config.celery import SiteTask, app
 from config.tasks import enqueue
+from sites.core import deadlines
 
 from . import scheduling
 
@@ -18,3 +19,15 @@ def publish_scheduled_all_sites():
 @app.task(name="tenants.publish_scheduled_site", base=SiteTask)
 def publish_scheduled_site():
     scheduling.publish_scheduled_for_site(connection.schema_name)
+
+
+@app.task(name="tenants.mail_deadlines_all_sites")
+def mail_deadlines_all_sites():
+    """Fan out the deadline mail (sites.core.deadlines): one task per site, in its schema."""
+    for schema in scheduling.site_schemas():
+        enqueue(mail_deadlines_site, schema=schema)
+
+
+@app.task(name="tenants.mail_deadlines_site", base=SiteTask)
+def mail_deadlines_site():
+    return deadlines.mail_deadlines()

@@ -7,6 +7,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from config.database import database_settings
+from config.email import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -129,6 +130,7 @@ MIDDLEWARE = [
     "security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "sites.core.middleware.AdminLanguageMiddleware",  # the admin in zh-Hans, not Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -187,6 +189,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("mn", "Монгол"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Our own zh-Hans strings where Wagtail's catalogue lacks them (locale/zh_Hans, .mo committed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -315,6 +319,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(SCHEDULED_PUBLISHING_INTERVAL),
     },
 }
+
+# --- Mail (issue 13): EMAIL_URL (smtp:// or smtps://, config/email.py); without it, each
+# message is written under var/mail/<site schema>/ and listed in that site's admin (邮件).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@jiyue.localhost")
+for _name, _value in email_settings(
+    os.environ.get("EMAIL_URL", ""), BASE_DIR / "var" / "mail"
+).items():
+    globals()[_name] = _value
 
 LOGGING = {
     "version": 1,
@@ -482,6 +494,8 @@ CELERY_BEAT_SCHEDULE |= {
     },
     # audit: every chain verified daily; the outcome is recorded and shown on the console.
     "audit-verify-chains": {"task": "audit.verify_chains", "schedule": 86400.0},
+    # sites.core.deadlines: pages going offline within three days, mailed once (issue 13).
+    "mail-deadlines": {"task": "tenants.mail_deadlines_all_sites", "schedule": 3600.0},
 }
 # Shared resources (P5) in the shared_document / shared_image blocks. The blocks are below the
 # app that keeps the registry (federation.syndication) and reach it through these names:

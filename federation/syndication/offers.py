@@ -1,6 +1,8 @@
 """Offers (报送): a site offers its items to the portal, the portal's curator accepts them
 into a column (a delivery) or declines them with a reason the offering site sees."""
 
+from functools import partial
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,7 @@ from tenants.models import Website
 
 from .deliveries import ensure_delivery
 from .models import Delivery, OfferRule, SyndicationOffer
+from .notifications import notify_offer
 from .rules import SyndicationError
 
 OfferStatus = SyndicationOffer.Status
@@ -128,6 +131,8 @@ def ensure_offer(item, target, *, subscription=None, offered_by="") -> Syndicati
         target=target,
         defaults={"source": item.site, "subscription": subscription, "offered_by": offered_by},
     )
+    if created:
+        transaction.on_commit(partial(notify_offer, offer.pk))
     if not created and offer.status == OfferStatus.WITHDRAWN:
         # Withdrawn with its original, now back: the curator sees it again.
         offer.status, offer.decided_by, offer.decided_at = OfferStatus.PENDING, "", None

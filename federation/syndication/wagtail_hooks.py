@@ -14,6 +14,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.widgets import Button
 
 from sites.core.models import ArticlePage, ColumnPage
+from sites.core.todos import TODO_HOOK, Todo
 from sites.syndicated.models import SyndicatedPage
 from tenants.models import Website
 
@@ -262,3 +263,20 @@ def offer_after_publish(request, page):
     except SyndicationError as exc:
         messages.error(request, f"报送门户未成功：{exc}")
     return None
+
+
+@hooks.register(TODO_HOOK)
+def inbox_todo(request):
+    """我的待办 on the portal: offers waiting in the curator's inbox."""
+    site = Website.objects.current()
+    if site is None or site.kind != Website.Kind.PORTAL or not rules.can_curate(request.user):
+        return []
+    pending = offers.inbox(site)
+    count = pending.count()
+    if not count:
+        return []
+    items = [
+        (offer.item.title, reverse("syndication_inbox"), f"{offer.source.short_name}报送")
+        for offer in pending[:5]
+    ]
+    return [Todo("报送收件箱待处理", count, reverse("syndication_inbox"), items)]

@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from wagtail.admin.views.pages.workflow import WorkflowActionView
 
-from . import services
+from . import review, services
 
 REPORT_PERMISSION = "disclosure.view_disclosure_report"
 
@@ -42,3 +43,18 @@ def yearly_report(request):
         },
         status=400 if error else 200,
     )
+
+
+class ReviewActionView(WorkflowActionView):
+    """Wagtail's approve / request-changes action, landing where the approver may go (review)."""
+
+    def post(self, request, *args, **kwargs):
+        on_action = self.task.on_action
+
+        def act(*a, **kw):
+            url = on_action(*a, **kw)
+            review.tell(request, self.object)
+            return url or review.landing_url(request, self.object)
+
+        self.task.on_action = act
+        return super().post(request, *args, **kwargs)

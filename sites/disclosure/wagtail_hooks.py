@@ -8,7 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import confidentiality, views
+from . import confidentiality, review, views
 from .models import Department, DisclosureItem, ReviewRoute, TopicCategory
 
 
@@ -256,4 +256,17 @@ def confidentiality_before_copy(request, page):
                 "请取消“发布副本”，复制为草稿后提交审核。",
             )
             return redirect("wagtailadmin_pages:copy", page.pk)
+    return None
+
+
+@hooks.register("after_edit_page")
+def after_review_action_in_editor(request, page):
+    """Approve / request changes from the editor: say what happens next, and leave the
+    approver on a page they may open (review.landing_url)."""
+    if request.method != "POST" or "action-workflow-action" not in request.POST:
+        return None
+    review.tell(request, page)
+    target = review.landing_url(request, page)
+    if target == reverse("wagtailadmin_home"):
+        return redirect(target)
     return None

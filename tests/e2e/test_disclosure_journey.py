@@ -108,6 +108,16 @@ def test_sensitive_document_goes_through_three_approvals(new_page, site_url):
         person = new_page()
         log_in(person, url, staff[role])
         approve_with_comment(person, url, document.pk, comment)
+        # told what they approved and what follows; the last lands on the dashboard (issue 13)
+        told = person.locator(".messages")
+        step = {"reviewer": "审核", "secrecy": "保密审查", "leader": "领导审批"}[role]
+        expect(told).to_contain_text(f"你已通过「{title}」的{step}")
+        if next_task:
+            expect(told).to_contain_text(f"下一步：{next_task}")
+        else:
+            expect(person).to_have_url(url("/admin/"))
+            expect(told).to_contain_text("该信息已发布")
+            assert "对不起" not in person.content()
         with schema_context("alpha"):
             document.refresh_from_db()
             if next_task:

@@ -107,7 +107,11 @@ class DisclosureItem(ArticlePage):
     )
     # Catalogue columns of documents; blank for the other types.
     document_number = models.CharField(
-        "文号", max_length=60, blank=True, help_text="如“乌海府发〔2025〕3号”"
+        "文号",
+        max_length=60,
+        blank=True,
+        help_text="机关代字〔年份〕序号号，如“乌海府发〔2025〕3号”；年份用六角括号〔〕，"
+        "输入 [2025] 或（2025）会自动改正。同一发文机关的文号不能重复。",
     )
     issuing_body = models.CharField("发文机关", max_length=100, blank=True)
     validity = models.CharField(
@@ -116,6 +120,8 @@ class DisclosureItem(ArticlePage):
         choices=Validity.choices,
         blank=True,
         default=Validity.NOT_APPLICABLE,
+        help_text="政策文件的效力：现行有效；被修订或废止后改为“已修订”或“已废止”，"
+        "并选择修订或废止本文件的文件、填写日期。",
     )
     superseded_by = models.ForeignKey(
         "wagtailcore.Page",

@@ -176,6 +176,7 @@ class Command(BaseCommand):
             group = Group.objects.filter(name=LEADER).first()
             if group:
                 user.groups.add(group)
+            security_demo.give_addresses(website)
 
     def _record_responsibility(self, website, spec):
         """Responsible leader and operating unit on record (Z3, O1): a site needs them."""
