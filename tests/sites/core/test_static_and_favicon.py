@@ -3,13 +3,21 @@
 from io import BytesIO
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import get_commands, load_command_class
-from django.test import Client, override_settings
+from django.core.management.commands import runserver as django_runserver
+from django.test import Client
 
 from tests.clients import admin_client, site_client
 
 
-def _runserver_handler():
+@pytest.fixture
+def runserver_handler(monkeypatch, settings):
+    """`make run`'s handler, around a plain Django application: config.wsgi (what runserver
+    loads) would start this test process's periodic runner, which then runs for every later
+    test in the process and holds their advisory locks."""
+    monkeypatch.setattr(django_runserver, "get_internal_wsgi_application", WSGIHandler)
+    settings.DEBUG = True  # runserver serves static files only then
     command = load_command_class(get_commands()["runserver"], "runserver")
     return command.get_handler(use_static_handler=True, insecure_serving=False)
 
@@ -31,18 +39,16 @@ def _status(handler, path):
 
 
 @pytest.mark.django_db
-@override_settings(DEBUG=True)
 @pytest.mark.parametrize(
     "path", ["/static/../..", "/static/../../etc/passwd", "/static/core/../../.."]
 )
-def test_the_development_server_answers_404_to_a_path_out_of_static(path):
-    assert _status(_runserver_handler(), path).startswith("404")
+def test_the_development_server_answers_404_to_a_path_out_of_static(runserver_handler, path):
+    assert _status(runserver_handler, path).startswith("404")
 
 
 @pytest.mark.django_db
-@override_settings(DEBUG=True)
-def test_the_development_server_still_serves_static_files():
-    assert _status(_runserver_handler(), "/static/core/site.css").startswith("200")
+def test_the_development_server_still_serves_static_files(runserver_handler):
+    assert _status(runserver_handler, "/static/core/site.css").startswith("200")
 
 
 def test_every_site_answers_favicon_ico(alpha, beta, portal):
