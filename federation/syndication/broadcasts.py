@@ -14,9 +14,11 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from security.audit.context import actor_name
 from security.audit.services import record
+from sites.disclosure.models import EmergencyRelease
 
 from .models import Broadcast, BroadcastLogEntry, BroadcastRequest, WarningLevel
 from .signals import broadcasts_changed
@@ -140,6 +142,7 @@ def approve_request(req, user=None, site=None, hours=BANNER_HOURS) -> Broadcast:
         req.status, req.broadcast = BroadcastRequest.Status.APPROVED, broadcast
         req.decided_by, req.decided_at = actor_name(user), now
         req.save()
+        _tell_release(req, EmergencyRelease.Banner.APPROVED)
     return broadcast
 
 
@@ -149,8 +152,21 @@ def decline_request(req, user=None) -> BroadcastRequest:
     req.status = BroadcastRequest.Status.DECLINED
     req.decided_by, req.decided_at = actor_name(user), timezone.now()
     req.save()
+    _tell_release(req, EmergencyRelease.Banner.DECLINED)
     record("broadcast.request_declined", obj=req, message=req.title, user=user)
     return req
+
+
+def _tell_release(req, banner) -> None:
+    """The site's release record (its leader's 突发事件快速发布 list) shows the portal's
+    decision, not "waiting" for ever. page_key is "<schema>:<page id>"."""
+    schema, _, page_id = req.page_key.partition(":")
+    if schema != req.site.schema_name or not page_id.isdigit():
+        return
+    with schema_context(schema):
+        EmergencyRelease.objects.filter(
+            page_id=int(page_id), banner=EmergencyRelease.Banner.REQUESTED
+        ).update(banner=banner)
 
 
 def _audit(event_type, broadcast, user, message):

@@ -13,6 +13,9 @@ class EmergencyRelease(models.Model):
         NONE = "none", "不显示全市横幅"
         REQUESTED = "requested", "已申请全市横幅（待门户审批）"
         AUTOMATIC = "automatic", "已自动发布全市横幅"
+        # The portal's decision on a request (federation.syndication.broadcasts tells us).
+        APPROVED = "approved", "门户已发布全市横幅"
+        DECLINED = "declined", "门户未采用全市横幅"
 
     page = models.ForeignKey(
         "wagtailcore.Page",

@@ -293,3 +293,28 @@ def test_the_edit_screen_offers_the_fast_path_and_a_sensitive_item_never_takes_i
     with schema_context(alpha.schema_name):
         page.refresh_from_db()
         assert not page.live and not EmergencyRelease.objects.filter(page=page).exists()
+
+
+@pytest.mark.parametrize("decision", ["approve", "decline"])
+def test_the_leaders_release_record_shows_the_portals_decision_on_the_banner(
+    alpha, portal, people, committed, settings, decision
+):
+    # Before: the record said "已申请全市横幅（待门户审批）" after the portal had decided.
+    settings.EMERGENCY_BANNER_AUTO_LEVELS = ("red",)
+    page = emergency_draft(alpha, people["editor"], EmergencyInformationPage.Level.LARGE)
+    with committed():
+        site_client(alpha, people["leader"]).post(
+            release_url(page), {"reason": "较大险情", "confirm": "1", "want_banner": "1"}
+        )
+    req = BroadcastRequest.objects.get(title=page.title)
+    if decision == "approve":
+        broadcasts.approve_request(req, site=portal)
+        expected = EmergencyRelease.Banner.APPROVED
+    else:
+        broadcasts.decline_request(req)
+        expected = EmergencyRelease.Banner.DECLINED
+    with schema_context(alpha.schema_name):
+        assert EmergencyRelease.objects.get(page_id=page.pk).banner == expected
+        listing = site_client(alpha, people["leader"]).get("/admin/disclosure/emergency/")
+        assert expected.label in listing.content.decode()
+        assert "待门户审批" not in listing.content.decode()
