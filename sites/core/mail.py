@@ -5,12 +5,12 @@ the schema is the one the sending code runs in, so a site's webmaster lists only
 sent to that site's users (the 邮件 view), never another site's.
 """
 
+import datetime
 import email
 import email.policy
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -47,7 +47,7 @@ class StoredMail:
     subject: str
     to: str
     sender: str
-    sent_at: datetime | None
+    sent_at: datetime.datetime | None
     body: str
 
 
@@ -58,6 +58,9 @@ def _read(path: Path) -> StoredMail:
         sent_at = email.utils.parsedate_to_datetime(parsed["Date"]) if parsed["Date"] else None
     except (TypeError, ValueError):
         sent_at = None
+    if sent_at is not None and timezone.is_naive(sent_at):
+        # Django writes "-0000" (UTC, source unknown), which parses naive: it is UTC.
+        sent_at = sent_at.replace(tzinfo=datetime.UTC)
     return StoredMail(
         name=path.name,
         subject=str(parsed["Subject"] or ""),

@@ -58,6 +58,7 @@ ENGLISH = [
     "Status",
     "Live",
     "Draft",
+    "Privacy and access",
 ]
 ATTRIBUTES = ("placeholder", "aria-label", "title", "alt")
 
@@ -175,3 +176,21 @@ def test_the_admins_script_strings_are_in_chinese_too(alpha):
     for chinese in ("正在自动保存", "插入内容块", "修改已自动保存"):  # ours
         assert has(chinese), chinese
     assert has("保存")  # and Wagtail's own are still there
+
+
+def test_the_review_panels_on_the_dashboard_are_in_chinese(alpha):
+    # The panels of a pending review (the reviewer's 等待你的审查, the editor's own pages in
+    # review) showed Wagtail's "Privacy and access" column in English.
+    with schema_context(alpha.schema_name):
+        editor = make_user("lang_submitter", "编辑")
+        reviewer = make_user("lang_reviewer", "审核员")
+        doc = make_document(publish=False, grade="general", title="关于审核面板的通知")
+        doc.save_revision(user=editor)
+        doc.get_workflow().start(doc, editor)
+    found = {}
+    for who, user in (("reviewer", reviewer), ("editor", editor)):
+        html = site_client(alpha, user, **BROWSER).get("/admin/").content.decode()
+        assert "关于审核面板的通知" in html, who
+        if english := english_on(html):
+            found[who] = english
+    assert not found, found

@@ -98,3 +98,17 @@ def test_a_page_going_offline_soon_is_mailed_once(alpha, beta, mail_on_disk):
     with schema_context(beta.schema_name):
         assert deadlines.mail_deadlines() == 0
     assert not (mail_on_disk / "beta").exists()
+
+
+def test_the_mail_list_shows_the_time_in_the_sites_time_zone(alpha, mail_on_disk):
+    # Django dates mail in UTC with "-0000", which reads back naive: the list showed UTC.
+    from django.core.mail import send_mail
+
+    with schema_context("alpha"):
+        send_mail("时间测试", "正文", None, ["webmaster@alpha.example.cn"])
+        [sent] = [m for m in mail.stored_mail("alpha") if m.subject == "时间测试"]
+    assert timezone.is_aware(sent.sent_at)
+    beijing = timezone.localtime(sent.sent_at, timezone.get_default_timezone())
+    assert abs(beijing - timezone.now()) < datetime.timedelta(minutes=1)
+    listing = admin_client(alpha).get("/admin/mail/").content.decode()
+    assert f"{beijing:%Y-%m-%d %H:%M}" in listing
