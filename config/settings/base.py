@@ -130,7 +130,7 @@ MIDDLEWARE = [
     "security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "sites.core.middleware.AdminLanguageMiddleware",  # the admin in zh-Hans, not Accept-Language
+    "sites.core.middleware.PlatformLanguageMiddleware",  # zh-Hans, not Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -3,6 +3,8 @@ a kind the operator chose; every registry field and the domains stay editable, e
 the audit trail (old → new); activation needs the code and the responsible people; suspend and
 archive need a reason and a confirmation; the console's error pages are its own, in Chinese."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -249,3 +251,13 @@ def test_the_console_500_page_is_its_own_and_in_chinese():
     html = response.content.decode()
     assert response.status_code == 500
     assert "服务暂时不可用" in html and "console.css" in html and "平台控制台" in html
+
+
+def test_the_console_speaks_chinese_to_an_english_browser(console):
+    # Found walking the demo: LocaleMiddleware followed Accept-Language outside /admin/, so an
+    # English browser got "This field is required." on the console's forms.
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    html = console.post("/sites/new/", {"legal_name": "乌海市林业局"}, **english).content.decode()
+    assert "This field is required" not in html
+    errors = re.findall(r'class="errorlist"[^>]*><li>([^<]*)</li>', html)
+    assert errors and all(re.search(r"[\u4e00-\u9fff]", e) for e in errors), errors
