@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, user_passes_test
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from security.audit.services import chains, latest_verification, record
 from security.roles import is_console_operator, is_console_security_auditor
 
 from .. import services
+from ..models import Website
 from .forms import ProvisionForm, RegistryForm, ResponsibilityForm, StatusForm
 
 # Console roles (security.roles): operators run sites; security auditors read the
@@ -106,6 +107,46 @@ def site_list(request):
     )
 
 
+# Change keys that are not fields of the registry entry.
+CHANGE_LABELS = {
+    "reason": "原因",
+    "domain": "域名",
+    "added": "添加域名",
+    "removed": "删除域名",
+    "primary": "主域名",
+    "webmaster": "网站管理员账号",
+    "missing_responsibility": "缺少的责任信息",
+}
+
+
+def readable_changes(changes) -> list[str]:
+    """An audit event's changes as an operator reads them: "状态：运行 → 暂停" (the registry's
+    own field names and choice labels), not the stored JSON."""
+    if not isinstance(changes, dict):
+        return []
+
+    def shown(field, value):
+        if value in ("", None, [], {}):
+            return "（空）"
+        choices = dict(field.flatchoices) if field is not None and field.choices else {}
+        if isinstance(value, list):
+            return "、".join(str(choices.get(v, v)) for v in value)
+        return str(choices.get(value, value))
+
+    lines = []
+    for key, value in changes.items():
+        try:
+            field = Website._meta.get_field(key)
+        except FieldDoesNotExist:
+            field = None
+        label = str(field.verbose_name) if field is not None else CHANGE_LABELS.get(key, key)
+        if isinstance(value, list) and len(value) == 2:  # recorded as [old, new]
+            lines.append(f"{label}：{shown(field, value[0])} → {shown(field, value[1])}")
+        else:
+            lines.append(f"{label}：{shown(field, value)}")
+    return lines
+
+
 @login_required(login_url="console:login")
 @reader_required
 def site_detail(request, schema_name, registry_form=None, status_form=None):
@@ -120,6 +161,8 @@ def site_detail(request, schema_name, registry_form=None, status_form=None):
         object_type="tenants.website",
         object_id=str(site.pk),
     ).order_by("-seq")[:20]
+    for event in history:
+        event.readable_changes = readable_changes(event.changes)
     return render(
         request,
         "tenants/console/site_detail.html",

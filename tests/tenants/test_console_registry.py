@@ -261,3 +261,14 @@ def test_the_console_speaks_chinese_to_an_english_browser(console):
     assert "This field is required" not in html
     errors = re.findall(r'class="errorlist"[^>]*><li>([^<]*)</li>', html)
     assert errors and all(re.search(r"[\u4e00-\u9fff]", e) for e in errors), errors
+
+
+def test_the_change_history_reads_in_the_registrys_words(console, alpha):
+    # Found walking the demo: 变更记录 showed the stored JSON, {"status": ["active", …]}.
+    url = f"/sites/{alpha.schema_name}/status/"
+    console.post(url, {"status": "suspended", "reason": "等保整改", "confirm": "on"})
+    html = console.get(f"/sites/{alpha.schema_name}/").content.decode()
+    history = html[html.index('id="history"') :]
+    assert "状态：运行 → 暂停" in history
+    assert "原因：等保整改" in history
+    assert '{"status"' not in history and "suspended" not in history
