@@ -59,7 +59,11 @@ def test_operator_opens_edits_and_suspends_a_site(new_page, site_url):
     expect(page.locator("#id_reason")).to_have_value("演练")
     page.check("input[name=confirm]")
     page.get_by_role("button", name="改变状态").click()
-    expect(page.get_by_text("原因：演练")).to_be_visible()
+    # the entry shows the status with its reason, and the change history records both
+    expect(page.locator("dd", has_text="原因：演练")).to_be_visible()
+    expect(page.locator("#history + table td", has_text="状态：运行 → 暂停")).to_contain_text(
+        "原因：演练"
+    )
 
     site = services.get_site(f"e2e_{stamp}")
     assert site.short_name == "市测试局" and site.status == "suspended"
