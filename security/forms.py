@@ -16,30 +16,27 @@ class LockoutMixin:
     """Refuses sign-in while the account is locked from this address or the address is, or
     while an account attacked from many addresses is slowed down; says so plainly."""
 
+    def record_refusal(self, username: str, message: str) -> None:
+        """A sign-in refused before (or instead of) the password check, in the audit trail."""
+        record(
+            "auth.login_failed",
+            actor=username,
+            object_type="auth.user",
+            object_repr=username,
+            request=self.request,
+            message=message,
+        )
+
     def clean(self):
         username = (self.data.get("username") or "")[:150]
         ip = client_ip(self.request) if self.request is not None else None
         lock = lockout.current_lock(username, ip)
         if lock:
-            record(
-                "auth.login_failed",
-                actor=username,
-                object_type="auth.user",
-                object_repr=username,
-                request=self.request,
-                message="账户或地址已锁定，未验证密码",
-            )
+            self.record_refusal(username, "账户或地址已锁定，未验证密码")
             raise ValidationError(lock.message, code="locked")
         throttle = lockout.current_throttle(username, ip)
         if throttle:
-            record(
-                "auth.login_failed",
-                actor=username,
-                object_type="auth.user",
-                object_repr=username,
-                request=self.request,
-                message="账户登录失败过多，已限速，未验证密码",
-            )
+            self.record_refusal(username, "账户登录失败过多，已限速，未验证密码")
             if self.request is not None:
                 # security.middleware.LoginThrottleMiddleware answers 429 with Retry-After.
                 self.request.login_retry_after = throttle.seconds
@@ -67,14 +64,7 @@ class LockoutLoginForm(LockoutMixin, LoginForm):
         user = self.get_user()
         grant = vendors.ended_contract(user) if user is not None else None
         if grant is not None:
-            record(
-                "auth.login_failed",
-                actor=user.get_username(),
-                object_type="auth.user",
-                object_repr=user.get_username(),
-                request=self.request,
-                message="外包运维合同已到期",
-            )
+            self.record_refusal(user.get_username(), "外包运维合同已到期")
             raise ValidationError(vendors.ended_message(grant), code="contract_ended")
         return cleaned
 
