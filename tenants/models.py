@@ -6,7 +6,13 @@ from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.postgresql_backend.base import _check_schema_name
 
 from .cloning import clone_template
-from .validators import display_domain, normalise_domain, validate_site_domain
+from .validators import (
+    display_domain,
+    normalise_domain,
+    validate_police_record_number,
+    validate_site_code,
+    validate_site_domain,
+)
 
 
 class WebsiteQuerySet(models.QuerySet):
@@ -71,9 +77,15 @@ class Website(TenantMixin):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    site_code = models.CharField("网站标识码", max_length=20, blank=True)
+    # Checked wherever an entry is saved through full_clean (console, provision_site), not only
+    # in the console's forms; blank until known (a site is not activated without it).
+    site_code = models.CharField(
+        "网站标识码", max_length=20, blank=True, validators=[validate_site_code]
+    )
     icp_number = models.CharField("ICP备案号", max_length=40, blank=True)
-    police_record_number = models.CharField("公安机关备案号", max_length=50, blank=True)
+    police_record_number = models.CharField(
+        "公安机关备案号", max_length=50, blank=True, validators=[validate_police_record_number]
+    )
     sponsor_unit = models.CharField("主办单位", max_length=100, blank=True)
     operator_unit = models.CharField("承办单位", max_length=100, blank=True)
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)

@@ -5,6 +5,8 @@ every test (and the live server of the browser tests) can use them. Tests that c
 data run in a transaction that is rolled back, schema DDL included.
 """
 
+import zlib
+
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -41,7 +43,7 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
                     domain=f"{schema}.localhost",
                     schema_name=schema,
                     webmaster_password=PASSWORD if schema == "alpha" else BETA_PASSWORD,
-                    site_code=f"15030{len(schema)}{schema[:1]}".ljust(10, "0"),
+                    site_code=f"15039{zlib.crc32(schema.encode()) % 100000:05d}",  # valid, unique
                     icp_number=f"蒙ICP备{len(name)}号",
                     sponsor_unit=name,
                     **RESPONSIBILITY,

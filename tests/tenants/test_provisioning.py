@@ -290,3 +290,22 @@ def test_a_template_holding_an_object_the_clone_does_not_copy_takes_the_general_
             cursor.execute("SELECT count(*) FROM hbw.recent_pages")
             assert cursor.fetchone()[0] >= 2
     assert result.website.schema_name == "hbw"
+
+
+@pytest.mark.django_db
+def test_provision_site_checks_the_site_code_like_the_console():
+    # The console checked the 网站标识码's format; provision_site took any code (issue 13).
+    with pytest.raises(ValidationError) as refused:
+        provision(site_code="15-03")
+    assert "site_code" in refused.value.message_dict
+    assert not schema_exists("hbw")
+    with pytest.raises(CommandError, match="网站标识码|site_code"):
+        call_command(
+            "provision_site",
+            "--kind=district",
+            "--name=海勃湾区人民政府",
+            "--short-name=海勃湾区",
+            "--domain=hbw.example.gov.cn",
+            "--site-code=12",
+        )
+    assert not schema_exists("hbw")
