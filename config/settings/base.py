@@ -129,8 +129,7 @@ MIDDLEWARE = [
     # including the security pages the middleware further down answer with (429, 503).
     "security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "sites.core.middleware.PlatformLanguageMiddleware",  # zh-Hans, not Accept-Language
+    "sites.core.middleware.PlatformLanguageMiddleware",  # zh-Hans, never Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

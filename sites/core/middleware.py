@@ -1,10 +1,11 @@
 """The platform speaks its language (zh-Hans) whatever the browser asks for.
 
-LocaleMiddleware follows Accept-Language: a browser set to English turned the admin half
-English (Wagtail uses the request's language for every user who has not chosen one) and put
-Django's English form errors on the console's and the sites' Chinese pages. A site's language
-versions are chosen by their URL, never by the browser; in the admin a user who picks another
-language in 账号 → 首选语言 still gets it (Wagtail applies the preference itself).
+It takes the place of Django's LocaleMiddleware, which follows Accept-Language (and makes
+every response vary on it): a browser set to English turned the admin half English (Wagtail
+uses the request's language for every user who has not chosen one) and put Django's English
+form errors on the console's and the sites' Chinese pages. A site's language versions are
+chosen by their URL, never by the browser; in the admin a user who picks another language in
+账号 → 首选语言 still gets it (Wagtail applies the preference itself).
 """
 
 from django.conf import settings
@@ -18,4 +19,6 @@ class PlatformLanguageMiddleware:
     def __call__(self, request):
         translation.activate(settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
