@@ -97,10 +97,13 @@ def test_the_in_process_runner_publishes_without_anyone_asking(django_db_setup, 
         try:
             deadline = time.monotonic() + 15
             live = False
-            while time.monotonic() < deadline and not live:
+            counted = False
+            while time.monotonic() < deadline and not (live and counted):
                 time.sleep(0.3)
                 with schema_context("alpha"):
                     live = DisclosureArticlePage.objects.get(pk=page.pk).live
+                # the entry commits its work before run_entry returns and the runner counts it
+                counted = runner.runs["publish-scheduled-pages"] >= 1
             assert live, "the runner did not publish the scheduled page"
             assert runner.runs["publish-scheduled-pages"] >= 1
         finally:
