@@ -218,6 +218,7 @@ def open_case(
                     role=role,
                     deadline=task_deadline,
                     deadline_assumed=task_assumed,
+                    waiting_since=None if _available(site) else now,
                 )
             step = _step(case, "open", actor_kind=CaseStep.Actor.APPLICANT, note="")
             for label, upload in files:
@@ -232,6 +233,11 @@ def open_case(
         return existing, _replayed_code(existing, client_token)
     log.info("case %s opened (%s)", case.number, kind)
     return case, code
+
+
+def _available(site: Website) -> bool:
+    """A site that can work on its part now (not suspended, archived or frozen)."""
+    return site.status == Website.Status.ACTIVE and not site.frozen_at
 
 
 def _replayed_code(case: Case, client_token: str) -> str | None:
@@ -515,6 +521,7 @@ def route(case, site, to_site: Website, *, user=None, note="", working_days: int
             routed_from=task,
             deadline=deadline,
             deadline_assumed=assumed,
+            waiting_since=None if _available(to_site) else timezone.now(),
         )
         _audit(to_site, case, "route", user=user, changes={"from": site.schema_name})
 
@@ -652,6 +659,11 @@ def department_statuses(case: Case) -> list[tuple[str, str, datetime.date | None
     """[(site name, public word, deadline)] of every part, for the applicant's view."""
     kind = get_kind(case.kind)
     return [
-        (task.site.legal_name, kind.task_word(task.status), task.deadline)
+        (
+            task.site.legal_name,
+            kind.task_word(task.status)
+            + ("（该部门网站暂停服务，恢复后继续办理）" if task.waiting_since else ""),
+            task.deadline,
+        )
         for task in case.tasks.select_related("site").order_by("pk")
     ]
