@@ -3,6 +3,7 @@ the site's session: a host-only cookie, so a grant on one site is worth nothing 
 and the handling sites' staff (admin_views)."""
 
 from .models import Case
+from .services import normalise_number
 
 SESSION_KEY = "casework_cases"
 KEEP = 10  # cases one browser may have open at once
@@ -18,4 +19,4 @@ def granted_case(request, number: str) -> Case | None:
     granted = request.session.get(SESSION_KEY, [])
     if not granted:
         return None
-    return Case.objects.filter(pk__in=granted, number=str(number)[:32]).first()
+    return Case.objects.filter(pk__in=granted, number=normalise_number(number)).first()

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from security.audit.services import record
 from security.roles import CASE_HANDLER, WEBMASTER
 from tenants.models import Website
 from tenants.workdays import add_working_days
@@ -114,7 +115,8 @@ def task_list(request, site):
 
 
 def _case_for_site(site, number) -> tuple[Case, CaseTask]:
-    case = Case.objects.filter(number=str(number)[:32]).select_related("lead_site").first()
+    number = services.normalise_number(number)
+    case = Case.objects.filter(number=number).select_related("lead_site").first()
     task = services.task_of(case, site) if case is not None else None
     if task is None:  # not addressed to this site: as if it did not exist
         raise Http404("no such case here")
@@ -241,6 +243,13 @@ def download(request, site, number, attachment_id):
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
+    record(
+        "case.download",
+        object_type="casework.case",
+        object_id=case.pk,
+        object_repr=case.number,
+        message=f"下载 {attachment.name}",
+    )
     return file_response(attachment)
 
 

@@ -91,8 +91,13 @@ def _key() -> bytes:
     return settings.SECRET_KEY.encode()
 
 
+def normalise_number(number: str) -> str:
+    """A 受理编号 as typed (lower case, spaces, stray characters) in its stored form."""
+    return "".join(ch for ch in str(number or "").upper() if ch.isascii() and ch.isalnum())[:32]
+
+
 def normalise_code(code: str) -> str:
-    return "".join(ch for ch in str(code or "").upper() if ch.isalnum())[:32]
+    return "".join(ch for ch in str(code or "").upper() if ch.isascii() and ch.isalnum())[:32]
 
 
 def hash_code(number: str, code: str) -> str:
@@ -250,7 +255,7 @@ def _replayed_code(case: Case, client_token: str) -> str | None:
 def find_case(number: str, query_code: str) -> Case | None:
     """The case with this number, if the query code is its own; None otherwise (a wrong code
     and an unknown number answer the same, in about the same time)."""
-    number = str(number or "").strip().upper()[:32]
+    number = normalise_number(number)
     case = Case.objects.filter(number=number).first() if number else None
     expected = hash_code(number, query_code)
     if case is None:

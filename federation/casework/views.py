@@ -24,6 +24,12 @@ from .kinds import ACTION_LABELS, get_kind
 from .models import CaseStatus
 
 NOT_FOUND = "没有找到与该受理编号和查询码对应的办件，请核对后重试。"
+# Wrong answers allowed per address and period when RATE_LIMITS names none.
+DEFAULT_GUESSES = (10, 3600)
+
+
+def _guess_limit() -> tuple[int, int]:
+    return settings.RATE_LIMITS.get("case_query", DEFAULT_GUESSES)
 
 
 def _address(group, request) -> str:
@@ -32,7 +38,7 @@ def _address(group, request) -> str:
 
 def _guesses(request, increment: bool) -> bool:
     """Whether this address has used up its wrong answers (counting one more if told)."""
-    limit, period = settings.RATE_LIMITS["case_query"]
+    limit, period = _guess_limit()
     usage = get_usage(
         request,
         group=f"{connection.schema_name}:case_query",
@@ -49,7 +55,7 @@ def query(request):
     status = 200
     if request.method == "POST":
         if _guesses(request, increment=False):
-            limit, period = settings.RATE_LIMITS["case_query"]
+            _limit, period = _guess_limit()
             response = render(
                 request,
                 "casework/query.html",

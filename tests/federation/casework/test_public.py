@@ -112,3 +112,14 @@ def test_result_documents_download_with_the_code_only(alpha, beta):
     assert Client(HTTP_HOST=beta.primary_domain).get(url).status_code == 404
     other, _ = open_test_case(alpha)
     assert client.get(f"/banjian/{other.number}/files/{result.pk}/").status_code == 404
+
+
+def test_hostile_numbers_never_break_the_pages(alpha):
+    client = visitor(alpha)
+    for number in ("%00", "TS%00", "../../etc", "x" * 300):
+        assert client.get(f"/banjian/{number}/").status_code in (302, 404)
+    response = client.post("/banjian/", {"number": "TS\x00", "code": "\x00"})
+    assert response.status_code == 400
+    from tests.clients import admin_client
+
+    assert admin_client(alpha).get("/admin/casework/%00/").status_code == 404
