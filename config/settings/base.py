@@ -472,6 +472,9 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # directly), and the size of one upload.
 CASEWORK_FILES_ROOT = Path(os.environ.get("CASEWORK_FILES_ROOT", BASE_DIR / "var" / "casework"))
 CASEWORK_MAX_UPLOAD_SIZE = int(os.environ.get("CASEWORK_MAX_UPLOAD_SIZE", 20 * 1024 * 1024))
+# The key query codes are hashed with (set it once, never rotate it with SECRET_KEY, or the
+# codes already given to applicants stop working); unset: SECRET_KEY.
+CASEWORK_HMAC_KEY = os.environ.get("CASEWORK_HMAC_KEY", "")
 # Backups: where backup_site writes archives by default.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 # --- Cross-site search (federation.search): PostgreSQL full text over jieba terms by default;

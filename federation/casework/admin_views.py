@@ -16,6 +16,7 @@ from django.db import models as db
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from security.audit.services import record
@@ -196,6 +197,7 @@ def _files(request):
 
 
 @require_POST
+@sensitive_post_parameters()
 @handler_view
 def act(request, site, number, action):
     case, task = _case_for_site(site, number)

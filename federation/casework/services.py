@@ -88,7 +88,8 @@ TERMINAL_TASK_STATUSES = frozenset(
 
 
 def _key() -> bytes:
-    return settings.SECRET_KEY.encode()
+    # Its own key, so rotating SECRET_KEY does not void every query code already given out.
+    return (settings.CASEWORK_HMAC_KEY or settings.SECRET_KEY).encode()
 
 
 def normalise_number(number: str) -> str:

@@ -12,6 +12,7 @@ from django.db import connection
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
@@ -50,6 +51,7 @@ def _guesses(request, increment: bool) -> bool:
 
 
 @never_cache
+@sensitive_post_parameters("number", "code")
 def query(request):
     form = QueryForm(request.POST or None)
     status = 200
@@ -117,6 +119,7 @@ def _context(case, form):
 
 @never_cache
 @require_POST
+@sensitive_post_parameters()
 def supplement(request, number):
     case = _granted_or_query(request, number)
     if case is None:

@@ -88,6 +88,7 @@ def test_a_handler_accepts_starts_and_completes_with_a_result(alpha, alpha_handl
         "case.accept",
         "case.start",
         "case.complete",
+        "case.download",  # a handler reading the applicant's files is recorded too
     }
 
 
@@ -150,3 +151,18 @@ def test_dashboard_todo_and_deadline_mail_once_each(alpha, beta, mailoutbox):
     assert deadlines.mail_deadlines(today=later) == 3
     assert deadlines.mail_deadlines(today=later) == 0
     assert any("已超过办理期限" in m.subject for m in mailoutbox)
+
+
+def test_the_list_costs_the_same_queries_for_more_cases(alpha):
+    from tests.query_budget import assert_query_budget
+
+    client = admin_client(alpha)
+    counts = assert_query_budget(
+        fetch=lambda: client.get("/admin/casework/"),
+        add_items=lambda n: [open_test_case(alpha) for _ in range(n)],
+        budget=30,
+        sizes=(1, 8),
+        label="办件 list",
+        check=lambda response: response.status_code == 200,
+    )
+    assert counts[0] > 0
