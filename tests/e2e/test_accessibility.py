@@ -84,7 +84,7 @@ def article_path(live_port):
 @pytest.mark.skipif(
     not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)"
 )
-@pytest.mark.parametrize("path_name", ["home", "column", "article", "not_found"])
+@pytest.mark.parametrize("path_name", ["home", "column", "article", "not_found", "case_query"])
 def test_public_pages_have_no_wcag_violations(new_page, site_url, article_path, path_name):
     alpha = services.get_site("alpha")
     path = {
@@ -92,6 +92,7 @@ def test_public_pages_have_no_wcag_violations(new_page, site_url, article_path, 
         "column": "/tzgg/",
         "article": article_path,
         "not_found": "/no-such-page/",
+        "case_query": "/banjian/",  # federation.casework: status by number + query code
     }[path_name]
     page = new_page()
     page.goto(site_url(alpha, path))
