@@ -214,7 +214,14 @@ def act(request, site, number, action):
         elif action == "start":
             services.start(case, site, user=user, note=text)
         elif action == "answer":
-            services.answer(case, site, user=user, note=text, files=_files(request))
+            services.answer(
+                case,
+                site,
+                user=user,
+                note=text,
+                files=_files(request),
+                public=post.get("internal") != "1",
+            )
         elif action == "complete":
             services.complete(case, site, user=user, note=text, files=_files(request))
         elif action == "route":

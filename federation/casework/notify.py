@@ -45,3 +45,35 @@ def _root(site) -> str:
     domain = site.primary_domain
     port = settings.SITE_PUBLIC_PORT
     return f"http://{domain}" + ("" if port in (80, 443) else f":{port}")
+
+
+APPLICANT_NEWS = {
+    "request_supplement": "需要补正材料",
+    "refuse": "不予受理",
+    "complete": "已办结",
+}
+
+
+def mail_applicant(case, action: str, note: str = "") -> bool:
+    """Tell the applicant (when they gave an email) that their case needs them or is done.
+    Sent from the lead site's schema; the query code is not repeated (they hold it)."""
+    address = (case.applicant or {}).get("email") or ""
+    if action not in APPLICANT_NEWS or "@" not in address:
+        return False
+    site = case.lead_site
+    news = APPLICANT_NEWS[action]
+    body = (
+        f"您提交的“{case.title}”（受理编号 {case.number}）{news}。\n"
+        + (f"\n{note}\n" if note else "")
+        + f"\n请凭受理编号和查询码在 {_root(site)}/banjian/ 查看详情"
+        + ("并提交补正材料" if action == "request_supplement" else "")
+        + "。\n"
+    )
+    with schema_context(site.schema_name):
+        send_mail(
+            f"【{site.short_name}】办件 {case.number} {news}",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+        )
+    return True

@@ -29,7 +29,7 @@ from security.audit.services import record
 from tenants.models import Website
 from tenants.workdays import add_working_days
 
-from . import storage
+from . import notify, storage
 from .errors import CaseError, IllegalTransition, NotAddressed, UploadRejected
 from .kinds import ACTION_LABELS, get_kind, register_kind, registered
 from .models import (
@@ -436,6 +436,11 @@ def _transition(
         )
         _attach(case, files, site=site, step=step, is_result=is_result, public=public)
         _audit(site, case, action, user=user, changes={"task": [before, task.status]})
+        if public and (action != "refuse" or not case.is_open):
+            # The applicant hears of what needs them or ends the case, once it is recorded.
+            transaction.on_commit(
+                lambda: notify.mail_applicant(case, action, step.note), robust=True
+            )
     return case, task
 
 

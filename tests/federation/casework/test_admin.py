@@ -110,7 +110,10 @@ def test_the_lead_sees_every_part_and_waits_for_them(alpha, beta, alpha_handler)
     assert case.tasks.get(site=alpha).status == TaskStatus.ACCEPTED
     b = admin_client(beta)
     b.post(f"/admin/casework/{case.number}/accept/")
-    b.post(f"/admin/casework/{case.number}/answer/", {"note": "同意"})
+    b.post(f"/admin/casework/{case.number}/answer/", {"note": "同意", "internal": "1"})
+    answered = case.steps.get(action="answer")
+    assert not answered.public  # the departments read it; the applicant does not
+    assert answered not in services.public_steps(case)
     page = client.get(f"/admin/casework/{case.number}/").content.decode()
     assert "同意" in page
     client.post(f"/admin/casework/{case.number}/complete/", {"note": "准予"})

@@ -274,3 +274,21 @@ def test_a_deadline_in_an_unknown_year_is_flagged_on_the_case(alpha):
     client = Client(HTTP_HOST=alpha.primary_domain)
     client.post("/banjian/", {"number": case.number, "code": code})
     assert 'id="deadline-assumed"' in client.get(f"/banjian/{case.number}/").content.decode()
+
+
+def test_the_applicant_is_mailed_what_needs_them_and_the_outcome(alpha, mailoutbox, committed):
+    case, code = open_test_case(alpha)
+    with committed():
+        services.accept(case, alpha)
+        services.request_supplement(case, alpha, missing="请补充房屋租赁合同")
+    [asked] = mailoutbox
+    assert asked.to == [APPLICANT["email"]] and case.number in asked.subject
+    assert "请补充房屋租赁合同" in asked.body and code not in asked.body
+    with committed():
+        services.answer_supplement(case, note="已补充")
+        services.complete(case, alpha, note="准予许可")
+    assert len(mailoutbox) == 2 and "已办结" in mailoutbox[1].subject
+    no_email, _ = open_test_case(alpha, applicant={"name": "王五"})
+    with committed():
+        services.refuse(no_email, alpha, reason="不属于受理范围")
+    assert len(mailoutbox) == 2
