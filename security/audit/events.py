@@ -47,6 +47,10 @@ EVENT_TYPES = {
     "syndication.push": "下推",
     "broadcast.send": "发送通知",
     "broadcast.withdraw": "撤回通知",
+    # 错敏词 (security.screening)
+    "screening.override": "错敏词放行",
+    "screening.dictionary_import": "导入错敏词词库",
+    "screening.schedule_dropped": "定时发布因错敏词取消",
     # platform console and operations
     "console.site_provisioned": "开设网站",
     "console.site_status": "改变网站状态",
