@@ -50,6 +50,7 @@ EVENT_TYPES = {
     # 错敏词 (security.screening)
     "screening.override": "错敏词放行",
     "screening.dictionary_import": "导入错敏词词库",
+    "screening.dictionary_change": "修改错敏词词库",
     "screening.schedule_dropped": "定时发布因错敏词取消",
     # platform console and operations
     "console.site_provisioned": "开设网站",
