@@ -152,18 +152,44 @@ def screening_before_move(request, page, destination):
 @hooks.register("before_edit_page")
 def screening_before_final_approval(request, page):
     """Approving the last step of a review publishes: refused while serious findings of the
-    version under review are open (the reviewer overrides or fixes them first)."""
+    version being approved (as posted: the reviewer may have fixed words in the same go) are
+    open. What the reviewer typed is kept as a draft."""
     if request.method != "POST" or "action-workflow-action" not in request.POST:
         return None
     if request.POST.get("workflow-action-name") != "approve":
         return None
     state = page.current_workflow_state
-    if state is None or state.get_next_task() is not None:
+    if state is None or state.current_task_state is None:
         return None
-    reason = _latest_refusal(page)
-    if reason:
-        return _refused(request, reason, page)
-    return None
+    last = state.workflow.tasks.filter(active=True).last()
+    if last is None or last.pk != state.current_task_state.task_id:
+        return None  # approving an earlier step publishes nothing
+    posted = _posted_version(request, page)
+    if posted is None:
+        return None  # the form has errors: Wagtail shows them and approves nothing
+    version, changed = posted
+    reason = guard.refusal(version)
+    if not reason:
+        return None
+    if changed:
+        version.save_revision(user=request.user, log_action=True)
+    return _refused(request, reason, page)
+
+
+def _posted_version(request, page):
+    specific = page.specific
+    latest = specific.get_latest_revision_as_object()
+    form_class = type(specific).get_edit_handler().get_form_class()
+    form = form_class(
+        request.POST,
+        request.FILES,
+        instance=latest,
+        parent_page=page.get_parent().specific,
+        for_user=request.user,
+    )
+    if not form.is_valid():
+        return None
+    return form.save(commit=False), form.has_changed()
 
 
 @hooks.register("after_edit_page")

@@ -219,3 +219,21 @@ def test_another_sites_dictionary_does_not_apply(site, beta):
         column = ColumnPage.objects.exclude(slug="").first().slug
         page = make_article(beta, "乙站报道", summary=f"{WRONG_NAME}出席", column=column)
         assert Page.objects.get(pk=page.pk).live
+
+
+def test_approving_in_the_editor_is_refused_and_keeps_what_the_reviewer_typed(site):
+    page = draft(site)
+    page.get_workflow().start(page, make_user(site, "scr_wf2_editor", EDITOR))
+    reviewer = site_client(site, make_user(site, "scr_wf2_reviewer", REVIEWER))
+    form = article_form(
+        page,
+        action="action-workflow-action",
+        summary=f"改过的摘要，仍有{WRONG_NAME}",
+        **{"workflow-action-name": "approve"},
+    )
+    response = reviewer.post(f"/admin/pages/{page.pk}/edit/", form, follow=True)
+    assert REFUSED in messages_of(response)
+    page = ArticlePage.objects.get(pk=page.pk)
+    assert not page.live
+    assert page.current_workflow_state.current_task_state.status == "in_progress"
+    assert page.get_latest_revision_as_object().summary == f"改过的摘要，仍有{WRONG_NAME}"
