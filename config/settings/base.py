@@ -83,6 +83,7 @@ TENANT_APPS = [
     "security.screening",
     "sites.disclosure",
     "sites.syndicated",
+    "sites.welfare",  # agricultural feeds, investment notices (W1–W3)
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -103,6 +104,7 @@ DEMO_CITY_SEEDERS = [
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
+    "security.screening.demo.seed",  # 错敏词: the platform's dictionary and a district's
 ]
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
@@ -497,6 +499,8 @@ CELERY_BEAT_SCHEDULE |= {
     "audit-verify-chains": {"task": "audit.verify_chains", "schedule": 86400.0},
     # sites.core.deadlines: pages going offline within three days, mailed once (issue 13).
     "mail-deadlines": {"task": "tenants.mail_deadlines_all_sites", "schedule": 3600.0},
+    # Agricultural feeds (sites.welfare): each source has its own interval; this looks for due ones.
+    "welfare-import-feeds": {"task": "welfare.import_feeds_all_sites", "schedule": 300.0},
 }
 # Shared resources (P5) in the shared_document / shared_image blocks. The blocks are below the
 # app that keeps the registry (federation.syndication) and reach it through these names:

@@ -98,6 +98,9 @@ class ColumnPage(Page):
         "disclosure.EmergencyInformationPage",
         "disclosure.CataloguePage",
         "disclosure.TopicPage",
+        # public-welfare channels (sites.welfare)
+        "welfare.AgriculturePage",
+        "welfare.InvestmentNoticePage",
     ]
 
     class Meta:
