@@ -509,6 +509,10 @@ SHARED_RESOURCES = {
     "choices": "federation.syndication.sharing.choices",
     "get": "federation.syndication.sharing.get_resource",
 }
+# Theme channels (sites.welfare): the library query they read, and what tags add to an item's
+# projection (federation.library.projection calls each with the page).
+WELFARE_THEME_ITEMS = "federation.library.queries.tagged_items"
+LIBRARY_PROJECTION_EXTRAS = ["sites.welfare.themes.projection"]
 # Portal roles (security.roles) that curate offers, push down and broadcast.
 SYNDICATION_CURATOR_GROUPS = ("市级编审", "网站管理员")
 # The portal column a district's news offered to the portal lands in unless the curator picks

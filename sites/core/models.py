@@ -101,6 +101,7 @@ class ColumnPage(Page):
         # public-welfare channels (sites.welfare)
         "welfare.AgriculturePage",
         "welfare.InvestmentNoticePage",
+        "welfare.ThemeChannelPage",
     ]
 
     class Meta:

@@ -4,9 +4,10 @@ import datetime
 
 from django.db import models
 from django.utils import timezone
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 
 
 class FeedSource(models.Model):
@@ -174,3 +175,75 @@ class InvestmentNoticePage(Page):
             "industry": self.industry,
             "investment": self.investment,
         }
+
+
+class Theme(models.TextChoices):
+    EDUCATION = "education", "教育"
+    SCIENCE = "science", "科技"
+    CULTURE = "culture", "文化"
+    HEALTH = "health", "卫生健康"
+    SOCIAL_SECURITY = "social_security", "社会保障"
+    UTILITIES = "utilities", "公用事业"
+    COMMERCE = "commerce", "招商引资与经贸"
+
+
+class ThemeTag(models.Model):
+    """An item (or a whole column: every item under it) belongs to a theme channel. Read when
+    the item is projected into the library, so a tag counts from the item's next publish."""
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name="信息或栏目"
+    )
+    theme = models.CharField("主题", max_length=20, choices=Theme.choices)
+
+    panels = [FieldPanel("page"), FieldPanel("theme")]
+
+    class Meta:
+        verbose_name = "主题标签"
+        verbose_name_plural = "主题标签"
+        constraints = [
+            models.UniqueConstraint(fields=["page", "theme"], name="welfare_theme_tag_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_theme_display()}：{self.page.title}"
+
+
+class ThemeLink(Orderable):
+    channel = ParentalKey(
+        "welfare.ThemeChannelPage", related_name="links", on_delete=models.CASCADE
+    )
+    title = models.CharField("标题", max_length=100)
+    url = models.URLField("网址", max_length=500)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    panels = [FieldPanel("title"), FieldPanel("url"), FieldPanel("note")]
+
+
+class ThemeChannelPage(Page):
+    """A theme channel (W1, W3): the items every site tags with the theme, read from the
+    resource library (never another site's schema), and curated links."""
+
+    theme = models.CharField("主题", max_length=20, choices=Theme.choices)
+    intro = models.TextField("频道说明", blank=True, max_length=500)
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("theme"),
+        FieldPanel("intro"),
+        InlinePanel("links", label="推荐链接"),
+    ]
+    library_exclude = True
+    parent_page_types = ["core.HomePage", "core.ColumnPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "主题频道"
+
+    def get_context(self, request, *args, **kwargs):
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
+        context = super().get_context(request, *args, **kwargs)
+        source = import_string(settings.WELFARE_THEME_ITEMS)
+        context["items"] = source("themes", self.theme, 30)
+        return context

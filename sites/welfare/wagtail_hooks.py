@@ -6,7 +6,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from security.roles import is_webmaster
 from sites.core.todos import TODO_HOOK, Todo
 
-from .models import FeedSource
+from .models import FeedSource, ThemeTag
 
 
 class FeedSourceViewSet(SnippetViewSet):
@@ -19,6 +19,17 @@ class FeedSourceViewSet(SnippetViewSet):
 
 
 register_snippet(FeedSourceViewSet)
+
+
+class ThemeTagViewSet(SnippetViewSet):
+    model = ThemeTag
+    icon = "tag"
+    menu_label = "主题标签"
+    list_display = ["page", "theme"]
+    list_filter = ["theme"]
+
+
+register_snippet(ThemeTagViewSet)
 
 
 @hooks.register(TODO_HOOK)
