@@ -101,6 +101,7 @@ SITE_PROVISIONING_STEPS = [
 # (each called with no arguments, idempotent).
 DEMO_PAGE_TYPES = ["sites.core.demo.PAGE_TYPES", "sites.disclosure.demo.PAGE_TYPES"]
 DEMO_CITY_SEEDERS = [
+    "sites.welfare.demo.seed",  # feeds on a district, theme tags, channels, commerce notices
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
