@@ -146,3 +146,24 @@ def test_another_site_sees_none_of_it(alpha, beta, feed_server, in_site):
     with schema_context(beta.schema_name):
         assert not FeedSource.objects.exists() and not FeedRecord.objects.exists()
         assert feeds.import_due() == {}
+
+
+def test_the_periodic_job_imports_due_sources_in_their_own_site(
+    alpha, beta, feed_server, in_site, committed
+):
+    from config.settings.base import CELERY_BEAT_SCHEDULE
+    from sites.welfare.tasks import import_feeds_all_sites
+
+    assert CELERY_BEAT_SCHEDULE["welfare-import-feeds"]["task"] == "welfare.import_feeds_all_sites"
+    base, _ = feed_server
+    with in_site(alpha):
+        due = source("price", "csv", base + "prices.csv")
+        recent = source("weather", "csv", base + "weather.csv")
+        FeedSource.objects.filter(pk=recent.pk).update(last_attempt_at=timezone.now())
+    with committed():
+        import_feeds_all_sites()
+    with in_site(alpha):
+        assert FeedRecord.objects.filter(source=due).count() == 42
+        assert not FeedRecord.objects.filter(source=recent).exists()  # its interval has not passed
+    with in_site(beta):
+        assert not FeedRecord.objects.exists()
