@@ -42,6 +42,12 @@ ALL_MEDIA = ["add", "change", "delete", "choose"]
 
 # role → (model permissions "app_label.codename", page permissions on the home page,
 #          image/document permissions on the root collection)
+# 错敏词: the site's own dictionary (security.screening) is the webmaster's to edit.
+SCREENING_DICTIONARY = [
+    f"screening.{action}_{model}"
+    for model in ("screeningterm", "officialtitle")
+    for action in ("add", "change", "delete", "view")
+]
 SITE_ROLES = {
     WEBMASTER: (
         [
@@ -59,6 +65,7 @@ SITE_ROLES = {
             "security.delete_vendorgrant",
             "security.view_vendorgrant",
             "disclosure.view_disclosure_report",
+            *SCREENING_DICTIONARY,
         ],
         ALL_PAGE_PERMISSIONS,
         ALL_MEDIA,

@@ -42,6 +42,7 @@ SHARED_APPS = [
     "axes",
     "django_ratelimit",
     "security",
+    "security.screening",  # 错敏词: the platform's dictionaries here, each site's in its schema
     # Federation: the public-schema apps that cross sites (DESIGN.md).
     "federation.library",
     "federation.search",
@@ -80,8 +81,10 @@ TENANT_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "security",
+    "security.screening",
     "sites.disclosure",
     "sites.syndicated",
+    "sites.welfare",  # agricultural feeds, investment notices (W1–W3)
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -99,9 +102,11 @@ SITE_PROVISIONING_STEPS = [
 # (each called with no arguments, idempotent).
 DEMO_PAGE_TYPES = ["sites.core.demo.PAGE_TYPES", "sites.disclosure.demo.PAGE_TYPES"]
 DEMO_CITY_SEEDERS = [
+    "sites.welfare.demo.seed",  # feeds on a district, theme tags, channels, commerce notices
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
+    "security.screening.demo.seed",  # 错敏词: the platform's dictionary and a district's
 ]
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
@@ -507,6 +512,8 @@ CELERY_BEAT_SCHEDULE |= {
     "mail-deadlines": {"task": "tenants.mail_deadlines_all_sites", "schedule": 3600.0},
     # federation.casework: tasks near or past their deadline, mailed once each (hourly).
     "casework-mail-deadlines": {"task": "casework.mail_deadlines", "schedule": 3600.0},
+    # Agricultural feeds (sites.welfare): each source has its own interval; this looks for due ones.
+    "welfare-import-feeds": {"task": "welfare.import_feeds_all_sites", "schedule": 300.0},
 }
 # Shared resources (P5) in the shared_document / shared_image blocks. The blocks are below the
 # app that keeps the registry (federation.syndication) and reach it through these names:
@@ -515,6 +522,10 @@ SHARED_RESOURCES = {
     "choices": "federation.syndication.sharing.choices",
     "get": "federation.syndication.sharing.get_resource",
 }
+# Theme channels (sites.welfare): the library query they read, and what tags add to an item's
+# projection (federation.library.projection calls each with the page).
+WELFARE_THEME_ITEMS = "federation.library.queries.tagged_items"
+LIBRARY_PROJECTION_EXTRAS = ["sites.welfare.themes.projection"]
 # Portal roles (security.roles) that curate offers, push down and broadcast.
 SYNDICATION_CURATOR_GROUPS = ("市级编审", "网站管理员")
 # The portal column a district's news offered to the portal lands in unless the curator picks

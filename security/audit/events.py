@@ -65,6 +65,11 @@ EVENT_TYPES = {
     "case.site_resumed": "办件恢复办理",
     "case.export": "导出申请人信息",
     "case.erase": "删除办件个人信息",
+    # 错敏词 (security.screening)
+    "screening.override": "错敏词放行",
+    "screening.dictionary_import": "导入错敏词词库",
+    "screening.dictionary_change": "修改错敏词词库",
+    "screening.schedule_dropped": "定时发布因错敏词取消",
     # platform console and operations
     "console.site_provisioned": "开设网站",
     "console.site_status": "改变网站状态",
