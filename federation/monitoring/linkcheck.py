@@ -114,8 +114,10 @@ class Checker:
                 wait = self.host_last.get(host, 0) + self.interval - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                self.host_last[host] = time.monotonic()
-                return await self._send(url, max_body)
+                try:
+                    return await self._send(url, max_body)
+                finally:  # the pause runs from the end of one answer to the next request
+                    self.host_last[host] = time.monotonic()
         return await self._send(url, max_body)
 
     async def _send(self, url, max_body):
@@ -184,11 +186,11 @@ def _site_pages(page_paths=None):
     return found
 
 
-async def _check_pages(checker, website, pages):
+async def _check_pages(checker, origin, pages):
     """{(page id, title, path): [(url, kind, status, error)] broken}, links seen, skipped."""
 
     async def one(page_id, title, path):
-        url = absolute_url(website, path)
+        url = origin + path
         response = await checker.page(url)
         if is_broken(response.status, response.error):
             return (
@@ -223,8 +225,10 @@ def check_site(website, page_paths=None, *, outbound=None) -> LinkCheckRun:
     checker = Checker(site_hosts, _platform_hosts(), outbound=outbound)
     run = LinkCheckRun.objects.create(website=website)
 
+    origin = absolute_url(website, "").rstrip("/")
+
     async def go():
-        return await _check_pages(checker, website, pages)
+        return await _check_pages(checker, origin, pages)
 
     outcome = http.run(go())
     now = timezone.now()
