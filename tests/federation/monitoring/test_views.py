@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
 from federation.monitoring import scorecards, warnings
