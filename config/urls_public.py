@@ -7,6 +7,7 @@ from sites.core.views import favicon
 urlpatterns = [
     path("2fa/", include("security.urls")),
     path("favicon.ico", favicon, name="favicon"),
+    path("monitoring/", include("federation.monitoring.console")),  # evaluation (issue 16)
     path("", include("tenants.console.urls")),
 ]
 
