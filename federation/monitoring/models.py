@@ -95,7 +95,7 @@ class Finding(models.Model):
     class Meta:
         verbose_name = "评估发现"
         verbose_name_plural = "评估发现"
-        ordering = ["scorecard", "severity", "-points", "pk"]
+        ordering = ["scorecard", "pk"]
 
     def __str__(self):
         return self.title

@@ -67,7 +67,8 @@ def card_context(website, *, external=False) -> dict:
         )
         .order_by("path")
     )
-    findings = list(card.findings.all()) if card else []
+    order = {"veto": 0, "warning": 1, "deduction": 2, "note": 3}
+    findings = sorted(card.findings.all() if card else [], key=lambda f: (order[f.severity], f.pk))
     for f in findings:
         f.link = admin_link(website, f.admin_path) if external else f.admin_path
     month = timezone.localdate() - datetime.timedelta(days=30)

@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '评估发现',
                 'verbose_name_plural': '评估发现',
-                'ordering': ['scorecard', 'severity', '-points', 'pk'],
+                'ordering': ['scorecard', 'pk'],
             },
         ),
         migrations.CreateModel(

@@ -32,7 +32,9 @@ def views(website, path):
     return row.views if row else 0
 
 
-def test_page_views_are_counted_per_site_with_cached_hits_and_nothing_personal(pagecache, alpha, beta):
+def test_page_views_are_counted_per_site_with_cached_hits_and_nothing_personal(
+    pagecache, alpha, beta
+):
     client = Client(HTTP_HOST="alpha.localhost", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.1.2.3")
     answers = [client.get("/") for _ in range(4)]
     assert [r.status_code for r in answers] == [200] * 4
