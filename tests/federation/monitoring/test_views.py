@@ -152,3 +152,18 @@ def test_annual_report_in_the_regulators_layout(alpha):
     assert values["网站总访问量"] == 7 and values["政务动态信息更新量"] == 1
     assert client.get("/admin/monitoring/report/?year=1900").status_code == 302
     assert client.get("/admin/monitoring/report/?year=abc").status_code == 200
+
+
+def test_tasks_carry_their_schema_and_the_fan_out_reaches_every_site(alpha, beta, committed):
+    from django_tenants.utils import schema_context
+
+    from federation.monitoring import tasks
+
+    with pytest.raises(RuntimeError, match="needs a site"):
+        tasks.scorecard_site.apply(throw=True)
+    with committed():
+        tasks.scorecards_all_sites.apply(throw=True)
+    assert {c.website.schema_name for c in Scorecard.objects.all()} >= {"alpha", "beta"}
+    with schema_context("alpha"):
+        tasks.scorecard_site.apply(throw=True)
+    assert Scorecard.objects.filter(website=alpha).count() == 1  # replaced, never duplicated
