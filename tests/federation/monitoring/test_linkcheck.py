@@ -83,3 +83,39 @@ def test_recheck_one_page_after_a_fix(platform, linked_site, outside, settings):
         del outside.pages[("*", "/missing")]
     assert not BrokenLink.objects.filter(website=linked_site, page_title="第二篇").exists()
     assert BrokenLink.objects.filter(website=linked_site, page_title="第一篇").count() == 3
+
+
+def test_the_webmaster_rechecks_a_page_from_the_admin_and_no_other_site_can(
+    platform, linked_site, outside, settings, alpha
+):
+    from tests.clients import admin_client
+
+    settings.MONITORING_CHECK_OUTBOUND = True
+    settings.MONITORING_LINKCHECK_HOST_INTERVAL = 0
+    linkcheck.check_site(linked_site)
+    client = admin_client(linked_site)
+    listing = client.get("/admin/monitoring/links/").content.decode()
+    assert "第一篇" in listing and "/no-such-page/" in listing and "改好了，重新检查" in listing
+    second = BrokenLink.objects.get(website=linked_site, page_title="第二篇").page_path
+    # another site's webmaster cannot re-check (or see) this site's page
+    answer = admin_client(alpha).post(
+        "/admin/monitoring/links/recheck/", {"page_path": second}, follow=True
+    )
+    assert "没有待复查的失效链接" in answer.content.decode()
+    outside.pages[("*", "/missing")] = (200, "fixed")
+    try:
+        answer = client.post("/admin/monitoring/links/recheck/", {"page_path": second}, follow=True)
+    finally:
+        del outside.pages[("*", "/missing")]
+    assert "该页面的链接都已正常" in answer.content.decode()
+    assert not BrokenLink.objects.filter(website=linked_site, page_title="第二篇").exists()
+
+
+def test_probes_through_the_platforms_own_server(platform, linked_site):
+    from federation.monitoring import probes
+
+    rows = {r.path: r for r in probes.probe_round([linked_site])}
+    assert rows["/"].ok and rows["/"].status == 200 and len(rows["/"].fingerprint) == 64
+    assert rows["/search/"].ok
+    again = {r.path: r for r in probes.probe_round([linked_site])}
+    assert again["/"].fingerprint == rows["/"].fingerprint  # a nonce or token changes nothing
