@@ -33,6 +33,7 @@ from .models import BrokenLink, LinkCheckRun
 
 log = logging.getLogger("jiyue.monitoring")
 MAX_LINKS_PER_PAGE = 500
+RETRY_PAUSE = 1.0
 ATTACHMENT_PREFIXES = ("/documents/", "/media/")
 SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "#")
 
@@ -121,11 +122,21 @@ class Checker:
         return await self._send(url, max_body)
 
     async def _send(self, url, max_body):
-        async with self.slots:
-            self.requests += 1
-            return await http.fetch(
-                url, timeout=self.timeout, connect_to=self._connect_to(url), max_body=max_body
+        """One request; an answer of 5xx or a refused connection is tried once more after a
+        pause (a server busy for a moment is not a broken link), a timeout is not."""
+        for attempt in (1, 2):
+            async with self.slots:
+                self.requests += 1
+                response = await http.fetch(
+                    url, timeout=self.timeout, connect_to=self._connect_to(url), max_body=max_body
+                )
+            transient = (response.status or 0) >= 500 or (
+                response.status is None and not response.error.startswith("超时")
             )
+            if attempt == 2 or not transient:
+                return response
+            await asyncio.sleep(RETRY_PAUSE)
+        return response
 
     async def _robots(self, url) -> RobotFileParser:
         parts = urlsplit(url)
