@@ -553,6 +553,8 @@ MONITORING_CHANGE_EXPLAINERS = [
     "federation.monitoring.probes.broadcast_activity",
 ]
 MONITORING_ALERT_RECEIVERS = []
+# The municipal office: portal roles that see every site's scorecard (各网站排名).
+MONITORING_OFFICE_GROUPS = ("市级编审", "网站管理员")
 # Probes at least 20 times a day (every 30 minutes: 48); scorecards and link checks daily.
 MONITORING_PROBE_INTERVAL = float(os.environ.get("MONITORING_PROBE_INTERVAL", "1800"))
 CELERY_BEAT_SCHEDULE |= {
