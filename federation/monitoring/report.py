@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 
 from federation.library.links import absolute_url
 from sites.core.models import ArticlePage, ColumnPage
+from sites.disclosure import services as disclosure_services
 
 from .models import DefacementAlert, LinkCheckRun, ProbeResult, VisitDay
 
@@ -85,6 +86,11 @@ LAYOUT = [
     ("创新发展", "搜索即服务", "search_service", ""),
     ("创新发展", "多语言版本", "languages", ""),
     ("创新发展", "无障碍浏览", "accessible", ""),
+    ("附：政府信息公开", "公开目录发布信息", "disclosure_total", "条"),
+    ("附：政府信息公开", "其中：主动公开", "disclosure_active", "条"),
+    ("附：政府信息公开", "制发规范性文件", "documents_made", "件"),
+    ("附：政府信息公开", "修订规范性文件", "documents_amended", "件"),
+    ("附：政府信息公开", "废止规范性文件", "documents_repealed", "件"),
     ("填报信息", "单位名称", "unit", ""),
     ("填报信息", "联系电话", "phone", ""),
     ("填报信息", "填报日期", "filled_on", ""),
@@ -158,7 +164,12 @@ def figures(website, year) -> dict:
         found["published"] = _published(year)
         found["published_overview"] = _published(year, **_under([T.ORGANISATION]))
         found["published_news"] = _published(year, **_under([T.NEWS, T.NOTICES]))
-        found["published_catalogue"] = _published(year, **_under([T.DISCLOSURE, T.POLICY]))
+        disclosure = disclosure_services.yearly_report(year)
+        found["published_catalogue"] = disclosure["total"]
+        found["disclosure_total"] = disclosure["total"]
+        found["disclosure_active"] = dict(disclosure["by_scope"]).get("主动公开", 0)
+        made, amended, repealed = (n for _, n in disclosure["documents"])
+        found.update(documents_made=made, documents_amended=amended, documents_repealed=repealed)
         topics = ColumnPage.objects.live().filter(column_type=T.TOPICS)
         found["topics"] = topics.count()
         found["topics_new"] = topics.filter(

@@ -150,6 +150,9 @@ def test_annual_report_in_the_regulators_layout(alpha):
     }
     assert values["网站名称"] == "乌海市甲区人民政府"
     assert values["网站总访问量"] == 7 and values["政务动态信息更新量"] == 1
+    assert (
+        values["公开目录发布信息"] == 0 and values["制发规范性文件"] == 0
+    )  # from sites.disclosure
     assert client.get("/admin/monitoring/report/?year=1900").status_code == 302
     assert client.get("/admin/monitoring/report/?year=abc").status_code == 200
 
