@@ -18,11 +18,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config.tasks import enqueue
 from security.audit.context import actor_name
 from security.roles import is_webmaster
 from tenants.models import Website
 
-from . import linkcheck, ranking, report, scorecards
+from . import linkcheck, ranking, report, scorecards, tasks
 from .models import BrokenLink, DefacementAlert, LinkCheckRun, ProbeResult, VisitDay
 from .notify import admin_link
 
@@ -160,10 +161,10 @@ def recheck(request, site):
         else:
             messages.success(request, "重新检查完成：该页面的链接都已正常。")
     else:
-        run = linkcheck.check_site(site)
-        messages.success(
-            request, f"全站检查完成：{run.pages} 个页面、{run.links} 个链接，失效 {run.broken} 个。"
-        )
+        # A whole site can take minutes: a task (a worker's, or run after this response's
+        # transaction without a broker), not the request's own time.
+        enqueue(tasks.link_check_site, schema=site.schema_name)
+        messages.success(request, "已开始全站链接检查，完成后刷新本页即可看到结果。")
     return redirect("monitoring_links")
 
 
