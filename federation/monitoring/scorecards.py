@@ -19,6 +19,7 @@ from .models import Finding, Scorecard
 
 log = logging.getLogger("jiyue.monitoring")
 FULL_MARKS = Decimal(100)
+TENTH = Decimal("0.1")
 
 
 def evaluate(website, day, values=None) -> tuple[list[tuple[object, indicators.Found]], dict]:
@@ -52,8 +53,8 @@ def compute_scorecard(website, day=None, values=None) -> Scorecard:
             website=website,
             day=day,
             defaults=dict(
-                score=max(FULL_MARKS - deductions, Decimal(0)),
-                deductions=deductions,
+                score=max(FULL_MARKS - deductions, Decimal(0)).quantize(TENTH),
+                deductions=deductions.quantize(TENTH),
                 veto_count=vetoes,
                 warning_count=warnings,
                 computed_at=timezone.now(),
