@@ -11,12 +11,14 @@ Sizes: BENCH_MONITORING_SITES (200) provisioned sites (fresh: home, columns, cat
 """
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -62,10 +64,13 @@ class Gunicorn:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/favicon.ico", timeout=2)  # noqa: S310
                 return
+            except urllib.error.HTTPError:
+                return  # an answer (the console host has no favicon): the server is up
             except OSError:
                 if self.process.poll() is not None:
                     raise SystemExit(f"gunicorn exited; see {log}") from None
                 time.sleep(0.5)
+        self.stop()
         raise SystemExit(f"gunicorn did not answer; see {log}")
 
     def stop(self):
@@ -97,7 +102,8 @@ class Front:
                     if line.lower().startswith("host:"):
                         host = line.split(":", 1)[1].strip().split(":")[0]
                 if host in self.hung:
-                    await asyncio.sleep(3600)
+                    with contextlib.suppress(asyncio.CancelledError):  # closed at the end
+                        await asyncio.sleep(3600)
                     return
                 up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
                 up_writer.write(head)
@@ -117,6 +123,19 @@ class Front:
         self.server = server
         self.ready.set()
         self.loop.run_forever()
+
+    def close(self):
+        """Cancel what still hangs, then stop the loop (no task left to be destroyed)."""
+
+        async def shutdown():
+            self.server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(10)
+        time.sleep(0.2)
+        self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 def run(report):
@@ -144,7 +163,11 @@ def run(report):
 
     server = Gunicorn()
     hung = {w.primary_domain for w in sites[:hung_count]}
-    front = Front(server.port, hung)
+    try:
+        front = Front(server.port, hung)
+    except BaseException:
+        server.stop()
+        raise
     settings.MONITORING_BASE_URL = f"http://127.0.0.1:{front.port}"
     try:
         for website in sites[:3]:  # warm the workers (imports, the domain cache)
@@ -158,6 +181,10 @@ def run(report):
         rows = probes.probe_round(sites)
         elapsed = time.perf_counter() - started
         failed = [r for r in rows if not r.ok and not r.absent]
+        for row in failed:
+            print(
+                f"   failed: site {row.website_id} {row.path} {row.status} {row.error}", flush=True
+            )
         report(f"probe_round_{len(sites)}_sites_{len(hung)}_hung", elapsed, "s")
         report("probe_requests", len(rows), "requests")
         report("probe_failures", len(failed), "requests")
@@ -179,5 +206,5 @@ def run(report):
         report("linkcheck_pages_per_second", pages / elapsed, "pages/s")
         report("linkcheck_links_per_second", links / elapsed, "links/s")
     finally:
-        front.loop.call_soon_threadsafe(front.loop.stop)
+        front.close()
         server.stop()
