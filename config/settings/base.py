@@ -48,6 +48,7 @@ SHARED_APPS = [
     "federation.search",
     "federation.syndication",
     "federation.casework",
+    "federation.monitoring",
 ]
 
 TENANT_APPS = [
@@ -107,6 +108,7 @@ DEMO_CITY_SEEDERS = [
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
     "security.screening.demo.seed",  # 错敏词: the platform's dictionary and a district's
+    "federation.monitoring.demo.seed",  # visits, a stale column, every site's scorecard
 ]
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
@@ -129,6 +131,8 @@ MIDDLEWARE = [
     # cached pages are served before the tenant's domain lookup (the one query per request).
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Visit counts (federation.monitoring): above the page cache, so cached hits count too.
+    "federation.monitoring.visits.VisitCounterMiddleware",
     "pagecache.middleware.PageCacheMiddleware",
     "tenants.middleware.WebsiteMiddleware",
     # CSP (django-csp, with the admin's own policy) high up: every page below it gets one,
@@ -536,3 +540,52 @@ SYNDICATION_DISTRICT_NEWS_COLUMN = "qxdt"
 EMERGENCY_BANNER_AUTO_LEVELS = tuple(
     filter(None, os.environ.get("EMERGENCY_BANNER_AUTO_LEVELS", "red").split(","))
 )
+
+# --- Monitoring and evaluation (federation.monitoring, issue 16: T2, O4) ----------------------
+# The scorecard's indicators (import strings of classes; docs/monitoring.md has the interface).
+# Other areas append theirs (onestop: service guides; interaction: unanswered letters).
+SCORECARD_INDICATORS = [
+    "federation.monitoring.builtin.HomeFreshness",
+    "federation.monitoring.builtin.ColumnStaleness",
+    "federation.monitoring.builtin.EmptyColumns",
+    "federation.monitoring.builtin.UndatedItems",
+    "federation.monitoring.builtin.Availability",
+    "federation.monitoring.builtin.BrokenLinks",
+]
+# Entry points probed on every site, (name, path), the home page first; a 404 on any but the
+# home page means "this site has none". Others append theirs (/wsbs/, mailboxes, the board).
+PROBE_ENTRY_POINTS = [("首页", "/"), ("站内搜索", "/search/"), ("信息公开目录", "/zwgk/catalogue/")]
+# The server the platform runs, as probes and link checks reach it (the site's domain goes in
+# the Host header). Unset: each site's public address (its primary domain, via DNS).
+MONITORING_BASE_URL = os.environ.get("MONITORING_BASE_URL", "")
+MONITORING_PROBE_CONCURRENCY = int(os.environ.get("MONITORING_PROBE_CONCURRENCY", "64"))
+# Checking links to hosts outside the platform: OFF here (dev, demo, tests and CI have no
+# outside network, and nothing run here may send traffic out); production.py turns it on.
+MONITORING_CHECK_OUTBOUND = env_bool("MONITORING_CHECK_OUTBOUND", False)
+MONITORING_LINKCHECK_CONCURRENCY = int(os.environ.get("MONITORING_LINKCHECK_CONCURRENCY", "16"))
+MONITORING_LINKCHECK_TIMEOUT = float(os.environ.get("MONITORING_LINKCHECK_TIMEOUT", "10"))
+MONITORING_LINKCHECK_MAX_PAGES = int(os.environ.get("MONITORING_LINKCHECK_MAX_PAGES", "2000"))
+# Seconds between two requests to one host outside the platform (a polite crawler).
+MONITORING_LINKCHECK_HOST_INTERVAL = float(
+    os.environ.get("MONITORING_LINKCHECK_HOST_INTERVAL", "1")
+)
+# What explains a home page change (callables (website, since) -> bool), and who hears of a
+# change nothing explains (callables (alert), e.g. the emergency plan's intake, Z1).
+MONITORING_CHANGE_EXPLAINERS = [
+    "federation.monitoring.probes.page_activity",
+    "federation.monitoring.probes.broadcast_activity",
+]
+MONITORING_ALERT_RECEIVERS = []
+# The municipal office: portal roles that see every site's scorecard (各网站排名).
+MONITORING_OFFICE_GROUPS = ("市级编审", "网站管理员")
+# Probes at least 20 times a day (every 30 minutes: 48); scorecards and link checks daily.
+MONITORING_PROBE_INTERVAL = float(os.environ.get("MONITORING_PROBE_INTERVAL", "1800"))
+CELERY_BEAT_SCHEDULE |= {
+    "monitoring-probe-round": {
+        "task": "monitoring.probe_round",
+        "schedule": MONITORING_PROBE_INTERVAL,
+    },
+    "monitoring-link-checks": {"task": "monitoring.link_check_all_sites", "schedule": 86400.0},
+    "monitoring-scorecards": {"task": "monitoring.scorecards_all_sites", "schedule": 86400.0},
+    "monitoring-flush-visits": {"task": "monitoring.flush_visits", "schedule": 60.0},
+}

@@ -31,3 +31,5 @@ TWO_FACTOR_ENFORCED = False
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "axes.W006"]  # noqa: F405
 RATE_LIMITS = {name: (limit * 100, period) for name, (limit, period) in RATE_LIMITS.items()}  # noqa: F405
+# Monitoring: probes and link checks reach only the loopback servers a test starts and names.
+MONITORING_BASE_URL = "http://127.0.0.1:9"  # discard port: refused unless a test says otherwise

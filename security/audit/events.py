@@ -83,6 +83,7 @@ EVENT_TYPES = {
     "audit.verified": "审计日志完整性校验",
     "console.audit_purge": "清理过期审计记录",
     "console.calendar": "修改节假日安排",
+    "console.evaluation_settings": "修改绩效评估设置",  # federation.monitoring
 }
 
 # What the console does to a site is recorded twice, in the console's chain and in the site's
