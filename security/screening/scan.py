@@ -1,5 +1,5 @@
 """A full scan of a site's published items: the per-site report (manage.py screening_scan,
-the admin's report) and the figure a scorecard reads (scorecard_indicator)."""
+the admin's report) and the scorecard's 内容安全 indicator (ContentSafety)."""
 
 import time
 from dataclasses import dataclass, field
@@ -86,16 +86,37 @@ def scan_site(schema_name: str, chunk_size: int = 500) -> SiteReport:
     return report
 
 
-def scorecard_indicator(website) -> dict:
-    """内容安全（错敏词）for a site's scorecard: passes with no open serious finding."""
-    report = scan_site(website.schema_name)
-    return {
-        "code": "content_safety",
-        "label": "内容安全（错敏词）",
-        "value": report.open_serious_count,
-        "passed": report.open_serious_count == 0,
-        "detail": (
-            f"已检查 {report.pages_scanned} 条信息，{report.pages_with_open_serious} 条有未处理的"
-            f"严重错敏词（共 {report.open_serious_count} 处），提示 {report.findings_count} 处"
-        ),
-    }
+class ContentSafety:
+    """The scorecard's 内容安全 indicator (listed in SCORECARD_INDICATORS; monitoring's interface,
+    docs/monitoring.md). A serious 错 in published content (a leader's name or title written
+    wrong, a sensitive word) fails a national inspection outright, so an open serious finding is
+    a veto item; lesser findings are a note with their count."""
+
+    code = "content.safety"
+    label = "内容安全（错敏词）"
+    settings = ()
+
+    def compute(self, site) -> list[dict]:
+        report = scan_site(site.website.schema_name)
+        if report.open_serious_count:
+            return [
+                {
+                    "severity": "veto",
+                    "title": f"{report.pages_with_open_serious} 条已发布信息有严重错敏词"
+                    f"（共 {report.open_serious_count} 处）",
+                    "fix": "打开该信息的编辑页，按错敏词提示改正后重新发布；确属无误的由审核人填写理由放行",
+                    "detail": "、".join(p.title for p in report.pages if p.open_serious)[:500],
+                    "admin_path": f"/admin/pages/{next(p.page_id for p in report.pages if p.open_serious)}/edit/",
+                }
+            ]
+        if report.findings_count:
+            return [
+                {
+                    "severity": "note",
+                    "title": f"已发布信息中有 {report.findings_count} 处一般错敏词提示",
+                    "fix": "在编辑页查看提示，需要时改正",
+                    "detail": "，".join(f"{k} {n} 处" for k, n in report.by_kind().items()),
+                    "admin_path": "/admin/",
+                }
+            ]
+        return []
