@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django_tenants.utils import schema_context
 
-from security.screening.models import ScreeningOverride
 from federation.monitoring import scorecards
+from security.screening.models import ScreeningOverride
 from security.screening.scan import scan_site
 from sites.core.models import ArticlePage
 from tests.factories import make_article
@@ -42,7 +42,9 @@ def test_scan_reports_open_serious_findings_per_site(alpha, beta, tmp_path):
     # the scorecard (SCORECARD_INDICATORS): alpha's open serious finding is a veto, beta clean
     card = scorecards.compute_scorecard(alpha)
     vetoes = [f for f in card.findings.all() if f.indicator == "content.safety"]
-    assert [(f.severity, f.title) for f in vetoes] == [("veto", "1 条已发布信息有严重错敏词（共 1 处）")]
+    assert [(f.severity, f.title) for f in vetoes] == [
+        ("veto", "1 条已发布信息有严重错敏词（共 1 处）")
+    ]
     assert vetoes[0].admin_path == f"/admin/pages/{bad.pk}/edit/"
     clean = scorecards.compute_scorecard(beta)
     assert not [f for f in clean.findings.all() if f.indicator == "content.safety"]
