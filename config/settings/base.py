@@ -46,6 +46,7 @@ SHARED_APPS = [
     "federation.library",
     "federation.search",
     "federation.syndication",
+    "federation.onestop",  # the one-stop hall, applications and S5 figures (issue 14)
 ]
 
 TENANT_APPS = [
@@ -81,6 +82,7 @@ TENANT_APPS = [
     "security",
     "sites.disclosure",
     "sites.syndicated",
+    "sites.services",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -92,16 +94,27 @@ SITE_PROVISIONING_STEPS = [
     "sites.core.provisioning.build_site_content",  # home page, columns, Site row, identity
     "security.roles.ensure_site_roles",  # role groups, with their grants on the home page
     "sites.disclosure.provisioning.build_disclosure_content",  # review workflows, catalogue
+    "sites.services.provisioning.ensure_services_index",  # 网上办事 at /wsbs/
 ]
 # The demo city (manage.py seed_demo, data files in tenants/demo/): the page types its files may
 # use, from the apps that own them; then what runs once every site has its pages, in this order
 # (each called with no arguments, idempotent).
-DEMO_PAGE_TYPES = ["sites.core.demo.PAGE_TYPES", "sites.disclosure.demo.PAGE_TYPES"]
+DEMO_PAGE_TYPES = [
+    "sites.core.demo.PAGE_TYPES",
+    "sites.disclosure.demo.PAGE_TYPES",
+    "sites.services.demo.PAGE_TYPES",
+]
+# Run in each demo site's schema before its pages (website → None, idempotent): sections a
+# site made before an app existed gets now.
+DEMO_SITE_PREPARERS = ["sites.services.provisioning.ensure_services_index"]
 DEMO_CITY_SEEDERS = [
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
+    "federation.onestop.demo.seed",  # life events; a few applications in different states
 ]
+# The life events a service item may name (sites.services): the portal's editable list.
+SERVICE_LIFE_EVENT_CHOICES = "federation.onestop.services.life_event_names"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 PUBLIC_SCHEMA_NAME = "public"
