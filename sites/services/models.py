@@ -252,6 +252,16 @@ class ServiceItemPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["guide"] = self.guide()
+        # the hall's apply view (federation.onestop) answers at this path on every site
+        context["apply_url"] = f"/wsbs/apply/{self.pk}/" if self.applies_online else ""
+        if self.parallel_sites:
+            from django_tenants.utils import get_tenant_model
+
+            context["parallel_names"] = list(
+                get_tenant_model()
+                .objects.filter(schema_name__in=self.parallel_sites)
+                .values_list("legal_name", flat=True)
+            )
         return context
 
 
