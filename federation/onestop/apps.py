@@ -9,3 +9,8 @@ class OnestopConfig(AppConfig):
     label = "onestop"
     verbose_name = "网上办事大厅"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .apply import register
+
+        register()  # the case kind of service applications (federation.casework)

@@ -10,4 +10,6 @@ app_name = "onestop"
 urlpatterns = [
     path("wsbs/", views.hall_page, name="hall"),
     path("wsbs/item/<int:pk>/", views.item_page, name="item"),
+    path("wsbs/item/<int:pk>/apply/", views.apply_item, name="apply_item"),
+    path("wsbs/apply/<int:page_id>/", views.apply_by_page, name="apply_page"),
 ]
