@@ -515,6 +515,8 @@ CELERY_BEAT_SCHEDULE |= {
     "audit-verify-chains": {"task": "audit.verify_chains", "schedule": 86400.0},
     # sites.core.deadlines: pages going offline within three days, mailed once (issue 13).
     "mail-deadlines": {"task": "tenants.mail_deadlines_all_sites", "schedule": 3600.0},
+    # federation.casework: tasks near or past their deadline, mailed once each (hourly).
+    "casework-mail-deadlines": {"task": "casework.mail_deadlines", "schedule": 3600.0},
 }
 # Shared resources (P5) in the shared_document / shared_image blocks. The blocks are below the
 # app that keeps the registry (federation.syndication) and reach it through these names:
