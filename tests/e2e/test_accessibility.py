@@ -133,7 +133,6 @@ def service_item_paths(live_port, portal_schema):
     item = LibraryItem.objects.get(site__schema_name="beta", page_id=page.pk)
     return {
         "hall": (portal_schema, "/wsbs/"),
-        "hall_filtered": (portal_schema, "/wsbs/?theme=交通出行"),
         "item": (portal_schema, f"/wsbs/item/{item.pk}/"),
         "apply": (portal_schema, f"/wsbs/item/{item.pk}/apply/"),
         "department_item": ("beta", "/wsbs/a11y-service/"),
@@ -143,7 +142,7 @@ def service_item_paths(live_port, portal_schema):
 @pytest.mark.skipif(
     not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)"
 )
-@pytest.mark.parametrize("path_name", ["hall", "hall_filtered", "item", "apply", "department_item"])
+@pytest.mark.parametrize("path_name", ["hall", "item", "apply", "department_item"])
 def test_hall_pages_have_no_wcag_violations(new_page, site_url, service_item_paths, path_name):
     schema, path = service_item_paths[path_name]
     page = new_page()
