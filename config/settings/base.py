@@ -517,6 +517,8 @@ CELERY_BEAT_SCHEDULE |= {
     "mail-deadlines": {"task": "tenants.mail_deadlines_all_sites", "schedule": 3600.0},
     # federation.casework: tasks near or past their deadline, mailed once each (hourly).
     "casework-mail-deadlines": {"task": "casework.mail_deadlines", "schedule": 3600.0},
+    # federation.onestop: uploads held for an application form abandoned for a day.
+    "onestop-sweep-pending": {"task": "onestop.sweep_pending", "schedule": 3600.0},
 }
 # Shared resources (P5) in the shared_document / shared_image blocks. The blocks are below the
 # app that keeps the registry (federation.syndication) and reach it through these names:

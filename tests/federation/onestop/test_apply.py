@@ -172,3 +172,21 @@ def test_an_item_not_online_has_no_form_and_a_site_applies_only_to_its_own(
     assert (
         Client().get(f"/wsbs/apply/{online.pk}/", HTTP_HOST=alpha.primary_domain).status_code == 404
     )
+
+
+def test_held_uploads_of_abandoned_forms_are_swept(portal, parallel_item):
+    import os
+    import time
+
+    from federation.onestop import apply
+
+    client = Client(HTTP_HOST=portal.primary_domain)
+    url = f"/wsbs/item/{parallel_item.pk}/apply/"
+    data = form_data(client, url, material_1=SimpleUploadedFile("x.pdf", b"nope"))
+    client.post(url, data)
+    folder = apply._pending_dir(data["client_token"])
+    assert folder.is_dir()
+    assert apply.sweep_pending() == 0  # a form in progress is kept
+    old = time.time() - apply.PENDING_MAX_AGE - 60
+    os.utime(folder, (old, old))
+    assert apply.sweep_pending() >= 1 and not folder.exists()

@@ -175,3 +175,13 @@ def test_scripts_cannot_put_an_incomplete_row_live(in_alpha):
     with pytest.raises(IncompleteGuide):
         plain.save()
     assert not Page.objects.get(pk=page.pk).live
+
+
+def test_the_indicator_finds_a_live_item_emptied_behind_the_rule(in_alpha):
+    from sites.services.indicators import incomplete_items
+
+    page = make_item()
+    make_item(publish=False, legal_basis="")  # a draft: not published, not counted
+    assert incomplete_items() == []
+    ServiceItemPage.objects.filter(pk=page.pk).update(conditions="")
+    assert [(p.pk, missing) for p, missing in incomplete_items()] == [(page.pk, ["受理条件"])]
