@@ -103,84 +103,104 @@ def compute(website) -> Figures:
                 if level >= ONLINE_LEVEL:
                     target.licensing_online += g["n"]
 
-    # Applications: a department counts the cases addressed to it (lead or parallel part);
+    # Applications: a department counts its parts of cases (lead, parallel or routed to it);
     # the city counts each case once.
     tasks = CaseTask.objects.filter(case__kind=KIND)
     cases = Case.objects.filter(kind=KIND)
     if not portal:
         tasks = tasks.filter(site=website)
-        cases = cases.filter(tasks__site=website).distinct()
+    tz = timezone.get_current_timezone()
     done = Q(case__status=CaseStatus.COMPLETED)
     late = done & Q(case__closed_at__date__gt=F("case__deadline"))
     still_open = ~Q(case__status__in=[CaseStatus.COMPLETED, CaseStatus.REFUSED])
     open_late = still_open & Q(case__deadline__lt=today)
-    per_site = tasks.values("site_id").annotate(
-        received=Count("case", distinct=True),
-        completed=Count("case", filter=done, distinct=True),
-        late=Count("case", filter=late, distinct=True),
-        open_late=Count("case", filter=open_late, distinct=True),
+    # By site and day opened: the counts, and the completed ones for Σ cum[opened]; then by
+    # site and day closed for Σ cum[closed]. Handling time = Σ cum[closed] − Σ cum[opened]
+    # over one cumulative working-day table: day groups, never one row per case.
+    opened = list(
+        tasks.annotate(day=TruncDate("case__opened_at", tzinfo=tz))
+        .values("site_id", "day")
+        .annotate(
+            received=Count("id"),
+            n=Count("id", filter=done),
+            late=Count("id", filter=late),
+            open_late=Count("id", filter=open_late),
+        )
     )
-    for g in per_site:
+    closed = list(
+        tasks.filter(done)
+        .annotate(day=TruncDate("case__closed_at", tzinfo=tz))
+        .values("site_id", "day")
+        .annotate(n=Count("id"))
+    )
+    for g in opened:
         row = rows.get(g["site_id"])
         if row is None:
             continue
-        row.received, row.completed = g["received"], g["completed"]
-        row.on_time = g["completed"] - g["late"]
-        row.open_overdue = g["open_late"]
-        row.overdue = g["late"] + g["open_late"]
-    done_c = Q(status=CaseStatus.COMPLETED)
-    city = cases.aggregate(
-        received=Count("id"),
-        completed=Count("id", filter=done_c),
-        late=Count("id", filter=done_c & Q(closed_at__date__gt=F("deadline"))),
-        open_late=Count(
-            "id",
-            filter=~Q(status__in=[CaseStatus.COMPLETED, CaseStatus.REFUSED])
-            & Q(deadline__lt=today),
-        ),
-    )
-    total.received, total.completed = city["received"], city["completed"]
-    total.on_time = city["completed"] - city["late"]
-    total.open_overdue = city["open_late"]
-    total.overdue = city["late"] + city["open_late"]
-
-    # Handling time: working days from submission to completion, per (opened, closed) pair.
-    tz = timezone.get_current_timezone()
-    pairs = list(
-        tasks.filter(done)
-        .annotate(
-            opened=TruncDate("case__opened_at", tzinfo=tz),
-            closed=TruncDate("case__closed_at", tzinfo=tz),
+        row.received += g["received"]
+        row.completed += g["n"]
+        row.on_time += g["n"] - g["late"]
+        row.open_overdue += g["open_late"]
+        row.overdue += g["late"] + g["open_late"]
+    city_days = []
+    if portal:
+        done_c = Q(status=CaseStatus.COMPLETED)
+        by_day = list(
+            cases.annotate(day=TruncDate("opened_at", tzinfo=tz))
+            .values("day")
+            .annotate(
+                received=Count("id"),
+                n=Count("id", filter=done_c),
+                late=Count("id", filter=done_c & Q(closed_at__date__gt=F("deadline"))),
+                open_late=Count(
+                    "id",
+                    filter=~Q(status__in=[CaseStatus.COMPLETED, CaseStatus.REFUSED])
+                    & Q(deadline__lt=today),
+                ),
+            )
         )
-        .values("site_id", "opened", "closed")
-        .annotate(n=Count("case", distinct=True))
+        for g in by_day:
+            total.received += g["received"]
+            total.completed += g["n"]
+            total.on_time += g["n"] - g["late"]
+            total.open_overdue += g["open_late"]
+            total.overdue += g["late"] + g["open_late"]
+            city_days.append((g["day"], g["n"], -1))
+        city_days += [
+            (g["day"], g["n"], 1)
+            for g in cases.filter(done_c)
+            .annotate(day=TruncDate("closed_at", tzinfo=tz))
+            .values("day")
+            .annotate(n=Count("id"))
+        ]
+    counter = _WorkingDayCounter(
+        [g["day"] for g in (*opened, *closed)] + [d for d, _, _ in city_days]
     )
-    city_pairs = list(
-        cases.filter(done_c)
-        .annotate(
-            opened=TruncDate("opened_at", tzinfo=tz), closed=TruncDate("closed_at", tzinfo=tz)
-        )
-        .values("opened", "closed")
-        .annotate(n=Count("id"))
-    )
-    counter = _WorkingDayCounter([*pairs, *city_pairs])
-    for g in pairs:
-        row = rows.get(g["site_id"])
-        if row is not None:
-            row.handling_days_total += counter.between(g["opened"], g["closed"]) * g["n"]
-            row.handled += g["n"]
-    for g in city_pairs:
-        total.handling_days_total += counter.between(g["opened"], g["closed"]) * g["n"]
-        total.handled += g["n"]
+    for groups, sign in ((opened, -1), (closed, 1)):
+        for g in groups:
+            row = rows.get(g["site_id"])
+            if row is not None:
+                row.handling_days_total += sign * counter.cumulative_at(g["day"]) * g["n"]
+                if sign > 0:
+                    row.handled += g["n"]
+    if portal:
+        for day, n, sign in city_days:
+            total.handling_days_total += sign * counter.cumulative_at(day) * n
+            if sign > 0:
+                total.handled += n
+    else:  # a department's total is its own row
+        own = rows.get(website.pk) or total
+        own.name = total.name
+        total = own
     return Figures(total, list(rows.values()), today, counter.assumed)
 
 
 class _WorkingDayCounter:
-    """Working days between two dates by a cumulative table over the dates asked about:
-    one calendar walk for all cases instead of one per case."""
+    """Working days between dates by a cumulative table over the days asked about: one
+    calendar walk for all cases instead of one per case."""
 
-    def __init__(self, pairs):
-        days = [d for p in pairs for d in (p["opened"], p["closed"]) if d]
+    def __init__(self, days):
+        days = [d for d in days if d]
         self.assumed = False
         if not days:
             self.start, self.cumulative = None, []
@@ -194,11 +214,15 @@ class _WorkingDayCounter:
             day += datetime.timedelta(days=1)
         self.cumulative, self.assumed = cumulative, calendar.assumed
 
+    def cumulative_at(self, day) -> int:
+        """Working days from the table's first day up to and including `day`."""
+        return self.cumulative[(day - self.start).days] if day else 0
+
     def between(self, a, b) -> int:
         """Working days after `a` up to and including `b` (tenants.workdays' convention)."""
         if not a or not b or b <= a:
             return 0
-        return self.cumulative[(b - self.start).days] - self.cumulative[(a - self.start).days]
+        return self.cumulative_at(b) - self.cumulative_at(a)
 
 
 CSV_HEADER = [

@@ -1,6 +1,6 @@
 """The hall's listing (S2): service items read from the library alone, filtered by facet,
 with the count of each facet value. A fixed number of queries whatever the number of items:
-one per facet (grouped in the database) and one page of the list.
+one scan for every facet (FACETS_SQL), the count and one page of the list.
 
 On the portal: every department's items. On any other site: its own (the same view).
 """
@@ -8,9 +8,7 @@ On the portal: every department's items. On any other site: its own (the same vi
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Func, IntegerField
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast
+from django.db import connection
 
 from federation.library.models import ItemType, LibraryItem
 from tenants.models import Website
@@ -99,69 +97,98 @@ class Filters:
         }
 
 
-class _Elements(Func):
-    """jsonb_array_elements_text(extra -> key): one row per element (a facet's values)."""
+# One scan of the service items for every facet: the small facet fields are read out of each
+# item's `extra` once (a MATERIALIZED CTE, so the planner does not inline it and unpack the JSON
+# again for each facet), then each facet is counted over the rows the *other* filters leave, so
+# a visitor sees how many each choice would give.
+FACETS_SQL = """
+WITH s AS MATERIALIZED (
+    SELECT site_id,
+           extra -> 'themes' AS themes,
+           extra -> 'life_events' AS events,
+           extra ->> 'online_level' AS level,
+           extra ->> 'service_item_type' AS kind
+    FROM {table}
+    WHERE item_type = %s AND NOT withdrawn {own_site}
+)
+SELECT 'theme', t.v, count(*) FROM s, jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(s.themes) = 'array' THEN s.themes ELSE '[]' END) AS t(v)
+    WHERE {not_theme} GROUP BY 2
+UNION ALL
+SELECT 'event', e.v, count(*) FROM s, jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(s.events) = 'array' THEN s.events ELSE '[]' END) AS e(v)
+    WHERE {not_event} GROUP BY 2
+UNION ALL SELECT 'level', s.level, count(*) FROM s WHERE {not_level} GROUP BY 2
+UNION ALL SELECT 'kind', s.kind, count(*) FROM s WHERE {not_kind} GROUP BY 2
+UNION ALL SELECT 'site', s.site_id::text, count(*) FROM s WHERE {not_site} GROUP BY 2
+"""
 
-    function = "jsonb_array_elements_text"
+
+def _conditions(filters: "Filters", site_id) -> dict[str, tuple[str, list]]:
+    """Each active filter as SQL over the CTE's columns, with its parameter."""
+    found = {}
+    if filters.theme:
+        found["theme"] = ("s.themes ? %s", [filters.theme])
+    if filters.event:
+        found["event"] = ("s.events ? %s", [filters.event])
+    if filters.level:
+        found["level"] = ("s.level = %s", [str(filters.level)])
+    if filters.kind:
+        found["kind"] = ("s.kind = %s", [filters.kind])
+    if filters.site:
+        found["site"] = ("s.site_id = %s", [site_id or 0])
+    return found
 
 
-def _array_counts(items, key) -> dict[str, int]:
-    rows = (
-        items.annotate(value=_Elements(KeyTransform(key, "extra")))
-        .values("value")
-        .annotate(n=Count("id"))
-        .values_list("value", "n")
+def facet_counts(website, filters: Filters, life_events: list[str], themes: list[str]) -> dict:
+    """{facet: [Facet]} for the hall of `website` (the portal: every site), in one query."""
+    own = website is not None and website.kind != Website.Kind.PORTAL
+    site_id = None
+    if filters.site:
+        site_id = (
+            Website.objects.filter(schema_name=filters.site).values_list("pk", flat=True).first()
+        )
+    conditions = _conditions(filters, site_id)
+    where, params = {}, [ItemType.SERVICE] + ([website.pk] if own else [])
+    for facet in ("theme", "event", "level", "kind", "site"):
+        others = [c for name, c in conditions.items() if name != facet]
+        where[f"not_{facet}"] = " AND ".join(sql for sql, _ in others) or "TRUE"
+        params += [p for _, ps in others for p in ps]
+    sql = FACETS_SQL.format(
+        table=LibraryItem._meta.db_table, own_site="AND site_id = %s" if own else "", **where
     )
-    return dict(rows)
-
-
-def facet_counts(items, filters: Filters, life_events: list[str], themes: list[str]) -> dict:
-    """{facet: [Facet]}: each facet counted over the items the *other* filters leave, so a
-    visitor sees how many each choice would give."""
-    themes_n = _array_counts(filters.apply(items, skip="theme"), "themes")
-    events_n = _array_counts(filters.apply(items, skip="event"), "life_events")
-    levels_n = dict(
-        filters.apply(items, skip="level")
-        .annotate(level=Cast(KeyTextTransform("online_level", "extra"), IntegerField()))
-        .values("level")
-        .annotate(n=Count("id"))
-        .values_list("level", "n")
-    )
-    kinds_n = dict(
-        filters.apply(items, skip="kind")
-        .annotate(kind=KeyTextTransform("service_item_type", "extra"))
-        .values("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
-    sites_n = list(
-        filters.apply(items, skip="site")
-        .values("site__schema_name", "site__short_name", "site__legal_name")
-        .annotate(n=Count("id"))
-        .order_by("site__legal_name")
-    )
+    counts = {"theme": {}, "event": {}, "level": {}, "kind": {}, "site": {}}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, n in cursor.fetchall():
+            counts[facet][value] = n
+    names = {
+        str(pk): (schema, short or legal)
+        for pk, schema, short, legal in Website.objects.filter(
+            pk__in=[int(k) for k in counts["site"]]
+        )
+        .order_by("legal_name")
+        .values_list("pk", "schema_name", "short_name", "legal_name")
+    }
     return {
         "theme": [
-            Facet(t, t, themes_n.get(t, 0), t == filters.theme) for t in themes if themes_n.get(t)
+            Facet(t, t, counts["theme"][t], t == filters.theme)
+            for t in themes
+            if counts["theme"].get(t)
         ],
-        "event": [Facet(e, e, events_n.get(e, 0), e == filters.event) for e in life_events],
+        "event": [Facet(e, e, counts["event"].get(e, 0), e == filters.event) for e in life_events],
         "level": [
-            Facet(str(n), label, levels_n.get(n, 0), n == filters.level)
+            Facet(str(n), label, counts["level"].get(str(n), 0), n == filters.level)
             for n, label in LEVELS.items()
         ],
         "kind": [
-            Facet(k, label, kinds_n[k], k == filters.kind)
+            Facet(k, label, counts["kind"][k], k == filters.kind)
             for k, label in SERVICE_TYPES.items()
-            if kinds_n.get(k)
+            if counts["kind"].get(k)
         ],
         "site": [
-            Facet(
-                row["site__schema_name"],
-                row["site__short_name"] or row["site__legal_name"],
-                row["n"],
-                row["site__schema_name"] == filters.site,
-            )
-            for row in sites_n
+            Facet(schema, name, counts["site"][pk], schema == filters.site)
+            for pk, (schema, name) in names.items()
         ],
     }
 

@@ -32,7 +32,7 @@ def hall_page(request):
     website = request.tenant
     filters = hall.Filters.from_params(request.GET)
     items = hall.service_items(website)
-    facets = hall.facet_counts(items, filters, life_event_names(), THEMES)
+    facets = hall.facet_counts(website, filters, life_event_names(), THEMES)
     params = filters.params()
     names = {"theme": "theme", "event": "event", "level": "level", "kind": "kind", "site": "dept"}
     for key, values in facets.items():

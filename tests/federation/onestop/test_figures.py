@@ -97,7 +97,7 @@ def test_the_working_day_counter_matches_the_calendar():
         {"opened": datetime.date(2026, 9, 28), "closed": datetime.date(2026, 10, 12)},
         {"opened": datetime.date(2026, 2, 10), "closed": datetime.date(2026, 2, 28)},
     ]
-    counter = s5._WorkingDayCounter(pairs)
+    counter = s5._WorkingDayCounter([d for p in pairs for d in p.values()])
     for p in pairs:
         assert (
             counter.between(p["opened"], p["closed"])
