@@ -124,7 +124,7 @@ UNION ALL SELECT 'site', s.site_id::text, count(*) FROM s WHERE {not_site} GROUP
 """
 
 
-def _conditions(filters: "Filters", site_id) -> dict[str, tuple[str, list]]:
+def _conditions(filters: "Filters") -> dict[str, tuple[str, list]]:
     """Each active filter as SQL over the CTE's columns, with its parameter."""
     found = {}
     if filters.theme:
@@ -136,23 +136,24 @@ def _conditions(filters: "Filters", site_id) -> dict[str, tuple[str, list]]:
     if filters.kind:
         found["kind"] = ("s.kind = %s", [filters.kind])
     if filters.site:
-        found["site"] = ("s.site_id = %s", [site_id or 0])
+        found["site"] = (
+            "s.site_id = (SELECT id FROM {sites} WHERE schema_name = %s)",
+            [filters.site],
+        )
     return found
 
 
 def facet_counts(website, filters: Filters, life_events: list[str], themes: list[str]) -> dict:
     """{facet: [Facet]} for the hall of `website` (the portal: every site), in one query."""
     own = website is not None and website.kind != Website.Kind.PORTAL
-    site_id = None
-    if filters.site:
-        site_id = (
-            Website.objects.filter(schema_name=filters.site).values_list("pk", flat=True).first()
-        )
-    conditions = _conditions(filters, site_id)
+    conditions = _conditions(filters)
     where, params = {}, [ItemType.SERVICE] + ([website.pk] if own else [])
     for facet in ("theme", "event", "level", "kind", "site"):
         others = [c for name, c in conditions.items() if name != facet]
-        where[f"not_{facet}"] = " AND ".join(sql for sql, _ in others) or "TRUE"
+        where[f"not_{facet}"] = (
+            " AND ".join(sql for sql, _ in others).replace("{sites}", Website._meta.db_table)
+            or "TRUE"
+        )
         params += [p for _, ps in others for p in ps]
     sql = FACETS_SQL.format(
         table=LibraryItem._meta.db_table, own_site="AND site_id = %s" if own else "", **where
