@@ -301,7 +301,7 @@ def run(report):
     department = measure(anonymous, sites[0].primary_domain, ["/wsbs/"], REPEAT // 2)
     report("services_department_hall_p95", department["p95"], "ms")
     everything = query_count(anonymous, host, "/wsbs/")
-    one = query_count(anonymous, host, "/wsbs/?level=4&theme=交通出行&kind=reward")
+    one = query_count(anonymous, host, f"/wsbs/?dept={sites[3].schema_name}&level=4")
     report("services_hall_queries_all_items", everything, "queries")
     report("services_hall_queries_few_items", one, "queries")
 
