@@ -26,6 +26,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
     path("", include("federation.casework.urls")),  # /banjian/: case status by number + code
+    path("", include("federation.onestop.urls")),  # /wsbs/: the hall, guides, applying online
 ]
 
 if settings.DEBUG:

@@ -49,6 +49,7 @@ SHARED_APPS = [
     "federation.syndication",
     "federation.casework",
     "federation.monitoring",
+    "federation.onestop",  # the one-stop hall, applications and S5 figures (issue 14)
 ]
 
 TENANT_APPS = [
@@ -86,6 +87,7 @@ TENANT_APPS = [
     "sites.disclosure",
     "sites.syndicated",
     "sites.welfare",  # agricultural feeds, investment notices (W1–W3)
+    "sites.services",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -97,11 +99,19 @@ SITE_PROVISIONING_STEPS = [
     "sites.core.provisioning.build_site_content",  # home page, columns, Site row, identity
     "security.roles.ensure_site_roles",  # role groups, with their grants on the home page
     "sites.disclosure.provisioning.build_disclosure_content",  # review workflows, catalogue
+    "sites.services.provisioning.ensure_services_index",  # 网上办事 at /wsbs/
 ]
 # The demo city (manage.py seed_demo, data files in tenants/demo/): the page types its files may
 # use, from the apps that own them; then what runs once every site has its pages, in this order
 # (each called with no arguments, idempotent).
-DEMO_PAGE_TYPES = ["sites.core.demo.PAGE_TYPES", "sites.disclosure.demo.PAGE_TYPES"]
+DEMO_PAGE_TYPES = [
+    "sites.core.demo.PAGE_TYPES",
+    "sites.disclosure.demo.PAGE_TYPES",
+    "sites.services.demo.PAGE_TYPES",
+]
+# Run in each demo site's schema before its pages (website → None, idempotent): sections a
+# site made before an app existed gets now.
+DEMO_SITE_PREPARERS = ["sites.services.provisioning.ensure_services_index"]
 DEMO_CITY_SEEDERS = [
     "sites.welfare.demo.seed",  # feeds on a district, theme tags, channels, commerce notices
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
@@ -109,7 +119,10 @@ DEMO_CITY_SEEDERS = [
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
     "security.screening.demo.seed",  # 错敏词: the platform's dictionary and a district's
     "federation.monitoring.demo.seed",  # visits, a stale column, every site's scorecard
+    "federation.onestop.demo.seed",  # life events; a few applications in different states
 ]
+# The life events a service item may name (sites.services): the portal's editable list.
+SERVICE_LIFE_EVENT_CHOICES = "federation.onestop.services.life_event_names"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 PUBLIC_SCHEMA_NAME = "public"
@@ -518,6 +531,8 @@ CELERY_BEAT_SCHEDULE |= {
     "casework-mail-deadlines": {"task": "casework.mail_deadlines", "schedule": 3600.0},
     # Agricultural feeds (sites.welfare): each source has its own interval; this looks for due ones.
     "welfare-import-feeds": {"task": "welfare.import_feeds_all_sites", "schedule": 300.0},
+    # federation.onestop: uploads held for an application form abandoned for a day.
+    "onestop-sweep-pending": {"task": "onestop.sweep_pending", "schedule": 3600.0},
 }
 # Shared resources (P5) in the shared_document / shared_image blocks. The blocks are below the
 # app that keeps the registry (federation.syndication) and reach it through these names:
@@ -552,10 +567,16 @@ SCORECARD_INDICATORS = [
     "federation.monitoring.builtin.Availability",
     "federation.monitoring.builtin.BrokenLinks",
     "security.screening.scan.ContentSafety",  # 错敏词 (issue 18): open serious findings are a veto
+    "sites.services.indicators.IncompleteServiceGuides",  # a live guide missing a required part
 ]
 # Entry points probed on every site, (name, path), the home page first; a 404 on any but the
 # home page means "this site has none". Others append theirs (/wsbs/, mailboxes, the board).
-PROBE_ENTRY_POINTS = [("首页", "/"), ("站内搜索", "/search/"), ("信息公开目录", "/zwgk/catalogue/")]
+PROBE_ENTRY_POINTS = [
+    ("首页", "/"),
+    ("站内搜索", "/search/"),
+    ("信息公开目录", "/zwgk/catalogue/"),
+    ("网上办事大厅", "/wsbs/"),
+]
 # The server the platform runs, as probes and link checks reach it (the site's domain goes in
 # the Host header). Unset: each site's public address (its primary domain, via DNS).
 MONITORING_BASE_URL = os.environ.get("MONITORING_BASE_URL", "")

@@ -22,7 +22,7 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("motto"), FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["core.ColumnPage"]
+    subpage_types = ["core.ColumnPage", "services.ServicesIndexPage"]
     max_count_per_parent = 1
     library_exclude = True  # navigation, not an item a reader searches for
 

@@ -16,10 +16,12 @@ before, or someone made that page), so a second run adds nothing.
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from modelcluster.models import get_all_child_relations
 from wagtail.models import Page, ReferenceIndex, Revision
 from wagtail.search.backends import get_search_backends
@@ -74,8 +76,14 @@ def seed_pages(website, content: SiteContent, today: datetime.date | None = None
     """Make the entries that are not on the site yet, as live pages (run in its schema).
     Returns the new pages; nothing is written if an entry is wrong (DemoDataError)."""
     with transaction.atomic():
+        for path in settings.DEMO_SITE_PREPARERS:  # idempotent: sections made after the site
+            import_string(path)(website)
         home = HomePage.objects.get()
         columns = list(ColumnPage.objects.descendant_of(home).order_by("path"))
+        # Sections that are not columns (网上办事 at /wsbs/) take entries by their slug too.
+        columns += list(
+            Page.objects.child_of(home).exclude(pk__in=[c.pk for c in columns]).order_by("path")
+        )
         taken, last_step = _tree(home)
         ctx = SiteContext(website, content.sections, today or timezone.localdate())
         placed, now = [], {}
@@ -135,7 +143,7 @@ def _column(entry: Entry, columns, home) -> ColumnPage:
         return found
     wanted = entry.data["column_type"]
     wanted = [wanted] if isinstance(wanted, str) else wanted
-    top = [c for c in columns if c.depth == home.depth + 1]
+    top = [c for c in columns if c.depth == home.depth + 1 and isinstance(c, ColumnPage)]
     for column_type in wanted:
         found = next((c for c in top if c.column_type == column_type), None)
         if found is not None:

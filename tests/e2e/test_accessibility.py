@@ -109,3 +109,44 @@ def test_status_pages_have_no_wcag_violations(new_page, site_url):
     assert axe_violations(page) == []
     page.goto(site_url("console.localhost", "/login/"))
     assert axe_violations(page) == []
+
+
+@pytest.fixture(scope="module")
+def service_item_paths(live_port, portal_schema):
+    """The hall on the portal, a department's item in it (the guide from the library), the
+    item's own page on the department's site, and its apply form."""
+    from federation.library.models import LibraryItem
+    from tests.sites.services.factories import make_item
+
+    with schema_context("beta"):
+        from sites.services.models import ServiceItemPage
+
+        page = ServiceItemPage.objects.filter(slug="a11y-service").first()
+        if page is None:
+            page = make_item(
+                title="道路货物运输经营许可",
+                slug="a11y-service",
+                materials=("道路货物运输经营申请表", "驾驶人员从业资格证"),
+                themes=["交通出行"],
+                life_events=["就业创业"],
+                parallel_sites=["alpha"],
+            )
+    item = LibraryItem.objects.get(site__schema_name="beta", page_id=page.pk)
+    return {
+        "hall": (portal_schema, "/wsbs/"),
+        "item": (portal_schema, f"/wsbs/item/{item.pk}/"),
+        "apply": (portal_schema, f"/wsbs/item/{item.pk}/apply/"),
+        "department_item": ("beta", "/wsbs/a11y-service/"),
+    }
+
+
+@pytest.mark.skipif(
+    not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)"
+)
+@pytest.mark.parametrize("path_name", ["hall", "item", "apply", "department_item"])
+def test_hall_pages_have_no_wcag_violations(new_page, site_url, service_item_paths, path_name):
+    schema, path = service_item_paths[path_name]
+    page = new_page()
+    page.goto(site_url(services.get_site(schema), path))
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)

@@ -1,0 +1,213 @@
+"""The hall's listing (S2): service items read from the library alone, filtered by facet,
+with the count of each facet value. A fixed number of queries whatever the number of items:
+one scan for every facet (FACETS_SQL), the count and one page of the list.
+
+On the portal: every department's items. On any other site: its own (the same view).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db import connection
+
+from federation.library.models import ItemType, LibraryItem
+from tenants.models import Website
+
+PER_PAGE = 20
+LEVELS = {1: "信息发布", 2: "表格下载", 3: "在线申报", 4: "全程网办"}
+SERVICE_TYPES = {
+    "licensing": "行政许可",
+    "confirmation": "行政确认",
+    "payment": "行政给付",
+    "adjudication": "行政裁决",
+    "reward": "行政奖励",
+    "other_power": "其他行政权力",
+    "public_service": "公共服务",
+}
+MAX_PARAM = 40
+
+
+def service_items(website=None):
+    """Current 办事服务 items of the library: every site's when `website` is the portal (or
+    None), else the site's own."""
+    items = LibraryItem.objects.filter(item_type=ItemType.SERVICE, withdrawn=False)
+    if website is not None and website.kind != Website.Kind.PORTAL:
+        items = items.filter(site=website)
+    return items
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    url: str = ""
+
+
+@dataclass
+class Filters:
+    theme: str = ""
+    event: str = ""
+    site: str = ""
+    level: int | None = None
+    kind: str = ""
+    notes: list = field(default_factory=list)
+
+    @classmethod
+    def from_params(cls, params) -> "Filters":
+        """Hostile or malformed parameters are dropped with a note, never an error."""
+        f = cls(
+            theme=(params.get("theme") or "")[:MAX_PARAM],
+            event=(params.get("event") or "")[:MAX_PARAM],
+            site=(params.get("dept") or "")[:MAX_PARAM],
+            kind=(params.get("kind") or "")[:MAX_PARAM],
+        )
+        level = params.get("level") or ""
+        if level:
+            if level.isdigit() and int(level) in LEVELS:
+                f.level = int(level)
+            else:
+                f.notes.append("办理深度的筛选条件无效，已忽略。")
+        if f.kind and f.kind not in SERVICE_TYPES:
+            f.notes.append("事项类型的筛选条件无效，已忽略。")
+            f.kind = ""
+        return f
+
+    def apply(self, items, skip=""):
+        if self.theme and skip != "theme":
+            items = items.filter(extra__themes__contains=[self.theme])
+        if self.event and skip != "event":
+            items = items.filter(extra__life_events__contains=[self.event])
+        if self.site and skip != "site":
+            items = items.filter(site__schema_name=self.site)
+        if self.level and skip != "level":
+            items = items.filter(extra__online_level=self.level)
+        if self.kind and skip != "kind":
+            items = items.filter(extra__service_item_type=self.kind)
+        return items
+
+    def params(self) -> dict:
+        return {
+            "theme": self.theme,
+            "event": self.event,
+            "dept": self.site,
+            "level": str(self.level or ""),
+            "kind": self.kind,
+        }
+
+
+# One scan of the service items for every facet: the small facet fields are read out of each
+# item's `extra` once (a MATERIALIZED CTE, so the planner does not inline it and unpack the JSON
+# again for each facet), then each facet is counted over the rows the *other* filters leave, so
+# a visitor sees how many each choice would give.
+FACETS_SQL = """
+WITH s AS MATERIALIZED (
+    SELECT site_id,
+           extra -> 'themes' AS themes,
+           extra -> 'life_events' AS events,
+           extra ->> 'online_level' AS level,
+           extra ->> 'service_item_type' AS kind
+    FROM {table}
+    WHERE item_type = %s AND NOT withdrawn {own_site}
+)
+SELECT 'theme', t.v, count(*) FROM s, jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(s.themes) = 'array' THEN s.themes ELSE '[]' END) AS t(v)
+    WHERE {not_theme} GROUP BY 2
+UNION ALL
+SELECT 'event', e.v, count(*) FROM s, jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(s.events) = 'array' THEN s.events ELSE '[]' END) AS e(v)
+    WHERE {not_event} GROUP BY 2
+UNION ALL SELECT 'level', s.level, count(*) FROM s WHERE {not_level} GROUP BY 2
+UNION ALL SELECT 'kind', s.kind, count(*) FROM s WHERE {not_kind} GROUP BY 2
+UNION ALL SELECT 'site', s.site_id::text, count(*) FROM s WHERE {not_site} GROUP BY 2
+"""
+
+
+def _conditions(filters: "Filters") -> dict[str, tuple[str, list]]:
+    """Each active filter as SQL over the CTE's columns, with its parameter."""
+    found = {}
+    if filters.theme:
+        found["theme"] = ("s.themes ? %s", [filters.theme])
+    if filters.event:
+        found["event"] = ("s.events ? %s", [filters.event])
+    if filters.level:
+        found["level"] = ("s.level = %s", [str(filters.level)])
+    if filters.kind:
+        found["kind"] = ("s.kind = %s", [filters.kind])
+    if filters.site:
+        found["site"] = (
+            "s.site_id = (SELECT id FROM {sites} WHERE schema_name = %s)",
+            [filters.site],
+        )
+    return found
+
+
+def facet_counts(website, filters: Filters, life_events: list[str], themes: list[str]) -> dict:
+    """{facet: [Facet]} for the hall of `website` (the portal: every site), in one query."""
+    own = website is not None and website.kind != Website.Kind.PORTAL
+    conditions = _conditions(filters)
+    where, params = {}, [ItemType.SERVICE] + ([website.pk] if own else [])
+    for facet in ("theme", "event", "level", "kind", "site"):
+        others = [c for name, c in conditions.items() if name != facet]
+        where[f"not_{facet}"] = (
+            " AND ".join(sql for sql, _ in others).replace("{sites}", Website._meta.db_table)
+            or "TRUE"
+        )
+        params += [p for _, ps in others for p in ps]
+    sql = FACETS_SQL.format(
+        table=LibraryItem._meta.db_table, own_site="AND site_id = %s" if own else "", **where
+    )
+    counts = {"theme": {}, "event": {}, "level": {}, "kind": {}, "site": {}}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, n in cursor.fetchall():
+            counts[facet][value] = n
+    names = {
+        str(pk): (schema, short or legal)
+        for pk, schema, short, legal in Website.objects.filter(
+            pk__in=[int(k) for k in counts["site"]]
+        )
+        .order_by("legal_name")
+        .values_list("pk", "schema_name", "short_name", "legal_name")
+    }
+    return {
+        "theme": [
+            Facet(t, t, counts["theme"][t], t == filters.theme)
+            for t in themes
+            if counts["theme"].get(t)
+        ],
+        "event": [Facet(e, e, counts["event"].get(e, 0), e == filters.event) for e in life_events],
+        "level": [
+            Facet(str(n), label, counts["level"].get(str(n), 0), n == filters.level)
+            for n, label in LEVELS.items()
+        ],
+        "kind": [
+            Facet(k, label, counts["kind"][k], k == filters.kind)
+            for k, label in SERVICE_TYPES.items()
+            if counts["kind"].get(k)
+        ],
+        "site": [
+            Facet(schema, name, counts["site"][pk], schema == filters.site)
+            for pk, (schema, name) in names.items()
+        ],
+    }
+
+
+def listing(items, filters: Filters, page_number):
+    chosen = (
+        filters.apply(items)
+        .select_related("site")
+        .only(
+            "title",
+            "url",
+            "summary",
+            "extra",
+            "site__short_name",
+            "site__legal_name",
+            "site__schema_name",
+        )
+        .order_by("site__legal_name", "title", "pk")
+    )
+    paginator = Paginator(chosen, PER_PAGE)
+    return paginator.get_page(page_number)
