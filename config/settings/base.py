@@ -81,6 +81,7 @@ TENANT_APPS = [
     "security",
     "sites.disclosure",
     "sites.syndicated",
+    "sites.interaction",  # board, surveys, interviews, consultation (issue 15)
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]

@@ -98,6 +98,12 @@ class ColumnPage(Page):
         "disclosure.EmergencyInformationPage",
         "disclosure.CataloguePage",
         "disclosure.TopicPage",
+        # interaction with the public (sites.interaction)
+        "interaction.MessageBoardPage",
+        "interaction.SurveyPage",
+        "interaction.InterviewPage",
+        "interaction.ConsultationPage",
+        "interaction.FaqPage",
     ]
 
     class Meta:
