@@ -42,6 +42,7 @@ SHARED_APPS = [
     "axes",
     "django_ratelimit",
     "security",
+    "security.screening",  # 错敏词: the platform's dictionaries here, each site's in its schema
     # Federation: the public-schema apps that cross sites (DESIGN.md).
     "federation.library",
     "federation.search",
@@ -79,6 +80,7 @@ TENANT_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "security",
+    "security.screening",
     "sites.disclosure",
     "sites.syndicated",
     "sites.interaction",  # board, surveys, interviews, consultation (issue 15)
