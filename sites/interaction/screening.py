@@ -3,9 +3,9 @@
 Two parts:
 - spam rules of this app (links, long runs of one character, the same text again, too many
   lines of the same text): `spam_reasons(text)`;
-- sensitive words from the platform's matcher (`INTERACTION_SENSITIVE_MATCHER`, an import
-  string of a callable `text -> list of hits`, owned by the security layer; unset means
-  no dictionary is installed yet and only the spam rules run): `sensitive_hits(text)`.
+- sensitive words from the platform's matcher (security.screening: the platform's and the
+  site's dictionaries, edited by operators and webmasters, folded for full/half width and
+  Traditional/Simplified): `sensitive_hits(text)`.
 
 Hits never reject a submission on their own: everything is held for moderation (严格审理)
 and the moderator sees the hits beside the text.
@@ -15,9 +15,9 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from security.audit.context import client_ip
+from security.screening.services import check_text
 
 LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|cn|org|top|xyz|cc)\b)", re.I)
 RUN = re.compile(r"(.)\1{7,}", re.S)
@@ -49,11 +49,9 @@ def spam_reasons(text: str) -> list[str]:
 
 
 def sensitive_hits(text: str) -> list[str]:
-    path = getattr(settings, "INTERACTION_SENSITIVE_MATCHER", "")
-    if not path:
-        return []
-    matcher = import_string(path)
-    return [str(hit) for hit in matcher(text or "")]
+    """The sensitive terms in `text`, as written (the current site's dictionaries)."""
+    findings = check_text(text or "", field="submission", label="公众提交内容")
+    return list(dict.fromkeys(f.text for f in findings if f.kind == "sensitive"))
 
 
 def screen(text: str) -> list[str]:

@@ -204,3 +204,26 @@ def test_a_visitor_without_the_moderation_right_is_refused(alpha):
 
         client.force_login(get_user_model().objects.get(username="plain_editor_board"))
     assert client.get("/admin/interaction/posts/").status_code in (302, 403)
+
+
+def test_sensitive_words_from_the_sites_dictionary_are_shown_to_moderators(alpha, beta, in_site):
+    from security.screening.models import Kind, ScreeningTerm, Severity
+
+    with in_site(alpha):
+        ScreeningTerm.objects.create(
+            kind=Kind.SENSITIVE, term="代开发票", severity=Severity.SERIOUS
+        )
+        board = helpers.board()
+        url = board.url
+    with in_site(beta):
+        other = helpers.board()
+        other_url = other.url
+    # Full-width and Traditional forms are folded by the matcher.
+    write(Client(), alpha.primary_domain, url, content="本店代開發票，电话见下")
+    write(Client(), beta.primary_domain, other_url, content="本店代开发票")
+    with in_site(alpha):
+        assert "敏感词：代開發票" in board.posts.get().screen_hits
+    with in_site(beta):  # alpha's own dictionary is alpha's only
+        assert not any("敏感词" in hit for hit in other.posts.get().screen_hits)
+    html = admin_client(alpha).get("/admin/interaction/posts/").content.decode()
+    assert "敏感词：代開發票" in html
