@@ -1,5 +1,5 @@
 """Online interviews (在线访谈, X4): the page, its guests, the public's questions and the
-live transcript that visitors' browsers poll (`transcript.json`, conditional requests)."""
+live transcript that visitors' browsers poll (`transcript/`, conditional requests)."""
 
 from django.db import models
 from django.utils import timezone
@@ -71,7 +71,7 @@ class InterviewPage(RoutablePageMixin, Page):
 
         return interview_ask(self, request)
 
-    @path("transcript.json")
+    @path("transcript/")
     def transcript_json(self, request):
         from ..views import interview_transcript
 

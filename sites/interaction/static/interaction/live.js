@@ -1,4 +1,4 @@
-// The live transcript of an online interview: polls transcript.json with If-None-Match
+// The live transcript of an online interview: polls transcript/ with If-None-Match
 // (an unchanged transcript answers 304, cheaply) and redraws the list when it changed.
 (function () {
   "use strict";
