@@ -24,6 +24,8 @@ CONFIDENTIALITY_REVIEWER = "保密审查员"
 OUTSOURCED_OPERATOR = "外包运维"
 AUDITOR = "审计员"
 MUNICIPAL_CURATOR = "市级编审"  # the portal only
+# Handles the cases (applications, letters) addressed to the site (federation.casework).
+CASE_HANDLER = "办件员"
 
 CONSOLE_OPERATOR = "平台运维员"
 CONSOLE_SECURITY_AUDITOR = "安全审计员"
@@ -95,6 +97,8 @@ SITE_ROLES = {
         [],
         [],
     ),
+    # The site's part of cases (办件); case data is public-schema rows, checked by role.
+    CASE_HANDLER: (["wagtailadmin.access_admin"], [], []),
 }
 PORTAL_ROLES = {
     MUNICIPAL_CURATOR: (

@@ -47,6 +47,7 @@ SHARED_APPS = [
     "federation.library",
     "federation.search",
     "federation.syndication",
+    "federation.casework",
 ]
 
 TENANT_APPS = [
@@ -394,6 +395,8 @@ RATE_LIMITS = {
     "login": (20, 60),
     "search": (int(os.environ.get("SEARCH_RATE_LIMIT", "300")), 60),
     "form": (10, 60),
+    # Wrong tracking number / query code pairs (federation.casework): guessing is slowed down.
+    "case_query": (10, 3600),
 }
 # Uploads: what a government site publishes, nothing executable or scriptable (no SVG).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
@@ -468,6 +471,10 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     }
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# --- Cases (federation.casework): applicants' files, outside MEDIA_ROOT (never served
+# directly), and the size of one upload.
+CASEWORK_FILES_ROOT = Path(os.environ.get("CASEWORK_FILES_ROOT", BASE_DIR / "var" / "casework"))
+CASEWORK_MAX_UPLOAD_SIZE = int(os.environ.get("CASEWORK_MAX_UPLOAD_SIZE", 20 * 1024 * 1024))
 # Backups: where backup_site writes archives by default.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 # --- Cross-site search (federation.search): PostgreSQL full text over jieba terms by default;

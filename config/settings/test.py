@@ -12,6 +12,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # One folder per pytest-xdist worker: each has its own test database, where every worker's
 # `alpha` is a different site whose files must not meet.
 MEDIA_ROOT = BASE_DIR / "var" / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+CASEWORK_FILES_ROOT = MEDIA_ROOT.parent.parent / "test-casework" / MEDIA_ROOT.name
 # The page cache is off unless a test turns it on (tests/pagecache): a page cached in
 # one test must not leak into another whose transaction was rolled back without a purge.
 PAGECACHE_ENABLED = False
