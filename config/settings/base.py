@@ -48,6 +48,7 @@ SHARED_APPS = [
     "federation.search",
     "federation.syndication",
     "federation.casework",
+    "federation.letters",  # mailboxes, 找错, 依申请公开 on the case machine (issue 15)
 ]
 
 TENANT_APPS = [

@@ -28,7 +28,8 @@ def test_a_question_is_answered_in_the_admin_and_published_when_allowed(alpha, b
     html = Client().get(url, HTTP_HOST=host).content.decode()
     assert "公积金提取" not in html  # answered, not made public
     admin.post(
-        f"/admin/interaction/consultations/{item.pk}/", {"answer": "离职半年后可提取。", "public": "on"}
+        f"/admin/interaction/consultations/{item.pk}/",
+        {"answer": "离职半年后可提取。", "public": "on"},
     )
     html = Client().get(url, HTTP_HOST=host).content.decode()
     assert "公积金提取" in html and "离职半年后可提取。" in html and "13700000000" not in html
