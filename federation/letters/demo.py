@@ -66,6 +66,7 @@ def seed() -> dict:
 
 
 def _publish(column, page):
+    page.show_in_menus = True  # listed in the 互动交流 column
     column.add_child(instance=page)
     page.save_revision().publish()
     return page
@@ -204,7 +205,10 @@ def _pages(data) -> int:
 
 
 def _letters(portal, departments, rows) -> int:
-    if not departments or Letter.objects.filter(case__client_token=f"{CASE_KEY_PREFIX}letter-0").exists():
+    if (
+        not departments
+        or Letter.objects.filter(case__client_token=f"{CASE_KEY_PREFIX}letter-0").exists()
+    ):
         return 0
     services.default_mailboxes(portal)
     user = _DemoUser()

@@ -40,6 +40,7 @@ class MessageBoardPage(RoutablePageMixin, Page):
     ]
     parent_page_types = SUBMISSION_PAGE_PARENTS
     subpage_types = []
+    show_in_menus_default = True  # listed in its 互动交流 column
     library_type = "interaction"
 
     class Meta:

@@ -29,6 +29,7 @@ class ConsultationPage(RoutablePageMixin, Page):
     ]
     parent_page_types = SUBMISSION_PAGE_PARENTS
     subpage_types = []
+    show_in_menus_default = True  # listed in its 互动交流 column
     library_type = "interaction"
 
     class Meta:
@@ -129,6 +130,7 @@ class FaqPage(Page):
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("items")]
     parent_page_types = SUBMISSION_PAGE_PARENTS
     subpage_types = []
+    show_in_menus_default = True  # listed in its 互动交流 column
     library_type = "interaction"
 
     class Meta:

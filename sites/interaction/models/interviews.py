@@ -37,6 +37,7 @@ class InterviewPage(RoutablePageMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = SUBMISSION_PAGE_PARENTS
     subpage_types = []
+    show_in_menus_default = True  # listed in its 互动交流 column
     library_type = "interaction"
 
     class Meta:

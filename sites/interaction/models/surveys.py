@@ -76,6 +76,7 @@ class SurveyPage(RoutablePageMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("draft")]
     parent_page_types = SUBMISSION_PAGE_PARENTS
     subpage_types = []
+    show_in_menus_default = True  # listed in its 互动交流 column
     library_type = "interaction"
 
     class Meta:

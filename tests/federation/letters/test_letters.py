@@ -246,3 +246,42 @@ def test_monthly_statistics_count_received_answered_and_on_time(alpha, beta):
     assert dict(stats["by_category"])["建议"] >= 1
     public = Client(HTTP_HOST=alpha.primary_domain).get("/xinxiang/ldxx/").content.decode()
     assert 'class="bar-chart"' in public and "按转办部门" in public
+
+
+def test_a_fake_attachment_is_refused_and_nothing_is_kept(alpha):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = Client(HTTP_HOST=alpha.primary_domain)
+    client.get("/xinxiang/ldxx/")
+    fake = SimpleUploadedFile(
+        "scan.pdf", b"MZ\x90\x00 this is a program", content_type="application/pdf"
+    )
+    html = client.post(
+        "/xinxiang/ldxx/write/", dict(LETTER, title="带附件的来信", attachment=fake)
+    ).content.decode()
+    assert "case-number" not in html and "带附件的来信" in html  # the form comes back, filled
+    assert not Case.objects.filter(title="带附件的来信").exists()
+
+
+def test_the_indicator_vetoes_messages_unanswered_for_three_months(alpha):
+    from dataclasses import dataclass
+
+    from django_tenants.utils import schema_context
+
+    from federation.letters.indicators import UnansweredMessages
+
+    @dataclass
+    class Evaluated:  # what monitoring hands an indicator: the site and the day
+        website: object
+        day: datetime.date
+
+    case, _ = write(alpha, dict(LETTER, title="久未答复"))
+    today = timezone.localdate()
+    with schema_context(alpha.schema_name):
+        assert not [
+            f
+            for f in UnansweredMessages().compute(Evaluated(alpha, today))
+            if f["severity"] == "veto"
+        ]
+        later = UnansweredMessages().compute(Evaluated(alpha, today + datetime.timedelta(days=91)))
+    assert any(f["severity"] == "veto" and "来信" in f["title"] for f in later)
