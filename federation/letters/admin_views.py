@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from federation.casework import services as cases
 from federation.casework.errors import CaseError
+from federation.casework.kinds import ACTION_LABELS
 from federation.casework.models import CaseTask, TaskStatus
 from security.roles import CASE_HANDLER, WEBMASTER
 from tenants.models import Website
@@ -167,7 +168,10 @@ def letter_detail(request, number):
             "routed": case.tasks.filter(role=CaseTask.Role.ROUTED).select_related("site")
             if is_lead
             else [],
-            "steps": case.steps.select_related("site").order_by("pk"),
+            "steps": [
+                (step, ACTION_LABELS.get(step.action, step.action))
+                for step in case.steps.select_related("site").order_by("pk")
+            ],
             "body": case.content.get("text") or case.content.get("information", ""),
             "purpose": case.content.get("purpose", ""),
             "applicant": "，".join(str(v) for v in case.applicant.values() if v),

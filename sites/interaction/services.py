@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from security.audit.services import record
@@ -175,7 +175,10 @@ def submit_survey(page, request, voter: str, answers) -> SurveyResponse:
         SurveyAnswer(response=response, question=q, choices=choices, text=text)
         for q, choices, text in answers
     )
-    _tally([(q.pk, option) for q, choices, _text in answers for option in choices])
+    _tally(
+        [(q.pk, option) for q, choices, _text in answers for option in choices]
+        + [(q.pk, 0) for q, _choices, text in answers if text]  # a comment: option 0 counts them
+    )
     return response
 
 
@@ -199,14 +202,12 @@ def _tally(pairs) -> None:
 def recount(page) -> None:
     """Rebuild the tallies of a survey from its answers (after an import or a deletion)."""
     SurveyTally.objects.filter(question__page=page).delete()
-    rows = (
-        SurveyAnswer.objects.filter(question__page=page)
-        .exclude(choices=[])
-        .values_list("question_id", "choices")
+    rows = SurveyAnswer.objects.filter(question__page=page).values_list(
+        "question_id", "choices", "text"
     )
     counts: dict = {}
-    for question_id, choices in rows.iterator(chunk_size=5000):
-        for option in choices:
+    for question_id, choices, text in rows.iterator(chunk_size=5000):
+        for option in choices or ([0] if text else []):
             counts[(question_id, option)] = counts.get((question_id, option), 0) + 1
     SurveyTally.objects.bulk_create(
         SurveyTally(question_id=q, option=o, count=c) for (q, o), c in counts.items()
@@ -215,25 +216,20 @@ def recount(page) -> None:
 
 def summary(page) -> dict:
     """Per question: options with counts and shares (and the mean of a rating), or for free
-    text the number of comments. Reads the tallies: independent of the number of responses."""
+    text the number of comments (its tally's option 0). Reads the tallies and one count:
+    independent of the number of answers."""
     questions = list(page.questions.all())
     tallies: dict = {}
     for question_id, option, count in SurveyTally.objects.filter(question__page=page).values_list(
         "question_id", "option", "count"
     ):
         tallies[(question_id, option)] = count
-    text_counts = dict(
-        SurveyAnswer.objects.filter(question__page=page, question__kind=SurveyQuestion.Kind.TEXT)
-        .values("question_id")
-        .annotate(n=Count("id"))
-        .values_list("question_id", "n")
-    )
     total = page.responses.count()
     result = []
     for question in questions:
         item = {"question": question, "kind": question.kind, "options": []}
         if question.kind == SurveyQuestion.Kind.TEXT:
-            item["comments"] = text_counts.get(question.pk, 0)
+            item["comments"] = tallies.get((question.pk, 0), 0)
         else:
             counts = [tallies.get((question.pk, i), 0) for i in range(len(question.options))]
             answered = sum(counts) if question.kind != SurveyQuestion.Kind.MULTIPLE else total
