@@ -126,6 +126,7 @@ def interview_transcript(page, request):
             cache.set(key, payload, 3600)
         response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
     response["ETag"] = etag
-    # Browsers must revalidate every time (no-cache), shared caches may not keep it.
-    response["Cache-Control"] = "no-cache"
+    # The page cache may keep it (the page type lists "transcript/" in pagecache_subpaths and
+    # the page is purged on every change); it needs to know which page this is.
+    response.context_data = {"page": page}
     return response

@@ -23,6 +23,9 @@ class InterviewPage(RoutablePageMixin, Page):
         "接受网友提问", default=True, help_text="访谈前和访谈中接受提问；结束后自动停止"
     )
     documents = StreamField(BodyBlock(), verbose_name="相关文件与图片", blank=True)
+    # The live transcript's poll is kept in the page cache and purged with the page
+    # (pagecache.policy.served_page_path): 200 viewers polling cost no rendering.
+    pagecache_subpaths = ("transcript/",)
     # Bumped whenever the transcript changes: the poll's ETag, no transcript query needed.
     transcript_version = models.PositiveIntegerField(default=0, editable=False)
 
