@@ -7,6 +7,7 @@ from sites.core.views import favicon
 urlpatterns = [
     path("2fa/", include("security.urls")),
     path("favicon.ico", favicon, name="favicon"),
+    path("cases/", include("federation.casework.console_urls")),  # applicants' data
     path("", include("tenants.console.urls")),
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("favicon.ico", favicon, name="favicon"),
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
+    path("", include("federation.casework.urls")),  # /banjian/: case status by number + code
     path("", include("federation.letters.urls")),  # /xinxiang/, /zhaocuo/, /ysqgk/ (issue 15)
 ]
 

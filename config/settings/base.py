@@ -477,6 +477,9 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # directly), and the size of one upload.
 CASEWORK_FILES_ROOT = Path(os.environ.get("CASEWORK_FILES_ROOT", BASE_DIR / "var" / "casework"))
 CASEWORK_MAX_UPLOAD_SIZE = int(os.environ.get("CASEWORK_MAX_UPLOAD_SIZE", 20 * 1024 * 1024))
+# The key query codes are hashed with (set it once, never rotate it with SECRET_KEY, or the
+# codes already given to applicants stop working); unset: SECRET_KEY.
+CASEWORK_HMAC_KEY = os.environ.get("CASEWORK_HMAC_KEY", "")
 # Backups: where backup_site writes archives by default.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 # --- Cross-site search (federation.search): PostgreSQL full text over jieba terms by default;
@@ -507,6 +510,8 @@ CELERY_BEAT_SCHEDULE |= {
     "audit-verify-chains": {"task": "audit.verify_chains", "schedule": 86400.0},
     # sites.core.deadlines: pages going offline within three days, mailed once (issue 13).
     "mail-deadlines": {"task": "tenants.mail_deadlines_all_sites", "schedule": 3600.0},
+    # federation.casework: tasks near or past their deadline, mailed once each (hourly).
+    "casework-mail-deadlines": {"task": "casework.mail_deadlines", "schedule": 3600.0},
 }
 # Shared resources (P5) in the shared_document / shared_image blocks. The blocks are below the
 # app that keeps the registry (federation.syndication) and reach it through these names:

@@ -15,6 +15,7 @@ search index or the page cache; __str__ gives the number only.
 """
 
 from django.db import models
+from django.utils import timezone
 
 from tenants.models import Website
 
@@ -148,6 +149,10 @@ class CaseTask(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_TASK_STATUSES
+
+    def is_overdue_on(self, day=None) -> bool:
+        day = day or timezone.localdate()
+        return self.is_open and self.deadline is not None and self.deadline < day
 
 
 class CaseStep(models.Model):

@@ -10,11 +10,7 @@ from django.utils import timezone
 
 from .models import OPEN_TASK_STATUSES, CaseStep, CaseTask
 from .notify import mail_site
-from .services import _audit
-
-
-def _available(website) -> bool:
-    return website.status == website.Status.ACTIVE and not website.frozen_at
+from .services import _audit, _available
 
 
 def site_availability_changed(website, available: bool) -> int:

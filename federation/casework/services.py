@@ -88,11 +88,17 @@ TERMINAL_TASK_STATUSES = frozenset(
 
 
 def _key() -> bytes:
-    return settings.SECRET_KEY.encode()
+    # Its own key, so rotating SECRET_KEY does not void every query code already given out.
+    return (settings.CASEWORK_HMAC_KEY or settings.SECRET_KEY).encode()
+
+
+def normalise_number(number: str) -> str:
+    """A 受理编号 as typed (lower case, spaces, stray characters) in its stored form."""
+    return "".join(ch for ch in str(number or "").upper() if ch.isascii() and ch.isalnum())[:32]
 
 
 def normalise_code(code: str) -> str:
-    return "".join(ch for ch in str(code or "").upper() if ch.isalnum())[:32]
+    return "".join(ch for ch in str(code or "").upper() if ch.isascii() and ch.isalnum())[:32]
 
 
 def hash_code(number: str, code: str) -> str:
@@ -218,6 +224,7 @@ def open_case(
                     role=role,
                     deadline=task_deadline,
                     deadline_assumed=task_assumed,
+                    waiting_since=None if _available(site) else now,
                 )
             step = _step(case, "open", actor_kind=CaseStep.Actor.APPLICANT, note="")
             for label, upload in files:
@@ -234,6 +241,11 @@ def open_case(
     return case, code
 
 
+def _available(site: Website) -> bool:
+    """A site that can work on its part now (not suspended, archived or frozen)."""
+    return site.status == Website.Status.ACTIVE and not site.frozen_at
+
+
 def _replayed_code(case: Case, client_token: str) -> str | None:
     if timezone.now() - case.opened_at > REPLAY_WINDOW:
         return None
@@ -244,7 +256,7 @@ def _replayed_code(case: Case, client_token: str) -> str | None:
 def find_case(number: str, query_code: str) -> Case | None:
     """The case with this number, if the query code is its own; None otherwise (a wrong code
     and an unknown number answer the same, in about the same time)."""
-    number = str(number or "").strip().upper()[:32]
+    number = normalise_number(number)
     case = Case.objects.filter(number=number).first() if number else None
     expected = hash_code(number, query_code)
     if case is None:
@@ -515,6 +527,7 @@ def route(case, site, to_site: Website, *, user=None, note="", working_days: int
             routed_from=task,
             deadline=deadline,
             deadline_assumed=assumed,
+            waiting_since=None if _available(to_site) else timezone.now(),
         )
         _audit(to_site, case, "route", user=user, changes={"from": site.schema_name})
 
@@ -652,6 +665,11 @@ def department_statuses(case: Case) -> list[tuple[str, str, datetime.date | None
     """[(site name, public word, deadline)] of every part, for the applicant's view."""
     kind = get_kind(case.kind)
     return [
-        (task.site.legal_name, kind.task_word(task.status), task.deadline)
+        (
+            task.site.legal_name,
+            kind.task_word(task.status)
+            + ("（该部门网站暂停服务，恢复后继续办理）" if task.waiting_since else ""),
+            task.deadline,
+        )
         for task in case.tasks.select_related("site").order_by("pk")
     ]

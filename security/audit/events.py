@@ -66,7 +66,6 @@ EVENT_TYPES = {
     "case.return_routing": "办件退回转办",
     "case.extend": "办件延期",
     "case.complete": "办件办结",
-    "case.view": "查看办件",
     "case.download": "下载办件材料",
     "case.query_failed": "办件查询失败",
     "case.site_waiting": "办件暂停办理",

@@ -249,3 +249,28 @@ def test_a_bad_upload_refuses_the_case_and_keeps_nothing(alpha):
     with pytest.raises(services.UploadRejected, match="扩展名与内容不符"):
         open_test_case(alpha, attachments=[renamed])
     assert not Case.objects.exists() and not CaseStep.objects.exists()
+
+
+def test_deadlines_count_working_days_across_holidays(alpha, beta):
+    shanghai = datetime.timezone(datetime.timedelta(hours=8))
+    opened = datetime.datetime(2026, 2, 13, 10, 0, tzinfo=shanghai)  # Friday before 春节
+    case, _ = open_test_case(alpha, [(beta, 1)], days=2, opened_at=opened)
+    # Saturday 14 February is a make-up working day; 15–23 February are holidays.
+    assert case.deadline == datetime.date(2026, 2, 24) and not case.deadline_assumed
+    assert case.tasks.get(site=beta).deadline == datetime.date(2026, 2, 14)
+    national_day, _ = open_test_case(
+        alpha, days=3, opened_at=datetime.datetime(2026, 9, 30, 9, 0, tzinfo=shanghai)
+    )
+    assert national_day.deadline == datetime.date(2026, 10, 10)  # 8, 9, Saturday 10 (调休)
+
+
+def test_a_deadline_in_an_unknown_year_is_flagged_on_the_case(alpha):
+    from django.test import Client
+
+    shanghai = datetime.timezone(datetime.timedelta(hours=8))
+    opened = datetime.datetime(2026, 12, 23, 9, 0, tzinfo=shanghai)
+    case, code = open_test_case(alpha, days=20, opened_at=opened)
+    assert case.deadline == datetime.date(2027, 1, 20) and case.deadline_assumed
+    client = Client(HTTP_HOST=alpha.primary_domain)
+    client.post("/banjian/", {"number": case.number, "code": code})
+    assert 'id="deadline-assumed"' in client.get(f"/banjian/{case.number}/").content.decode()
