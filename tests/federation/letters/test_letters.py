@@ -285,3 +285,20 @@ def test_the_indicator_vetoes_messages_unanswered_for_three_months(alpha):
         ]
         later = UnansweredMessages().compute(Evaluated(alpha, today + datetime.timedelta(days=91)))
     assert any(f["severity"] == "veto" and "来信" in f["title"] for f in later)
+
+
+def test_a_routed_letter_past_its_deadline_is_escalated_to_the_office(alpha, beta, mailoutbox):
+    from federation.casework import deadlines
+    from security.roles import CASE_HANDLER
+    from tests.factories import make_user
+
+    make_user(alpha, "office_mail", role=CASE_HANDLER, email="office@alpha.example")
+    make_user(beta, "dept_mail", role=CASE_HANDLER, email="dept@beta.example")
+    case, _ = write(alpha, dict(LETTER, title="超期的来信"))
+    act(alpha, case.number, "route", to_site=beta.pk, note="请办理", working_days=2)
+    routed = CaseTask.objects.get(case=case, site=beta)
+    deadlines.mail_deadlines(today=routed.deadline + datetime.timedelta(days=1))
+    overdue = [m for m in mailoutbox if case.number in m.subject and "已超过办理期限" in m.subject]
+    recipients = {address for m in overdue for address in m.to}
+    assert {"dept@beta.example", "office@alpha.example"} <= recipients
+    assert all("张三" not in m.body and "13912345678" not in m.body for m in mailoutbox)
