@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -302,3 +303,29 @@ def test_a_routed_letter_past_its_deadline_is_escalated_to_the_office(alpha, bet
     recipients = {address for m in overdue for address in m.to}
     assert {"dept@beta.example", "office@alpha.example"} <= recipients
     assert all("张三" not in m.body and "13912345678" not in m.body for m in mailoutbox)
+
+
+def test_a_letter_routed_to_a_suspended_department_waits_and_the_office_is_told(
+    alpha, beta, mailoutbox
+):
+    from security.roles import CASE_HANDLER
+    from tenants import services as sites
+    from tests.factories import make_user
+
+    make_user(alpha, "office_wait", role=CASE_HANDLER, email="office-wait@alpha.example")
+    case, _ = write(alpha, dict(LETTER, title="等待中的来信"))
+    act(alpha, case.number, "route", to_site=beta.pk, note="请办理", working_days=10)
+    connection.set_schema_to_public()  # the admin requests left the connection in alpha
+    sites.set_status(beta, "suspended", "机构调整")
+    try:
+        task = CaseTask.objects.get(case=case, site=beta)
+        assert task.is_open and task.waiting_since is not None
+        assert any(
+            "暂停办理" in m.subject and "office-wait@alpha.example" in m.to for m in mailoutbox
+        )
+        case.refresh_from_db()
+        assert case.is_open
+    finally:
+        connection.set_schema_to_public()
+        sites.set_status(beta, "active")
+    assert CaseTask.objects.get(case=case, site=beta).waiting_since is None
