@@ -54,6 +54,7 @@ EVENT_TYPES = {
     "interaction.adopt": "采纳征集意见",
     "interaction.not_adopted": "不采纳征集意见",
     "interaction.transcript": "发布访谈实录",
+    "interaction.erase": "删除留言人个人信息",
     # cases (federation.casework): every handling step, in the acting site's trail
     "case.open": "办件提交",
     "case.accept": "办件受理",

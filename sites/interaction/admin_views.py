@@ -105,6 +105,10 @@ def posts(request):
 def post_detail(request, pk):
     _moderator(request)
     post = get_object_or_404(BoardPost.objects.select_related("board"), pk=pk)
+    if request.method == "POST" and request.POST.get("erase") == "1":
+        services.erase_personal_data(post, request.user)
+        messages.success(request, "已删除留言人的称呼、联系方式和网络地址记录。")
+        return redirect("interaction_post", pk=post.pk)
     initial = {"reply": post.reply, "replied_by": post.replied_by}
     form = ModerationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -146,6 +150,10 @@ def consultations(request):
 def consultation_detail(request, pk):
     _moderator(request)
     item = get_object_or_404(Consultation.objects.select_related("page"), pk=pk)
+    if request.method == "POST" and request.POST.get("erase") == "1":
+        services.erase_personal_data(item, request.user)
+        messages.success(request, "已删除咨询人的称呼、联系方式和网络地址记录。")
+        return redirect("interaction_consultation", pk=item.pk)
     form = AnswerForm(request.POST or None, initial={"answer": item.answer, "public": item.public})
     if request.method == "POST" and form.is_valid():
         services.answer_consultation(item, request.user, **form.cleaned_data)

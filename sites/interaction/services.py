@@ -104,6 +104,18 @@ def moderate_post(post, user, *, approve: bool, reply: str = "", replied_by: str
     return post
 
 
+@transaction.atomic
+def erase_personal_data(item, user) -> None:
+    """On the writer's request: name, contact and the address key go; the text stays (a
+    moderator edits or refuses it if it names the writer)."""
+    fields = {"author_name": "", "address_key": ""}
+    for name in ("contact", "contact_key"):
+        if hasattr(item, name):
+            fields[name] = ""
+    type(item).objects.filter(pk=item.pk).update(**fields)
+    record("interaction.erase", obj=item, user=user)
+
+
 # --- consultation ------------------------------------------------------------------------
 
 

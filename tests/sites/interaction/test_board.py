@@ -227,3 +227,22 @@ def test_sensitive_words_from_the_sites_dictionary_are_shown_to_moderators(alpha
         assert not any("敏感词" in hit for hit in other.posts.get().screen_hits)
     html = admin_client(alpha).get("/admin/interaction/posts/").content.decode()
     assert "敏感词：代開發票" in html
+
+
+def test_the_writers_personal_data_is_removed_on_request(alpha, in_site):
+    with in_site(alpha):
+        board = helpers.board()
+        url = board.url
+    write(Client(), alpha.primary_domain, url, author_name="王小明", contact="13712345678")
+    with in_site(alpha):
+        post = board.posts.get()
+    admin_client(alpha).post(f"/admin/interaction/posts/{post.pk}/", {"erase": "1"})
+    with in_site(alpha):
+        post.refresh_from_db()
+    assert (post.author_name, post.contact, post.contact_key, post.address_key) == ("", "", "", "")
+    html = admin_client(alpha).get(f"/admin/interaction/posts/{post.pk}/").content.decode()
+    assert "13712345678" not in html and "王小明" not in html
+    with schema_context("public"):
+        assert AuditEvent.objects.filter(
+            schema_name="alpha", event_type="interaction.erase"
+        ).exists()
