@@ -257,10 +257,13 @@ def summary(page) -> dict:
 
 
 def comments(page, *, adopted_only=False):
+    text_questions = [q.pk for q in page.questions.all() if q.kind == SurveyQuestion.Kind.TEXT]
+    # In the (question, response) index's order: a page of comments is an index range, not a
+    # scan of every answer of the survey.
     answers = (
-        SurveyAnswer.objects.filter(question__page=page, question__kind=SurveyQuestion.Kind.TEXT)
+        SurveyAnswer.objects.filter(question_id__in=text_questions)
         .select_related("question")
-        .order_by("pk")
+        .order_by("question_id", "response_id")
     )
     return answers.filter(adopted=True) if adopted_only else answers
 
