@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
     path("", include("federation.casework.urls")),  # /banjian/: case status by number + code
     path("", include("federation.onestop.urls")),  # /wsbs/: the hall, guides, applying online
+    path("", include("federation.letters.urls")),  # /xinxiang/, /zhaocuo/, /ysqgk/ (issue 15)
 ]
 
 if settings.DEBUG:

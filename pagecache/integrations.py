@@ -15,10 +15,12 @@ Wagtail like any other, and the page signals (signals.py) purge them, once per c
 
 import threading
 
+from django.db import connection
 from django.utils import timezone
 
 from federation.syndication import broadcasts
 from federation.syndication.signals import broadcasts_changed
+from sites.interaction.signals import page_content_changed
 
 from . import services, store
 
@@ -54,5 +56,12 @@ def seconds_until_broadcast_change() -> int | None:
     return max(0, int((min(boundaries) - now).total_seconds()))
 
 
+def on_page_content_changed(sender, instance, **kwargs):
+    """A page shows content that changed outside a revision (an approved post, a transcript
+    line, a survey's feedback): purge it like a publication."""
+    services.purge_page(connection.schema_name, instance)
+
+
 def connect():
     broadcasts_changed.connect(on_broadcasts_changed, dispatch_uid="pagecache.broadcasts")
+    page_content_changed.connect(on_page_content_changed, dispatch_uid="pagecache.interaction")

@@ -138,7 +138,9 @@ def served_page_path(request, response) -> str | None:
 
     Only a page served at its own URL is cached, so purging that page's path purges every
     cached copy of it. Sub-URLs of routable pages and plain Django views are not cached
-    unless their authors purge them (see `services.purge_paths`).
+    unless their authors purge them (see `services.purge_paths`) — or unless the page type
+    names them in `pagecache_subpaths` (e.g. an interview's "transcript/"): those are purged
+    with the page (services.affected_paths).
     """
 
     context = getattr(response, "context_data", None) or {}
@@ -146,4 +148,9 @@ def served_page_path(request, response) -> str | None:
     if not isinstance(page, Page):
         return None
     parts = page.get_url_parts(request)
-    return parts[2] if parts else None
+    if not parts:
+        return None
+    sub = request.path[len(parts[2]) :] if request.path.startswith(parts[2]) else None
+    if sub and sub in getattr(type(page), "pagecache_subpaths", ()):
+        return request.path
+    return parts[2]

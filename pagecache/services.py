@@ -75,6 +75,11 @@ def affected_paths(page, *, url_path: str | None = None) -> tuple[set[str], bool
     if root_path is None:
         return set(), False  # outside every site (the tree root): nothing public
     paths = {_public_path(own, root_path)}
+    # Sub-URLs the page type lets the cache keep (RoutablePage routes such as "transcript/").
+    paths |= {
+        _public_path(own, root_path) + sub
+        for sub in getattr(page.specific_class, "pagecache_subpaths", ())
+    }
     # Ancestors by url_path prefix: no query, and right for an old url_path too.
     parts = own[len(root_path) :].strip("/").split("/") if own != root_path else []
     for i in range(len(parts)):

@@ -66,6 +66,7 @@ SITE_ROLES = {
             "security.view_vendorgrant",
             "disclosure.view_disclosure_report",
             *SCREENING_DICTIONARY,
+            "interaction.moderate_interaction",
         ],
         ALL_PAGE_PERMISSIONS,
         ALL_MEDIA,
@@ -79,7 +80,7 @@ SITE_ROLES = {
     REVIEWER: (
         # No publish_page: approving the review task is what publishes (sites.disclosure
         # finishes the workflow), so a reviewer cannot skip the confidentiality review.
-        ["wagtailadmin.access_admin"],
+        ["wagtailadmin.access_admin", "interaction.moderate_interaction"],
         ["change_page", "lock_page", "unlock_page"],
         ["choose"],
     ),

@@ -50,6 +50,7 @@ SHARED_APPS = [
     "federation.casework",
     "federation.monitoring",
     "federation.onestop",  # the one-stop hall, applications and S5 figures (issue 14)
+    "federation.letters",  # mailboxes, 找错, 依申请公开 on the case machine (issue 15)
 ]
 
 TENANT_APPS = [
@@ -88,6 +89,7 @@ TENANT_APPS = [
     "sites.syndicated",
     "sites.welfare",  # agricultural feeds, investment notices (W1–W3)
     "sites.services",
+    "sites.interaction",  # board, surveys, interviews, consultation (issue 15)
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -120,6 +122,7 @@ DEMO_CITY_SEEDERS = [
     "security.screening.demo.seed",  # 错敏词: the platform's dictionary and a district's
     "federation.monitoring.demo.seed",  # visits, a stale column, every site's scorecard
     "federation.onestop.demo.seed",  # life events; a few applications in different states
+    "federation.letters.demo.seed",  # board, surveys, interview, FAQ; letters in every state
 ]
 # The life events a service item may name (sites.services): the portal's editable list.
 SERVICE_LIFE_EVENT_CHOICES = "federation.onestop.services.life_event_names"
@@ -568,6 +571,7 @@ SCORECARD_INDICATORS = [
     "federation.monitoring.builtin.BrokenLinks",
     "security.screening.scan.ContentSafety",  # 错敏词 (issue 18): open serious findings are a veto
     "sites.services.indicators.IncompleteServiceGuides",  # a live guide missing a required part
+    "federation.letters.indicators.UnansweredMessages",  # a valid letter unanswered over 3 months
 ]
 # Entry points probed on every site, (name, path), the home page first; a 404 on any but the
 # home page means "this site has none". Others append theirs (/wsbs/, mailboxes, the board).
@@ -576,6 +580,7 @@ PROBE_ENTRY_POINTS = [
     ("站内搜索", "/search/"),
     ("信息公开目录", "/zwgk/catalogue/"),
     ("网上办事大厅", "/wsbs/"),
+    ("信箱", "/xinxiang/"),
 ]
 # The server the platform runs, as probes and link checks reach it (the site's domain goes in
 # the Host header). Unset: each site's public address (its primary domain, via DNS).

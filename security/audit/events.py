@@ -47,6 +47,14 @@ EVENT_TYPES = {
     "syndication.push": "下推",
     "broadcast.send": "发送通知",
     "broadcast.withdraw": "撤回通知",
+    # interaction with the public (sites.interaction): moderation and answers
+    "interaction.approve": "互动内容公开",
+    "interaction.reject": "互动内容不予公开",
+    "interaction.answer": "答复咨询",
+    "interaction.adopt": "采纳征集意见",
+    "interaction.not_adopted": "不采纳征集意见",
+    "interaction.transcript": "发布访谈实录",
+    "interaction.erase": "删除留言人个人信息",
     # cases (federation.casework): every handling step, in the acting site's trail
     "case.open": "办件提交",
     "case.accept": "办件受理",

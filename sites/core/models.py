@@ -102,6 +102,12 @@ class ColumnPage(Page):
         "welfare.AgriculturePage",
         "welfare.InvestmentNoticePage",
         "welfare.ThemeChannelPage",
+        # interaction with the public (sites.interaction)
+        "interaction.MessageBoardPage",
+        "interaction.SurveyPage",
+        "interaction.InterviewPage",
+        "interaction.ConsultationPage",
+        "interaction.FaqPage",
     ]
 
     class Meta:

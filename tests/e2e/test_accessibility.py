@@ -150,3 +150,107 @@ def test_hall_pages_have_no_wcag_violations(new_page, site_url, service_item_pat
     page.goto(site_url(services.get_site(schema), path))
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+@pytest.fixture(scope="module")
+def interaction_paths(live_port):
+    """One published page of each interaction page type on alpha (issue 15), made once."""
+    from django.utils import timezone
+    from wagtail.rich_text import RichText
+
+    with schema_context("alpha"):
+        from sites.core.models import ColumnPage
+        from sites.interaction.models import (
+            ConsultationPage,
+            FaqPage,
+            InterviewGuest,
+            InterviewPage,
+            MessageBoardPage,
+            SurveyPage,
+            SurveyQuestion,
+        )
+
+        column = ColumnPage.objects.get(slug="hdjl")
+        now = timezone.now()
+        survey = SurveyPage(
+            title="满意度调查",
+            slug="a11y-survey",
+            opens_at=now - datetime.timedelta(days=1),
+            closes_at=now + datetime.timedelta(days=7),
+        )
+        for i, (kind, choices) in enumerate(
+            [("single", "是\n否"), ("multiple", "甲\n乙"), ("rating", ""), ("text", "")]
+        ):
+            survey.questions.add(
+                SurveyQuestion(kind=kind, text=f"第{i + 1}题", choices=choices, sort_order=i)
+            )
+        interview = InterviewPage(
+            title="在线访谈",
+            slug="a11y-interview",
+            summary="摘要",
+            starts_at=now - datetime.timedelta(hours=1),
+            ends_at=now + datetime.timedelta(hours=1),
+        )
+        interview.guests.add(InterviewGuest(name="王明", role="主任"))
+        pages = [
+            MessageBoardPage(title="留言板", slug="a11y-board", intro="请留言"),
+            survey,
+            interview,
+            ConsultationPage(title="在线咨询", slug="a11y-consult"),
+            FaqPage(
+                title="社保热点解答",
+                slug="a11y-faq",
+                topic="社保",
+                items=[("item", {"question": "问？", "answer": RichText("<p>答。</p>")})],
+            ),
+        ]
+        for page in pages:
+            if (
+                not ColumnPage.objects.filter(slug=page.slug).exists()
+                and not column.get_children().filter(slug=page.slug).exists()
+            ):
+                column.add_child(instance=page)
+                page.save_revision().publish()
+    return {
+        "board": "/hdjl/a11y-board/",
+        "board_write": "/hdjl/a11y-board/write/",
+        "survey": "/hdjl/a11y-survey/",
+        "interview": "/hdjl/a11y-interview/",
+        "interview_ask": "/hdjl/a11y-interview/ask/",
+        "consultation": "/hdjl/a11y-consult/",
+        "faq": "/hdjl/a11y-faq/",
+        "mailboxes": "/xinxiang/",
+        "mailbox": "/xinxiang/ldxx/",
+        "letter_write": "/xinxiang/ldxx/write/",
+        "letter_query": "/xinxiang/query/",
+        "zhaocuo": "/zhaocuo/?url=/tzgg/",
+        "ysqgk": "/ysqgk/",
+    }
+
+
+@pytest.mark.skipif(
+    not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)"
+)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "board",
+        "board_write",
+        "survey",
+        "interview",
+        "interview_ask",
+        "consultation",
+        "faq",
+        "mailboxes",
+        "mailbox",
+        "letter_write",
+        "letter_query",
+        "zhaocuo",
+        "ysqgk",
+    ],
+)
+def test_interaction_pages_have_no_wcag_violations(new_page, site_url, interaction_paths, name):
+    page = new_page()
+    page.goto(site_url(services.get_site("alpha"), interaction_paths[name]))
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
