@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from sites.core.views import admin_js_catalog, favicon
+from sites.core.views import admin_js_catalog
 from sites.disclosure.views import ReviewActionView
 
 urlpatterns = [
@@ -23,7 +23,8 @@ urlpatterns = [
     path("admin/jsi18n/", admin_js_catalog, name="admin_js_catalog"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("favicon.ico", favicon, name="favicon"),
+    # robots.txt, sitemap.xml, favicon.ico, 网站地图, 联系我们, feeds
+    path("", include("sites.presentation.urls")),
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
 ]
 

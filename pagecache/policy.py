@@ -92,7 +92,11 @@ def variant_for(request) -> store.Variant | None:
     hostname = hostname_of(request)
     if hostname is None:
         return None
-    language = translation.get_language_from_request(request)
+    # A language version chosen by URL (繁體 at /zh-hant/…, served under the Simplified path:
+    # sites.presentation) keys its own copy; purging the path purges both.
+    language = getattr(request, "page_language", None) or translation.get_language_from_request(
+        request
+    )
     return store.Variant(request.scheme, hostname, path, language, query)
 
 

@@ -24,6 +24,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "tenants.glossary",  # the protected proper nouns of the 繁體 conversion (console)
     # auth, sessions and admin live in the public schema too: console accounts are there.
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -81,6 +82,7 @@ TENANT_APPS = [
     "security",
     "sites.disclosure",
     "sites.syndicated",
+    "sites.presentation",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -123,8 +125,12 @@ MIDDLEWARE = [
     # cached pages are served before the tenant's domain lookup (the one query per request).
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 繁體 at /zh-hant/…: the path is the Simplified page's, the page cache keys the copy apart.
+    "sites.presentation.middleware.TraditionalPrefixMiddleware",
     "pagecache.middleware.PageCacheMiddleware",
     "tenants.middleware.WebsiteMiddleware",
+    # …and the Simplified render converted (OpenCC) inside the cache: a hit costs no conversion.
+    "sites.presentation.middleware.TraditionalConversionMiddleware",
     # CSP (django-csp, with the admin's own policy) high up: every page below it gets one,
     # including the security pages the middleware further down answer with (429, 503).
     "security.middleware.ContentSecurityPolicyMiddleware",
@@ -185,6 +191,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# The 繁體 conversion's protected proper nouns (operator's dictionary, public schema).
+TRADITIONAL_PROTECTED_TERMS = "tenants.glossary.services.protected_terms"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("mn", "Монгол"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -1,0 +1,142 @@
+"""What every page's head, header and footer carry: language, links between the Simplified and
+繁體 versions, canonical and Open Graph tags, feeds, the footer marks of a government site."""
+
+import re
+from urllib.parse import quote
+
+from django import template
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.html import format_html
+from wagtail.models import Page, Site
+
+from ..chinese import simplified_path, traditional_path
+from ..models import PresentationSettings
+
+register = template.Library()
+
+HTML_LANG = {"zh-hans": "zh-Hans", "zh-hant": "zh-Hant", "en": "en", "mn": "mn"}
+ICP_REGISTRY = "https://beian.miit.gov.cn/"
+POLICE_REGISTRY = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
+
+
+def _request(context):
+    return context.get("request")
+
+
+def page_language(request) -> str:
+    return getattr(request, "page_language", None) or settings.LANGUAGE_CODE
+
+
+@register.simple_tag(takes_context=True)
+def html_lang(context) -> str:
+    request = _request(context)
+    return HTML_LANG.get(page_language(request) if request else settings.LANGUAGE_CODE, "zh-Hans")
+
+
+def _origin(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _simplified_full_path(request) -> str:
+    """This page's Simplified path with its query (the path is already Simplified: the 繁體
+    prefix was taken off by the middleware)."""
+    return simplified_path(request.get_full_path())
+
+
+@register.inclusion_tag("presentation/includes/head.html", takes_context=True)
+def presentation_head(context):
+    """hreflang alternates, canonical, Open Graph, feeds, print stylesheet, favicon."""
+    request = _request(context)
+    page = context.get("page")
+    if request is None:
+        return {}
+    origin = _origin(request)
+    path = _simplified_full_path(request)
+    canonical = origin + request.path
+    source_url = getattr(page, "source_url", "") if isinstance(page, Page) else ""
+    if source_url:
+        canonical = source_url  # a syndicated copy: the original is the canonical page
+    elif page_language(request) == "zh-hant":
+        canonical = origin + traditional_path(request.path)
+    site = Site.find_for_request(request)
+    settings_ = PresentationSettings.for_site(site) if site else None
+    feeds = []
+    specific_class = page.specific_class if isinstance(page, Page) else None
+    if specific_class is not None and specific_class.__name__ == "ColumnPage":
+        feeds.append((f"/feeds/column/{page.pk}/rss.xml", "application/rss+xml", "RSS"))
+        feeds.append((f"/feeds/column/{page.pk}/atom.xml", "application/atom+xml", "Atom"))
+    if specific_class is not None and specific_class.__name__ == "CataloguePage":
+        feeds.append(("/feeds/catalogue/rss.xml", "application/rss+xml", "RSS"))
+        feeds.append(("/feeds/catalogue/atom.xml", "application/atom+xml", "Atom"))
+    description = ""
+    if isinstance(page, Page):
+        description = page.search_description or getattr(page, "summary", "") or ""
+    return {
+        "request": request,
+        "page": page,
+        "canonical": canonical,
+        "alternates": [
+            ("zh-Hans", origin + path),
+            ("zh-Hant", origin + traditional_path(path)),
+            ("x-default", origin + path),
+        ],
+        "og_type": "article" if hasattr(page, "date") else "website",
+        "og_locale": "zh_TW" if page_language(request) == "zh-hant" else "zh_CN",
+        "description": description[:200],
+        "feeds": feeds,
+        "favicon": "/favicon.ico" if settings_ and settings_.favicon_id else None,
+        "default_favicon": static("core/favicon.ico"),
+        "website": context.get("website"),
+    }
+
+
+@register.inclusion_tag("presentation/includes/reading_tools.html", takes_context=True)
+def reading_tools(context):
+    """The 简体/繁體 switch (same page, other script) and the elder-friendly mode's button."""
+    request = _request(context)
+    if request is None:
+        return {}
+    path = _simplified_full_path(request)
+    traditional = page_language(request) == "zh-hant"
+    return {
+        "traditional": traditional,
+        "simplified_url": path,
+        "traditional_url": traditional_path(path),
+    }
+
+
+_POLICE_CODE = re.compile(r"(\d{10,})")
+
+
+@register.inclusion_tag("presentation/includes/footer.html", takes_context=True)
+def site_footer(context):
+    """主办、承办, 网站标识码, ICP and 公安 records linked, the 党政机关 badge, 网站地图, 联系我们, 找错."""
+    request = _request(context)
+    website = context.get("website")
+    site = Site.find_for_request(request) if request else None
+    settings_ = PresentationSettings.for_site(site) if site else None
+    police = getattr(website, "police_record_number", "") or ""
+    code = _POLICE_CODE.search(police)
+    path = _simplified_full_path(request) if request else "/"
+    return {
+        "website": website,
+        "identity": context.get("identity"),
+        "icp_url": ICP_REGISTRY,
+        "police_url": POLICE_REGISTRY.format(code=code.group(1)) if code else "",
+        "conac_url": settings_.conac_url if settings_ else "",
+        "zhaocuo_url": "/zhaocuo/?url=" + quote(path, safe="/"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def header_style(context) -> str:
+    """The site's header image as a CSS custom property (an inline style attribute: CSP allows
+    style attributes, not inline scripts)."""
+    request = _request(context)
+    site = Site.find_for_request(request) if request else None
+    settings_ = PresentationSettings.for_site(site) if site else None
+    if not settings_ or not settings_.header_image_id:
+        return ""
+    rendition = settings_.header_image.get_rendition("fill-1600x200")
+    return format_html(' style="--header-image: url(&quot;{}&quot;)"', rendition.url)
