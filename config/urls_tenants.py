@@ -26,6 +26,7 @@ urlpatterns = [
     # robots.txt, sitemap.xml, favicon.ico, 网站地图, 联系我们, feeds
     path("", include("sites.presentation.urls")),
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
+    path("", include("federation.library.urls")),  # /api/library/items/: the library, read-only
 ]
 
 if settings.DEBUG:

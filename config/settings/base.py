@@ -399,6 +399,8 @@ RATE_LIMITS = {
     "login": (20, 60),
     "search": (int(os.environ.get("SEARCH_RATE_LIMIT", "300")), 60),
     "form": (10, 60),
+    # Other systems reading the library (/api/library/): per address, a minute.
+    "api": (int(os.environ.get("API_RATE_LIMIT", "120")), 60),
 }
 # Uploads: what a government site publishes, nothing executable or scriptable (no SVG).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]

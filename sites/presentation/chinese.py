@@ -120,7 +120,8 @@ def html_to_traditional(html: str, variant: str = DEFAULT_VARIANT) -> str:
         elif token == NO_CONVERT_END:
             skipping = False
         elif not skipping and token[1:2] not in ("!", "/") and match.group(1) is None:
-            token = _HREF.sub(_prefix_link, token)
+            if 'hreflang="zh-Hans"' not in token:  # the switch back to Simplified stays so
+                token = _HREF.sub(_prefix_link, token)
             if '="' in token:
                 texts.append(len(pieces))  # a tag with attributes: converted below, selectively
         pieces.append(token)
