@@ -24,6 +24,7 @@ urlpatterns = [
     path("sites/responsibility/", views.responsibility, name="responsibility"),
     path("accounts/", views.accounts, name="accounts"),
     path("audit/", views.audit_trail, name="audit_trail"),
+    path("terms/", views.protected_terms, name="protected_terms"),
     path("sites/<str:schema_name>/", views.site_detail, name="site_detail"),
     path("sites/<str:schema_name>/status/", views.change_status, name="change_status"),
     path("sites/<str:schema_name>/registry/", views.edit_registry, name="edit_registry"),

@@ -149,3 +149,25 @@ def test_search_accepts_a_traditional_query(alpha, publish):
     response = site_client(alpha).get("/api/search/", {"q": "烏海 供暖"})
     titles = [hit["title"] for hit in response.json()["results"]]
     assert any("乌海冬季供暖保障" in t for t in titles), (word, titles)
+
+
+@pytest.mark.django_db
+def test_the_operator_extends_the_dictionary_in_the_console(alpha):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    get_user_model().objects.create_user("ops", password="Operator-Pass-2026", is_staff=True)
+    console = Client(HTTP_HOST="console.localhost")
+    console.post("/login/", {"username": "ops", "password": "Operator-Pass-2026"})
+    chinese.forget_protected_terms()
+    try:
+        response = console.post("/terms/", {"term": "乌达区", "note": "地名以简体登记"})
+        assert response.status_code == 302
+        assert "乌达区" in console.get("/terms/").content.decode()
+        assert chinese.to_traditional("乌达区发展") == "乌达区發展"
+        bad = console.post("/terms/", {"term": "  "}, follow=True).content.decode()
+        assert "未添加" in bad
+        # a site's webmaster cannot edit it: there is no such page on a site
+        assert site_client(alpha).get("/terms/").status_code == 404
+    finally:
+        chinese.forget_protected_terms()
