@@ -7,7 +7,7 @@ real pages, in a bounded number of variants (see `normalised_query`).
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from django.conf import settings
 from django.http.request import split_domain_port
@@ -121,7 +121,10 @@ def storable(request, response) -> bool:
         return False  # an inline script allowed by this response's nonce: a nonce is never reused
     if not real_listing_page(request, response):
         return False
-    return served_page_path(request, response) == request.path
+    served = served_page_path(request, response)
+    # Wagtail percent-encodes a Chinese slug in the URLs it builds; request.path (the key, and
+    # the url_path purges use) is decoded: compare decoded, or such pages are never stored.
+    return served is not None and unquote(served) == request.path
 
 
 def real_listing_page(request, response) -> bool:
