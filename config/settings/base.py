@@ -103,6 +103,7 @@ DEMO_CITY_SEEDERS = [
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
+    "sites.presentation.demo.seed",  # identities: theme, favicon, the portal's header image
 ]
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
