@@ -1,6 +1,7 @@
 """URLs of every site (tenant schemas): the Wagtail admin, documents, and the page tree."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -34,4 +35,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# The page tree; English and Mongolian trees at /en/ and /mn/ where a site enables them
+# (sites.core.middleware.PlatformLanguageMiddleware activates the language from the prefix).
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

@@ -83,6 +83,9 @@ TENANT_APPS = [
     "sites.disclosure",
     "sites.syndicated",
     "sites.presentation",
+    # English and Mongolian page trees where a site enables them (registry: languages).
+    "wagtail_localize",
+    "wagtail_localize.locales",  # replaces wagtail.locales: the admin's 语言 settings
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -104,6 +107,7 @@ DEMO_CITY_SEEDERS = [
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
     "sites.presentation.demo.seed",  # identities: theme, favicon, the portal's header image
+    "sites.presentation.demo.seed_languages",  # the portal's English and Mongolian versions
 ]
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
@@ -290,7 +294,11 @@ LOGIN_URL = "/admin/login/"
 # --- Wagtail ---
 WAGTAIL_SITE_NAME = "集约"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
-WAGTAIL_I18N_ENABLED = False
+# Page trees per language (V5): Simplified Chinese is the default; English and Mongolian trees
+# exist where a site's registry entry enables them (wagtail-localize in the admin). 繁體 is
+# not a tree: it is converted on the fly (sites.presentation), so it is no content language.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English"), ("mn", "Монгол")]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}

@@ -93,7 +93,17 @@ _TOKEN = re.compile(r"<!--.*?-->|<(script|style|textarea)\b.*?</\1\s*>|<[^>]+>",
 _ATTR = re.compile(r'''(\s)(title|alt|aria-label|placeholder|content|label)(\s*=\s*)"([^"]*)"''')
 _HREF = re.compile(r'''(\s(?:href|action)\s*=\s*")(/[^"]*)"''')
 NO_CONVERT_START, NO_CONVERT_END = "<!--nc-->", "<!--/nc-->"
-_NOT_PREFIXED = ("//", "/static/", "/media/", "/documents/", "/admin/", "/api/", PREFIX + "/")
+_NOT_PREFIXED = (
+    "//",
+    "/static/",
+    "/media/",
+    "/documents/",
+    "/admin/",
+    "/api/",
+    "/en/",  # other language versions are not Chinese: no 繁體 of them
+    "/mn/",
+    PREFIX + "/",
+)
 
 
 def _prefix_link(match) -> str:

@@ -8,7 +8,7 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from ..chinese import simplified_path, traditional_path
 from ..models import PresentationSettings
@@ -91,19 +91,80 @@ def presentation_head(context):
     }
 
 
+LANGUAGE_NAMES = {"zh-hans": "中文", "en": "English", "mn": "ᠮᠣᠩᠭᠣᠯ"}
+UNTRANSLATED = {
+    "zh-hans": "（本页暂无中文版，将打开中文首页）",
+    "en": "（本页暂无英文版，将打开英文版首页）",
+    "mn": "（本页暂无蒙古文版，将打开蒙古文版首页）",
+}
+
+
+def language_versions(request, page, website) -> list[dict]:
+    """The other language trees this site enables (registry: languages) that exist: for each,
+    this page's translation, or that version's home page, said so, when the page has none.
+    Never a link to a page that is not there."""
+    default = settings.LANGUAGE_CODE
+    content = [c for c, _ in getattr(settings, "WAGTAIL_CONTENT_LANGUAGES", ())]
+    enabled = [
+        c for c in content if c != default and c in (getattr(website, "languages", None) or ())
+    ]
+    if not enabled:
+        return []
+    current = page_language(request)
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    locales = {
+        l.language_code: l for l in Locale.objects.filter(language_code__in=[default, *enabled])
+    }
+    versions = []
+    for code in [default, *enabled]:
+        if code == current or (code == default and current == "zh-hant") or code not in locales:
+            continue
+        target = None
+        if isinstance(page, Page):
+            target = page.get_translation_or_none(locales[code])
+        fallback = target is None or not target.live
+        if fallback:
+            target = site.root_page.get_translation_or_none(locales[code])
+            if target is None or not target.live:
+                continue
+        versions.append(
+            {
+                "code": code,
+                "name": LANGUAGE_NAMES.get(code, code),
+                "url": target.get_url(request),
+                "fallback": UNTRANSLATED.get(code, "")
+                if fallback and isinstance(page, Page)
+                else "",
+            }
+        )
+    return versions
+
+
 @register.inclusion_tag("presentation/includes/reading_tools.html", takes_context=True)
 def reading_tools(context):
-    """The 简体/繁體 switch (same page, other script) and the elder-friendly mode's button."""
+    """The 简体/繁體 switch (same page, other script), the other language versions, and the
+    elder-friendly mode's button."""
     request = _request(context)
     if request is None:
         return {}
     path = _simplified_full_path(request)
-    traditional = page_language(request) == "zh-hant"
+    language = page_language(request)
     return {
-        "traditional": traditional,
+        "chinese": language in ("zh-hans", "zh-hant"),
+        "traditional": language == "zh-hant",
         "simplified_url": path,
         "traditional_url": traditional_path(path),
+        "versions": language_versions(request, context.get("page"), context.get("website")),
     }
+
+
+@register.simple_tag(takes_context=True)
+def main_class(context) -> str:
+    """Mongolian pages read top to bottom, columns left to right."""
+    request = _request(context)
+    return "mongolian-vertical" if request and page_language(request) == "mn" else ""
 
 
 _POLICE_CODE = re.compile(r"(\d{10,})")
