@@ -115,7 +115,8 @@ def language_versions(request, page, website) -> list[dict]:
     if site is None:
         return []
     locales = {
-        l.language_code: l for l in Locale.objects.filter(language_code__in=[default, *enabled])
+        loc.language_code: loc
+        for loc in Locale.objects.filter(language_code__in=[default, *enabled])
     }
     versions = []
     for code in [default, *enabled]:
