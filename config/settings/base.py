@@ -103,11 +103,12 @@ SITE_PROVISIONING_STEPS = [
 # (each called with no arguments, idempotent).
 DEMO_PAGE_TYPES = ["sites.core.demo.PAGE_TYPES", "sites.disclosure.demo.PAGE_TYPES"]
 DEMO_CITY_SEEDERS = [
+    # the portal's English and Mongolian versions, written live before the library projects
+    "sites.presentation.demo.seed_languages",
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
     "sites.presentation.demo.seed",  # identities: theme, favicon, the portal's header image
-    "sites.presentation.demo.seed_languages",  # the portal's English and Mongolian versions
 ]
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)

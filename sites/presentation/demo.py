@@ -7,6 +7,7 @@ blue, departments green or teal, each with its own favicon in its colour.
 import io
 
 from django.conf import settings
+from django.utils import timezone
 from django.core.files.images import ImageFile
 from django_tenants.utils import get_tenant_model, schema_context
 from PIL import Image as PILImage
@@ -149,8 +150,15 @@ def _publish_translation(page, locale, **fields):
     copy = page.copy_for_translation(locale).specific
     for name, value in fields.items():
         setattr(copy, name, value)
+    # Live with one revision, as the demo's bulk writer makes pages: no publish event (the
+    # library seeder, which runs after this one, projects the new pages of every site at once).
+    now = timezone.now()
+    copy.live, copy.has_unpublished_changes = True, False
+    copy.first_published_at = copy.last_published_at = now
     copy.save()
-    copy.save_revision().publish()
+    revision = copy.save_revision(changed=False, clean=False)
+    copy.live_revision = revision
+    copy.save(update_fields=["live_revision"])
     return copy, True
 
 

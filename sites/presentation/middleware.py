@@ -16,7 +16,7 @@ from .models import PresentationSettings
 
 TRADITIONAL = "zh-hant"
 # Paths that have no 繁體 version (answered as usual, i.e. 404 under the prefix).
-NO_PREFIX = ("/admin/", "/static/", "/media/", "/documents/", "/api/", "/2fa/")
+NO_PREFIX = ("/admin/", "/static/", "/media/", "/documents/", "/api/", "/2fa/", "/en/", "/mn/")
 
 
 def language_of(request) -> str:

@@ -72,15 +72,19 @@ def presentation_head(context):
     description = ""
     if isinstance(page, Page):
         description = page.search_description or getattr(page, "summary", "") or ""
+    alternates = [
+        ("zh-Hans", origin + path),
+        ("zh-Hant", origin + traditional_path(path)),
+        ("x-default", origin + path),
+    ]
+    language = page_language(request)
+    if language not in ("zh-hans", "zh-hant"):  # an English or Mongolian page: no 繁體 of it
+        alternates = [(HTML_LANG.get(language, language), origin + request.path)]
     return {
         "request": request,
         "page": page,
         "canonical": canonical,
-        "alternates": [
-            ("zh-Hans", origin + path),
-            ("zh-Hant", origin + traditional_path(path)),
-            ("x-default", origin + path),
-        ],
+        "alternates": alternates,
         "og_type": "article" if hasattr(page, "date") else "website",
         "og_locale": "zh_TW" if page_language(request) == "zh-hant" else "zh_CN",
         "description": description[:200],
