@@ -7,8 +7,8 @@ blue, departments green or teal, each with its own favicon in its colour.
 import io
 
 from django.conf import settings
-from django.utils import timezone
 from django.core.files.images import ImageFile
+from django.utils import timezone
 from django_tenants.utils import get_tenant_model, schema_context
 from PIL import Image as PILImage
 from PIL import ImageDraw
