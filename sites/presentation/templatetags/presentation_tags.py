@@ -24,6 +24,13 @@ def _request(context):
     return context.get("request")
 
 
+def _settings(request):
+    """The site's presentation settings, read once per request (Wagtail caches them on it)."""
+    if request is None or Site.find_for_request(request) is None:
+        return None
+    return PresentationSettings.for_request(request)
+
+
 def page_language(request) -> str:
     return getattr(request, "page_language", None) or settings.LANGUAGE_CODE
 
@@ -59,8 +66,7 @@ def presentation_head(context):
         canonical = source_url  # a syndicated copy: the original is the canonical page
     elif page_language(request) == "zh-hant":
         canonical = origin + traditional_path(request.path)
-    site = Site.find_for_request(request)
-    settings_ = PresentationSettings.for_site(site) if site else None
+    settings_ = _settings(request)
     feeds = []
     specific_class = page.specific_class if isinstance(page, Page) else None
     if specific_class is not None and specific_class.__name__ == "ColumnPage":
@@ -180,8 +186,7 @@ def site_footer(context):
     """主办、承办, 网站标识码, ICP and 公安 records linked, the 党政机关 badge, 网站地图, 联系我们, 找错."""
     request = _request(context)
     website = context.get("website")
-    site = Site.find_for_request(request) if request else None
-    settings_ = PresentationSettings.for_site(site) if site else None
+    settings_ = _settings(request)
     police = getattr(website, "police_record_number", "") or ""
     code = _POLICE_CODE.search(police)
     path = _simplified_full_path(request) if request else "/"
@@ -199,9 +204,7 @@ def site_footer(context):
 def header_style(context) -> str:
     """The site's header image as a CSS custom property (an inline style attribute: CSP allows
     style attributes, not inline scripts)."""
-    request = _request(context)
-    site = Site.find_for_request(request) if request else None
-    settings_ = PresentationSettings.for_site(site) if site else None
+    settings_ = _settings(_request(context))
     if not settings_ or not settings_.header_image_id:
         return ""
     rendition = settings_.header_image.get_rendition("fill-1600x200")

@@ -14,6 +14,10 @@ from tests.clients import site_client
 from tests.factories import make_article, unique
 
 
+# The converter reads the operator's protected terms (public schema) on first use.
+pytestmark = pytest.mark.django_db
+
+
 def test_phrase_level_conversion():
     # 发 is 發 or 髮 by the phrase around it; 后 is 後 or 后 likewise.
     assert chinese.to_traditional("头发") == "頭髮"
@@ -28,7 +32,6 @@ def test_the_variant_setting_chooses_the_standard():
     assert chinese.to_traditional("后台", "s2t") == "後臺"
 
 
-@pytest.mark.django_db
 def test_protected_proper_nouns_do_not_convert():
     glossary.add_term("乌海发展集团", note="企业登记名称")
     chinese.forget_protected_terms()
@@ -63,7 +66,6 @@ def doc(response):
     return lxml_html.fromstring(response.content.decode())
 
 
-@pytest.mark.django_db
 def test_a_page_in_traditional_at_its_prefix(alpha, committed):
     title = unique("关于头发护理和软件发展的通知")
     with committed():
@@ -99,7 +101,6 @@ def test_a_page_in_traditional_at_its_prefix(alpha, committed):
     assert menu and all(h.startswith("/zh-hant/") for h in menu)
 
 
-@pytest.mark.django_db
 def test_the_site_setting_picks_the_variant(alpha):
     with schema_context("alpha"):
         settings = PresentationSettings.for_site(Site.objects.get())
@@ -109,14 +110,12 @@ def test_the_site_setting_picks_the_variant(alpha):
     assert "資訊公開" in page.xpath("//h1")[0].text_content()  # 信息公开 in Taiwan's words
 
 
-@pytest.mark.django_db
 def test_admin_and_files_have_no_traditional_version(alpha):
     client = site_client(alpha)
     assert client.get("/zh-hant/admin/").status_code == 404
     assert client.get("/zh-hant/api/library/items/").status_code == 404
 
 
-@pytest.mark.django_db
 def test_the_page_cache_keeps_the_two_scripts_apart(alpha, settings, committed):
     from django.core.cache import caches
 
@@ -142,7 +141,6 @@ def test_the_page_cache_keeps_the_two_scripts_apart(alpha, settings, committed):
     caches["pages"].clear()
 
 
-@pytest.mark.django_db
 def test_search_accepts_a_traditional_query(alpha, publish):
     word = "供暖"  # same in both scripts; the other word differs: 乌海 / 烏海
     publish(alpha, unique("乌海冬季供暖保障"), "乌海城区供暖")
@@ -151,7 +149,6 @@ def test_search_accepts_a_traditional_query(alpha, publish):
     assert any("乌海冬季供暖保障" in t for t in titles), (word, titles)
 
 
-@pytest.mark.django_db
 def test_the_operator_extends_the_dictionary_in_the_console(alpha):
     from django.contrib.auth import get_user_model
     from django.test import Client
