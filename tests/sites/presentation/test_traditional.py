@@ -13,7 +13,6 @@ from tenants.glossary import services as glossary
 from tests.clients import site_client
 from tests.factories import make_article, unique
 
-
 # The converter reads the operator's protected terms (public schema) on first use.
 pytestmark = pytest.mark.django_db
 
