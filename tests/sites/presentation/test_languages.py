@@ -29,7 +29,7 @@ def multilingual(alpha, committed):
     assert result["translated pages"] >= 4  # two homes, the article in two languages
     with schema_context("alpha"):
         english = article.get_translation(Locale.objects.get(language_code="en"))
-        paths = {"zh": article.url, "en": english.url}
+        paths = {"zh": article.url, "en": english.url, "zh_id": article.pk}
     return alpha, paths
 
 
@@ -86,3 +86,15 @@ def test_the_admin_stays_chinese(multilingual):
     response = admin_client(alpha).get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "仪表板" in response.content.decode() or "控制面板" in response.content.decode()
+
+
+def test_editors_see_the_translations_of_a_page(multilingual):
+    alpha, paths = multilingual
+    edit = admin_client(alpha).get(f"/admin/pages/{paths['zh_id']}/edit/").content.decode()
+    # the admin knows both versions (its locale switcher) …
+    assert '"code": "en", "display_name": "English"' in edit
+    assert '"code": "mn", "display_name"' in edit
+    # … and wagtail-localize's translation report is in the menu and answers
+    assert "/admin/localize/reports/translations/" in edit
+    report = admin_client(alpha).get("/admin/localize/reports/translations/")
+    assert report.status_code == 200
