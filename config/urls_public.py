@@ -7,6 +7,8 @@ from sites.core.views import favicon
 urlpatterns = [
     path("2fa/", include("security.urls")),
     path("favicon.ico", favicon, name="favicon"),
+    path("cases/", include("federation.casework.console_urls")),  # applicants' data
+    path("monitoring/", include("federation.monitoring.console")),  # evaluation (issue 16)
     path("", include("tenants.console.urls")),
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("sites.presentation.urls")),
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
     path("", include("federation.library.urls")),  # /api/library/items/: the library, read-only
+    path("", include("federation.casework.urls")),  # /banjian/: case status by number + code
 ]
 
 if settings.DEBUG:

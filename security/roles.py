@@ -24,6 +24,8 @@ CONFIDENTIALITY_REVIEWER = "保密审查员"
 OUTSOURCED_OPERATOR = "外包运维"
 AUDITOR = "审计员"
 MUNICIPAL_CURATOR = "市级编审"  # the portal only
+# Handles the cases (applications, letters) addressed to the site (federation.casework).
+CASE_HANDLER = "办件员"
 
 CONSOLE_OPERATOR = "平台运维员"
 CONSOLE_SECURITY_AUDITOR = "安全审计员"
@@ -40,6 +42,12 @@ ALL_MEDIA = ["add", "change", "delete", "choose"]
 
 # role → (model permissions "app_label.codename", page permissions on the home page,
 #          image/document permissions on the root collection)
+# 错敏词: the site's own dictionary (security.screening) is the webmaster's to edit.
+SCREENING_DICTIONARY = [
+    f"screening.{action}_{model}"
+    for model in ("screeningterm", "officialtitle")
+    for action in ("add", "change", "delete", "view")
+]
 SITE_ROLES = {
     WEBMASTER: (
         [
@@ -57,6 +65,7 @@ SITE_ROLES = {
             "security.delete_vendorgrant",
             "security.view_vendorgrant",
             "disclosure.view_disclosure_report",
+            *SCREENING_DICTIONARY,
         ],
         ALL_PAGE_PERMISSIONS,
         ALL_MEDIA,
@@ -94,6 +103,8 @@ SITE_ROLES = {
         [],
         [],
     ),
+    # The site's part of cases (办件); case data is public-schema rows, checked by role.
+    CASE_HANDLER: (["wagtailadmin.access_admin"], [], []),
 }
 PORTAL_ROLES = {
     MUNICIPAL_CURATOR: (

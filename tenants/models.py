@@ -186,3 +186,27 @@ class Domain(DomainMixin):
 
     def __str__(self):
         return display_domain(self.domain)
+
+
+class CalendarEntry(models.Model):
+    """An operator's entry in the working-day calendar (tenants/workdays.py): a public holiday
+    or a make-up working day (调休上班) as the State Council published it. Entries win over
+    the chinesecalendar package; a year with entries counts as known."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "放假（休息日）"
+        WORKDAY = "workday", "调休上班（工作日）"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    note = models.CharField("说明", max_length=100, blank=True, help_text="如：春节、国庆节调休")
+    entered_by = models.CharField("录入人", max_length=150, blank=True)
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

@@ -8,6 +8,8 @@ import logging
 from django.core.management import call_command
 from django_tenants.utils import schema_context
 
+from security.screening.guard import drop_blocked_schedules
+
 from .models import Website
 
 log = logging.getLogger("jiyue.tenants")
@@ -21,6 +23,9 @@ def publish_scheduled_for_site(schema_name: str) -> None:
         log.info("site %s is frozen: scheduled publishing waits", schema_name)
         return
     with schema_context(schema_name):
+        # Serious 错敏词 refuse a go-live at the row; drop those schedules first, so Wagtail's
+        # sweep is not stopped by the first refusal and goes on with the others.
+        drop_blocked_schedules()
         call_command("publish_scheduled", stdout=io.StringIO())
 
 

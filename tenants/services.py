@@ -20,7 +20,7 @@ from security.audit.services import record
 from security.roles import WEBMASTER, ensure_console_roles
 
 from .models import Domain, Website
-from .signals import site_status_changed
+from .signals import site_frozen_changed, site_status_changed
 from .validators import normalise_domain, validate_site_domain
 
 log = logging.getLogger("jiyue.tenants")
@@ -316,6 +316,7 @@ def freeze(website: Website, reason: str = "") -> bool:
     website.frozen_reason = (reason or "应急处置")[:200]
     website.save(update_fields=["frozen_at", "frozen_reason", "updated_at"])
     _audit("console.site_frozen", website, {"reason": website.frozen_reason})
+    site_frozen_changed.send(sender=Website, website=website, frozen=True)
     return True
 
 
@@ -327,6 +328,7 @@ def unfreeze(website: Website) -> bool:
     website.frozen_at, website.frozen_reason = None, ""
     website.save(update_fields=["frozen_at", "frozen_reason", "updated_at"])
     _audit("console.site_unfrozen", website, {"frozen_since": since.isoformat()})
+    site_frozen_changed.send(sender=Website, website=website, frozen=False)
     return True
 
 

@@ -43,10 +43,13 @@ SHARED_APPS = [
     "axes",
     "django_ratelimit",
     "security",
+    "security.screening",  # 错敏词: the platform's dictionaries here, each site's in its schema
     # Federation: the public-schema apps that cross sites (DESIGN.md).
     "federation.library",
     "federation.search",
     "federation.syndication",
+    "federation.casework",
+    "federation.monitoring",
 ]
 
 TENANT_APPS = [
@@ -80,12 +83,14 @@ TENANT_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "security",
+    "security.screening",
     "sites.disclosure",
     "sites.syndicated",
     "sites.presentation",
     # English and Mongolian page trees where a site enables them (registry: languages).
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales: the admin's 语言 settings
+    "sites.welfare",  # agricultural feeds, investment notices (W1–W3)
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -105,9 +110,12 @@ DEMO_PAGE_TYPES = ["sites.core.demo.PAGE_TYPES", "sites.disclosure.demo.PAGE_TYP
 DEMO_CITY_SEEDERS = [
     # the portal's English and Mongolian versions, written live before the library projects
     "sites.presentation.demo.seed_languages",
+    "sites.welfare.demo.seed",  # feeds on a district, theme tags, channels, commerce notices
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
+    "security.screening.demo.seed",  # 错敏词: the platform's dictionary and a district's
+    "federation.monitoring.demo.seed",  # visits, a stale column, every site's scorecard
     "sites.presentation.demo.seed",  # identities: theme, favicon, the portal's header image
 ]
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -133,6 +141,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 繁體 at /zh-hant/…: the path is the Simplified page's, the page cache keys the copy apart.
     "sites.presentation.middleware.TraditionalPrefixMiddleware",
+    # Visit counts (federation.monitoring): above the page cache, so cached hits count too.
+    "federation.monitoring.visits.VisitCounterMiddleware",
     "pagecache.middleware.PageCacheMiddleware",
     "tenants.middleware.WebsiteMiddleware",
     # …and the Simplified render converted (OpenCC) inside the cache: a hit costs no conversion.
@@ -411,6 +421,8 @@ RATE_LIMITS = {
     "form": (10, 60),
     # Other systems reading the library (/api/library/): per address, a minute.
     "api": (int(os.environ.get("API_RATE_LIMIT", "120")), 60),
+    # Wrong tracking number / query code pairs (federation.casework): guessing is slowed down.
+    "case_query": (10, 3600),
 }
 # Uploads: what a government site publishes, nothing executable or scriptable (no SVG).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
@@ -485,6 +497,13 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     }
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# --- Cases (federation.casework): applicants' files, outside MEDIA_ROOT (never served
+# directly), and the size of one upload.
+CASEWORK_FILES_ROOT = Path(os.environ.get("CASEWORK_FILES_ROOT", BASE_DIR / "var" / "casework"))
+CASEWORK_MAX_UPLOAD_SIZE = int(os.environ.get("CASEWORK_MAX_UPLOAD_SIZE", 20 * 1024 * 1024))
+# The key query codes are hashed with (set it once, never rotate it with SECRET_KEY, or the
+# codes already given to applicants stop working); unset: SECRET_KEY.
+CASEWORK_HMAC_KEY = os.environ.get("CASEWORK_HMAC_KEY", "")
 # Backups: where backup_site writes archives by default.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 # --- Cross-site search (federation.search): PostgreSQL full text over jieba terms by default;
@@ -515,6 +534,10 @@ CELERY_BEAT_SCHEDULE |= {
     "audit-verify-chains": {"task": "audit.verify_chains", "schedule": 86400.0},
     # sites.core.deadlines: pages going offline within three days, mailed once (issue 13).
     "mail-deadlines": {"task": "tenants.mail_deadlines_all_sites", "schedule": 3600.0},
+    # federation.casework: tasks near or past their deadline, mailed once each (hourly).
+    "casework-mail-deadlines": {"task": "casework.mail_deadlines", "schedule": 3600.0},
+    # Agricultural feeds (sites.welfare): each source has its own interval; this looks for due ones.
+    "welfare-import-feeds": {"task": "welfare.import_feeds_all_sites", "schedule": 300.0},
 }
 # Shared resources (P5) in the shared_document / shared_image blocks. The blocks are below the
 # app that keeps the registry (federation.syndication) and reach it through these names:
@@ -523,6 +546,10 @@ SHARED_RESOURCES = {
     "choices": "federation.syndication.sharing.choices",
     "get": "federation.syndication.sharing.get_resource",
 }
+# Theme channels (sites.welfare): the library query they read, and what tags add to an item's
+# projection (federation.library.projection calls each with the page).
+WELFARE_THEME_ITEMS = "federation.library.queries.tagged_items"
+LIBRARY_PROJECTION_EXTRAS = ["sites.welfare.themes.projection"]
 # Portal roles (security.roles) that curate offers, push down and broadcast.
 SYNDICATION_CURATOR_GROUPS = ("市级编审", "网站管理员")
 # The portal column a district's news offered to the portal lands in unless the curator picks
@@ -533,3 +560,53 @@ SYNDICATION_DISTRICT_NEWS_COLUMN = "qxdt"
 EMERGENCY_BANNER_AUTO_LEVELS = tuple(
     filter(None, os.environ.get("EMERGENCY_BANNER_AUTO_LEVELS", "red").split(","))
 )
+
+# --- Monitoring and evaluation (federation.monitoring, issue 16: T2, O4) ----------------------
+# The scorecard's indicators (import strings of classes; docs/monitoring.md has the interface).
+# Other areas append theirs (onestop: service guides; interaction: unanswered letters).
+SCORECARD_INDICATORS = [
+    "federation.monitoring.builtin.HomeFreshness",
+    "federation.monitoring.builtin.ColumnStaleness",
+    "federation.monitoring.builtin.EmptyColumns",
+    "federation.monitoring.builtin.UndatedItems",
+    "federation.monitoring.builtin.Availability",
+    "federation.monitoring.builtin.BrokenLinks",
+    "security.screening.scan.ContentSafety",  # 错敏词 (issue 18): open serious findings are a veto
+]
+# Entry points probed on every site, (name, path), the home page first; a 404 on any but the
+# home page means "this site has none". Others append theirs (/wsbs/, mailboxes, the board).
+PROBE_ENTRY_POINTS = [("首页", "/"), ("站内搜索", "/search/"), ("信息公开目录", "/zwgk/catalogue/")]
+# The server the platform runs, as probes and link checks reach it (the site's domain goes in
+# the Host header). Unset: each site's public address (its primary domain, via DNS).
+MONITORING_BASE_URL = os.environ.get("MONITORING_BASE_URL", "")
+MONITORING_PROBE_CONCURRENCY = int(os.environ.get("MONITORING_PROBE_CONCURRENCY", "64"))
+# Checking links to hosts outside the platform: OFF here (dev, demo, tests and CI have no
+# outside network, and nothing run here may send traffic out); production.py turns it on.
+MONITORING_CHECK_OUTBOUND = env_bool("MONITORING_CHECK_OUTBOUND", False)
+MONITORING_LINKCHECK_CONCURRENCY = int(os.environ.get("MONITORING_LINKCHECK_CONCURRENCY", "16"))
+MONITORING_LINKCHECK_TIMEOUT = float(os.environ.get("MONITORING_LINKCHECK_TIMEOUT", "10"))
+MONITORING_LINKCHECK_MAX_PAGES = int(os.environ.get("MONITORING_LINKCHECK_MAX_PAGES", "2000"))
+# Seconds between two requests to one host outside the platform (a polite crawler).
+MONITORING_LINKCHECK_HOST_INTERVAL = float(
+    os.environ.get("MONITORING_LINKCHECK_HOST_INTERVAL", "1")
+)
+# What explains a home page change (callables (website, since) -> bool), and who hears of a
+# change nothing explains (callables (alert), e.g. the emergency plan's intake, Z1).
+MONITORING_CHANGE_EXPLAINERS = [
+    "federation.monitoring.probes.page_activity",
+    "federation.monitoring.probes.broadcast_activity",
+]
+MONITORING_ALERT_RECEIVERS = []
+# The municipal office: portal roles that see every site's scorecard (各网站排名).
+MONITORING_OFFICE_GROUPS = ("市级编审", "网站管理员")
+# Probes at least 20 times a day (every 30 minutes: 48); scorecards and link checks daily.
+MONITORING_PROBE_INTERVAL = float(os.environ.get("MONITORING_PROBE_INTERVAL", "1800"))
+CELERY_BEAT_SCHEDULE |= {
+    "monitoring-probe-round": {
+        "task": "monitoring.probe_round",
+        "schedule": MONITORING_PROBE_INTERVAL,
+    },
+    "monitoring-link-checks": {"task": "monitoring.link_check_all_sites", "schedule": 86400.0},
+    "monitoring-scorecards": {"task": "monitoring.scorecards_all_sites", "schedule": 86400.0},
+    "monitoring-flush-visits": {"task": "monitoring.flush_visits", "schedule": 60.0},
+}

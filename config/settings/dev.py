@@ -11,3 +11,6 @@ DEBUG = os.environ.get("DEBUG", "1") == "1"
 WAGTAILADMIN_BASE_URL = f"http://portal.localhost:{SITE_PUBLIC_PORT}"  # noqa: F405
 # Template and code edits show at once; `make serve` runs with the page cache.
 PAGECACHE_ENABLED = env_bool("PAGECACHE", False)  # noqa: F405
+# Probes and link checks reach this very server (runserver on PORT), with each site's Host.
+MONITORING_BASE_URL = os.environ.get("MONITORING_BASE_URL", f"http://127.0.0.1:{SITE_PUBLIC_PORT}")  # noqa: F405
+MONITORING_LINKCHECK_CONCURRENCY = 4  # runserver: one thread and one database connection each

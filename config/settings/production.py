@@ -39,3 +39,6 @@ SILENCED_SYSTEM_CHECKS = [
     # registrable domain; the owner of each .gov.cn domain decides, not the platform.
     "security.W021",
 ]
+
+# Monitoring (issue 16): production checks the outbound links found on the sites, politely.
+MONITORING_CHECK_OUTBOUND = env_bool("MONITORING_CHECK_OUTBOUND", True)  # noqa: F405

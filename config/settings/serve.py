@@ -26,3 +26,4 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 # production.py (or set HTTPS=1 here).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("HTTPS", False)  # noqa: F405
 WAGTAILADMIN_BASE_URL = f"http://portal.localhost:{SITE_PUBLIC_PORT}"  # noqa: F405
+MONITORING_BASE_URL = os.environ.get("MONITORING_BASE_URL", f"http://127.0.0.1:{SITE_PUBLIC_PORT}")  # noqa: F405

@@ -12,6 +12,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # One folder per pytest-xdist worker: each has its own test database, where every worker's
 # `alpha` is a different site whose files must not meet.
 MEDIA_ROOT = BASE_DIR / "var" / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+CASEWORK_FILES_ROOT = MEDIA_ROOT.parent.parent / "test-casework" / MEDIA_ROOT.name
 # The page cache is off unless a test turns it on (tests/pagecache): a page cached in
 # one test must not leak into another whose transaction was rolled back without a purge.
 PAGECACHE_ENABLED = False
@@ -30,3 +31,5 @@ TWO_FACTOR_ENFORCED = False
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "axes.W006"]  # noqa: F405
 RATE_LIMITS = {name: (limit * 100, period) for name, (limit, period) in RATE_LIMITS.items()}  # noqa: F405
+# Monitoring: probes and link checks reach only the loopback servers a test starts and names.
+MONITORING_BASE_URL = "http://127.0.0.1:9"  # discard port: refused unless a test says otherwise

@@ -14,8 +14,10 @@ changes write no outbox row (home and column pages, syndicated copies).
 import datetime
 import re
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.module_loading import import_string
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.rich_text import get_text_for_indexing
@@ -154,5 +156,9 @@ def project(page, website) -> dict | None:
                 fields[key] = _as_datetime(value) if key.endswith("_at") else value
             else:
                 fields["extra"][key] = value
+    # Apps that tag items without owning their page type (theme tags, sites.welfare) add to
+    # `extra` through callables named in settings: the library names none of them.
+    for path in settings.LIBRARY_PROJECTION_EXTRAS:
+        fields["extra"].update(import_string(path)(page) or {})
     fields["title"] = fields["title"][:255]
     return fields

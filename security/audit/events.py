@@ -47,6 +47,29 @@ EVENT_TYPES = {
     "syndication.push": "下推",
     "broadcast.send": "发送通知",
     "broadcast.withdraw": "撤回通知",
+    # cases (federation.casework): every handling step, in the acting site's trail
+    "case.open": "办件提交",
+    "case.accept": "办件受理",
+    "case.request_supplement": "办件要求补正",
+    "case.answer_supplement": "办件补正",
+    "case.refuse": "办件不予受理",
+    "case.start": "办件开始办理",
+    "case.answer": "办件办理完成",
+    "case.route": "办件转办",
+    "case.return_routing": "办件退回转办",
+    "case.extend": "办件延期",
+    "case.complete": "办件办结",
+    "case.download": "下载办件材料",
+    "case.query_failed": "办件查询失败",
+    "case.site_waiting": "办件暂停办理",
+    "case.site_resumed": "办件恢复办理",
+    "case.export": "导出申请人信息",
+    "case.erase": "删除办件个人信息",
+    # 错敏词 (security.screening)
+    "screening.override": "错敏词放行",
+    "screening.dictionary_import": "导入错敏词词库",
+    "screening.dictionary_change": "修改错敏词词库",
+    "screening.schedule_dropped": "定时发布因错敏词取消",
     # platform console and operations
     "console.site_provisioned": "开设网站",
     "console.site_status": "改变网站状态",
@@ -60,6 +83,8 @@ EVENT_TYPES = {
     "audit.export": "导出审计日志",
     "audit.verified": "审计日志完整性校验",
     "console.audit_purge": "清理过期审计记录",
+    "console.calendar": "修改节假日安排",
+    "console.evaluation_settings": "修改绩效评估设置",  # federation.monitoring
 }
 
 # What the console does to a site is recorded twice, in the console's chain and in the site's

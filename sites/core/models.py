@@ -98,6 +98,10 @@ class ColumnPage(Page):
         "disclosure.EmergencyInformationPage",
         "disclosure.CataloguePage",
         "disclosure.TopicPage",
+        # public-welfare channels (sites.welfare)
+        "welfare.AgriculturePage",
+        "welfare.InvestmentNoticePage",
+        "welfare.ThemeChannelPage",
     ]
 
     class Meta:

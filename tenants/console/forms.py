@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 
-from ..models import Website
+from ..models import CalendarEntry, Website
 from ..validators import validate_police_record_number, validate_site_code
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
@@ -143,3 +143,13 @@ class RegistryForm(forms.ModelForm):
         if bad:
             raise ValidationError(f"语言代码 {'、'.join(bad)} 无效：应如 zh-hans、en、mn。")
         return codes
+
+
+class CalendarEntryForm(forms.ModelForm):
+    """One day of the State Council's arrangement: a holiday or a make-up working day."""
+
+    class Meta:
+        model = CalendarEntry
+        fields = ["date", "kind", "note"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        error_messages = {"date": {"unique": "这一天已经录入过：如需更改，请先删除原来的条目。"}}

@@ -3,7 +3,7 @@ from django.urls import path
 
 from security.forms import ConsoleLoginForm
 
-from . import views
+from . import screening, views
 
 app_name = "console"
 urlpatterns = [
@@ -25,6 +25,9 @@ urlpatterns = [
     path("accounts/", views.accounts, name="accounts"),
     path("audit/", views.audit_trail, name="audit_trail"),
     path("terms/", views.protected_terms, name="protected_terms"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/<int:entry_id>/delete/", views.calendar_delete, name="calendar_delete"),
+    path("screening/", screening.dictionary, name="screening"),
     path("sites/<str:schema_name>/", views.site_detail, name="site_detail"),
     path("sites/<str:schema_name>/status/", views.change_status, name="change_status"),
     path("sites/<str:schema_name>/registry/", views.edit_registry, name="edit_registry"),

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from security import accounts as account_security
@@ -14,11 +16,17 @@ from security.audit.models import AuditEvent
 from security.audit.services import chains, latest_verification, record
 from security.roles import is_console_operator, is_console_security_auditor
 
-from .. import services
+from .. import services, workdays
 from ..glossary import services as glossary
 from ..glossary.models import ProtectedTerm
-from ..models import Website
-from .forms import ProvisionForm, RegistryForm, ResponsibilityForm, StatusForm
+from ..models import CalendarEntry, Website
+from .forms import (
+    CalendarEntryForm,
+    ProvisionForm,
+    RegistryForm,
+    ResponsibilityForm,
+    StatusForm,
+)
 
 # Console roles (security.roles): operators run sites; security auditors read the
 # audit trail and the responsibility register, and change nothing.
@@ -136,8 +144,78 @@ def site_list(request):
     return render(
         request,
         "tenants/console/site_list.html",
-        {"sites": services.sites().select_related("parent")},
+        {
+            "sites": services.sites().select_related("parent"),
+            "uncovered_years": workdays.uncovered_years(),
+        },
     )
+
+
+@login_required(login_url="console:login")
+@reader_required
+def calendar(request):
+    """The working-day calendar (tenants/workdays.py): the operators' holidays and make-up
+    working days per year, and which years nobody knows yet."""
+    today = timezone.localdate()
+    uncovered = workdays.uncovered_years(today)
+    try:
+        year = int(request.GET.get("year") or (uncovered[0] if uncovered else today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), 2100)
+    form = CalendarEntryForm()
+    if request.method == "POST":
+        if not is_console_operator(request.user):
+            raise PermissionDenied
+        form = CalendarEntryForm(request.POST)
+        if form.is_valid():
+            entry = form.save(commit=False)
+            entry.entered_by = request.user.get_username()
+            entry.save()
+            record(
+                "console.calendar",
+                schema_name="public",
+                obj=entry,
+                changes={"added": [str(entry.date), entry.kind, entry.note]},
+            )
+            messages.success(request, f"已录入 {entry}。")
+            return redirect(f"{reverse('console:calendar')}?year={entry.date.year}")
+        messages.error(request, "未录入，请按提示修改后再提交。")
+    return render(
+        request,
+        "tenants/console/calendar.html",
+        {
+            "year": year,
+            "years": range(today.year - 1, today.year + 3),
+            "source": workdays.year_source(year),
+            "entries": CalendarEntry.objects.filter(date__year=year),
+            "uncovered_years": uncovered,
+            "form": form,
+            "can_operate": is_console_operator(request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required(login_url="console:login")
+@operator_required
+def calendar_delete(request, entry_id):
+    entry = CalendarEntry.objects.filter(pk=entry_id).first()
+    if entry is None:
+        messages.error(request, "该条目已不存在。")
+        return redirect("console:calendar")
+    entry.delete()
+    record(
+        "console.calendar",
+        schema_name="public",
+        object_type="tenants.calendarentry",
+        object_id=entry_id,
+        object_repr=str(entry),
+        changes={"removed": [str(entry.date), entry.kind, entry.note]},
+    )
+    messages.success(request, f"已删除 {entry}。")
+    return redirect(f"{reverse('console:calendar')}?year={entry.date.year}")
 
 
 # Change keys that are not fields of the registry entry.

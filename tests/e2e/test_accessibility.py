@@ -247,6 +247,7 @@ PAGE_TYPES = {
     "contact": "/lxwm/",
     "zh_hant_home": "/zh-hant/",
     "zh_hant_article": None,
+    "case_query": "/banjian/",  # federation.casework: status by number + query code
     "not_found": "/no-such-page/",
 }
 

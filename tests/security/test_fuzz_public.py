@@ -20,8 +20,21 @@ SITE_PATHS = [
     "/documents/1/x.pdf",
     "/documents/999999/",
     "/admin/logout/",
+    "/banjian/",
+    "/banjian/TS2026120100001/",
+    "/banjian/%00/buzheng/",
+    "/banjian/TS2026120100001/files/1/",
 ]
-CONSOLE_PATHS = ["/login/", "/2fa/", "/2fa/setup/", "/audit/", "/sites/responsibility/", "/logout/"]
+CONSOLE_PATHS = [
+    "/login/",
+    "/2fa/",
+    "/2fa/setup/",
+    "/audit/",
+    "/sites/responsibility/",
+    "/logout/",
+    "/calendar/",
+    "/cases/",
+]
 FIELDS = [
     "username",
     "password",
@@ -32,6 +45,10 @@ FIELDS = [
     "csrfmiddlewaretoken",
     "remember",
     "x",
+    "number",
+    "note",
+    "date",
+    "year",
 ]
 
 text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)

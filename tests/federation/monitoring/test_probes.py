@@ -1,0 +1,97 @@
+"""Probes against a local server that fails, hangs and changes its home page on purpose."""
+
+import datetime
+import time
+
+import pytest
+from django.core import mail
+
+from federation.monitoring import probes
+from federation.monitoring.models import DefacementAlert, IndicatorSetting, ProbeResult
+from security.roles import WEBMASTER
+from tests.factories import make_article, make_user, unique
+
+from . import servers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fake(settings):
+    behaviour = servers.Behaviour()
+    server, url = servers.start(behaviour)
+    settings.MONITORING_BASE_URL = url
+    settings.PROBE_ENTRY_POINTS = [("首页", "/"), ("站内搜索", "/search/"), ("信箱", "/mail/")]
+    # A one-second timeout keeps the hanging case short (the default is the national 15 s).
+    IndicatorSetting.objects.update_or_create(
+        key="availability.timeout_seconds",
+        defaults=dict(label="探测超时（秒）", value=1, default=15),
+    )
+    yield behaviour
+    server.shutdown()
+
+
+def test_a_hung_site_does_not_delay_the_others_and_failures_are_recorded(fake, alpha, beta, portal):
+    fake.hang.add("alpha.localhost")
+    fake.pages[("beta.localhost", "/")] = (500, "<h1>Server Error</h1>")
+    fake.pages[("*", "/")] = (200, servers.home("门户"))
+    fake.pages[("*", "/search/")] = (200, "<main>搜索</main>")
+    started = time.monotonic()
+    rows = probes.probe_round([alpha, beta, portal])
+    assert time.monotonic() - started < 3  # alpha hangs for 5 s; the round waits 1 s for it
+    by = {(r.website_id, r.path): r for r in rows}
+    hung = by[(alpha.pk, "/")]
+    assert not hung.ok and hung.status is None and hung.error.startswith("超时")
+    assert (alpha.pk, "/search/") not in by  # its other entry points wait for the next round
+    failed = by[(beta.pk, "/")]
+    assert (failed.ok, failed.status, failed.error) == (False, 500, "HTTP 500")
+    assert by[(portal.pk, "/")].ok and by[(portal.pk, "/")].fingerprint
+    assert by[(portal.pk, "/search/")].ok
+    mailbox = by[(portal.pk, "/mail/")]
+    assert mailbox.absent and not mailbox.ok  # the site has no mailbox: neither for nor against
+    assert ProbeResult.objects.filter(website=portal).count() == 3
+    # the site's Host header reached the server: each site was asked for itself
+    assert {host for _, host, _ in fake.requests} == {
+        "alpha.localhost",
+        "beta.localhost",
+        portal.primary_domain,
+    }
+
+
+def test_an_unexplained_home_page_change_raises_a_defacement_alert(fake, beta, monkeypatch):
+    monkeypatch.setattr(probes, "EXPLAIN_MARGIN", datetime.timedelta(0))
+    fake.pages[("beta.localhost", "/")] = (200, servers.home("乌海市乙局"))
+    probes.probe_round([beta])
+    probes.probe_round([beta])  # only what is around <main> changed (a nonce, a time)
+    assert not DefacementAlert.objects.filter(website=beta).exists()
+    beta.contact_email = "office@beta.example.cn"
+    beta.save(update_fields=["contact_email"])
+    make_user(beta, unique("wm"), role=WEBMASTER, email="webmaster@beta.example.cn")
+    make_user(beta, unique("ed"), email="editor@beta.example.cn")  # not responsible
+    mail.outbox.clear()
+    fake.pages[("beta.localhost", "/")] = (200, servers.home("黑客到此一游"))
+    probes.probe_round([beta])
+    [alert] = DefacementAlert.objects.filter(website=beta)
+    assert alert.status == "open" and "黑客到此一游" in alert.excerpt
+    [message] = mail.outbox  # the portal (the office) has nobody with an address here
+    assert "疑似篡改" in message.subject and "/admin/monitoring/" in message.body
+    assert message.to == ["office@beta.example.cn", "webmaster@beta.example.cn"]
+    probes.probe_round([beta])  # the same (changed) content: no second alert
+    assert DefacementAlert.objects.filter(website=beta).count() == 1
+
+
+def test_a_publish_explains_a_home_page_change(fake, beta, monkeypatch):
+    monkeypatch.setattr(probes, "EXPLAIN_MARGIN", datetime.timedelta(0))
+    fake.pages[("beta.localhost", "/")] = (200, servers.home("首页 A"))
+    probes.probe_round([beta])
+    make_article(beta, "新发布的动态", column="bmdt")  # logged: wagtail.publish
+    fake.pages[("beta.localhost", "/")] = (200, servers.home("首页 A 新发布的动态"))
+    probes.probe_round([beta])
+    assert not DefacementAlert.objects.filter(website=beta).exists()
+
+
+def test_fingerprint_reads_main_text_and_links_only():
+    a = servers.home("同一正文", nonce="x").encode()
+    b = servers.home("同一正文", nonce="y").encode()
+    c = servers.home("另一正文").encode()
+    assert probes.fingerprint(a) == probes.fingerprint(b) != probes.fingerprint(c)
