@@ -572,6 +572,7 @@ SCORECARD_INDICATORS = [
     "federation.monitoring.builtin.Availability",
     "federation.monitoring.builtin.BrokenLinks",
     "security.screening.scan.ContentSafety",  # 错敏词 (issue 18): open serious findings are a veto
+    "sites.presentation.navigation.PageDepth",  # pages too many clicks from home (issue 17)
 ]
 # Entry points probed on every site, (name, path), the home page first; a 404 on any but the
 # home page means "this site has none". Others append theirs (/wsbs/, mailboxes, the board).

@@ -42,3 +42,28 @@ def pages_too_deep(site: Site | None = None) -> list[Page]:
         .filter(depth__gt=limit)
         .only("title", "url_path", "depth")
     )
+
+
+class PageDepth:
+    """The scorecard's 栏目层级 indicator (SCORECARD_INDICATORS; monitoring's interface, run in
+    the site's schema): live pages deeper than the site's depth limit are a warning, named."""
+
+    code = "navigation.depth"
+    label = "栏目层级（距首页点击次数）"
+    settings = ()
+
+    def compute(self, site) -> list[dict]:
+        deep = pages_too_deep()
+        if not deep:
+            return []
+        limit = max_depth_for(Site.objects.filter(is_default_site=True).first())
+        return [
+            {
+                "severity": "warning",
+                "title": f"{len(deep)} 个页面距首页超过 {limit} 次点击",
+                "fix": "把这些页面移到上一级栏目，或在首页、栏目页加入口；"
+                "层级上限在 设置 → 展示设置 → 栏目最大层级",
+                "detail": "、".join(p.title for p in deep[:20])[:500],
+                "admin_path": f"/admin/pages/{deep[0].pk}/",
+            }
+        ]

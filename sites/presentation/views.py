@@ -38,8 +38,6 @@ def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        "Disallow: /search/",
-        "Disallow: /zhaocuo/",
         "",
         f"Sitemap: {_origin(request)}/sitemap.xml",
         "",

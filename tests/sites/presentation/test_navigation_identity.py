@@ -55,6 +55,10 @@ def test_an_editor_creating_a_page_too_deep_is_warned(alpha):
         assert navigation.too_deep_under(notices, site) is None  # 2 clicks: allowed
         assert navigation.too_deep_under(sub, site) == 3
         assert [p.pk for p in navigation.pages_too_deep()] == [deeper.pk]
+        [finding] = navigation.PageDepth().compute(alpha)  # what the scorecard counts
+        assert (
+            finding["severity"] == "warning" and "1 个页面距首页超过 2 次点击" in finding["title"]
+        )
     client = admin_client(alpha)
     fine = client.get(f"/admin/pages/add/core/columnpage/{notices.pk}/")
     assert fine.status_code == 200 and "超过本站设定" not in fine.content.decode()
