@@ -2,11 +2,13 @@
 繁體 versions, canonical and Open Graph tags, feeds, the footer marks of a government site."""
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import Resolver404, resolve
 from django.utils.html import format_html
 from wagtail.models import Locale, Page, Site
 
@@ -179,6 +181,17 @@ def main_class(context) -> str:
 
 
 _POLICE_CODE = re.compile(r"(\d{10,})")
+ZHAOCUO_PATH = "/zhaocuo/"
+
+
+@lru_cache(maxsize=1)
+def zhaocuo_available() -> bool:
+    """Whether this installation answers 找错 reports at /zhaocuo/ (the interaction area's
+    view): until it does, the footer shows no link to a page that is not there."""
+    try:
+        return resolve(ZHAOCUO_PATH).url_name != "wagtail_serve"
+    except Resolver404:
+        return False
 
 
 @register.inclusion_tag("presentation/includes/footer.html", takes_context=True)
@@ -196,7 +209,9 @@ def site_footer(context):
         "icp_url": ICP_REGISTRY,
         "police_url": POLICE_REGISTRY.format(code=code.group(1)) if code else "",
         "conac_url": settings_.conac_url if settings_ else "",
-        "zhaocuo_url": "/zhaocuo/?url=" + quote(path, safe="/"),
+        "zhaocuo_url": ZHAOCUO_PATH + "?url=" + quote(path, safe="/")
+        if zhaocuo_available()
+        else "",
     }
 
 
