@@ -1,12 +1,13 @@
 """URLs of every site (tenant schemas): the Wagtail admin, documents, and the page tree."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from sites.core.views import admin_js_catalog, favicon
+from sites.core.views import admin_js_catalog
 from sites.disclosure.views import ReviewActionView
 
 urlpatterns = [
@@ -23,8 +24,10 @@ urlpatterns = [
     path("admin/jsi18n/", admin_js_catalog, name="admin_js_catalog"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("favicon.ico", favicon, name="favicon"),
+    # robots.txt, sitemap.xml, favicon.ico, 网站地图, 联系我们, feeds
+    path("", include("sites.presentation.urls")),
     path("", include("federation.search.urls")),  # /search/ and /api/search/ on every site
+    path("", include("federation.library.urls")),  # /api/library/items/: the library, read-only
     path("", include("federation.casework.urls")),  # /banjian/: case status by number + code
     path("", include("federation.onestop.urls")),  # /wsbs/: the hall, guides, applying online
     path("", include("federation.letters.urls")),  # /xinxiang/, /zhaocuo/, /ysqgk/ (issue 15)
@@ -35,4 +38,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# The page tree; English and Mongolian trees at /en/ and /mn/ where a site enables them
+# (sites.core.middleware.PlatformLanguageMiddleware activates the language from the prefix).
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

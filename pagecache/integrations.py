@@ -21,6 +21,8 @@ from django.utils import timezone
 from federation.syndication import broadcasts
 from federation.syndication.signals import broadcasts_changed
 from sites.interaction.signals import page_content_changed
+from sites.presentation import chinese
+from tenants.glossary.services import protected_terms_changed
 
 from . import services, store
 
@@ -28,11 +30,22 @@ _timers: list[threading.Timer] = []
 
 
 def on_broadcasts_changed(sender, **kwargs):
+    _purge_all_twice(broadcasts.HOLD_SECONDS + 1)
+
+
+def on_protected_terms_changed(sender, **kwargs):
+    """The 繁體 conversion's protected nouns changed: every 繁體 copy is stale. This process
+    forgets its terms now; others within chinese.TERMS_TTL, hence the second pass."""
+    chinese.forget_protected_terms()
+    _purge_all_twice(chinese.TERMS_TTL + 1)
+
+
+def _purge_all_twice(hold_seconds: float) -> None:
     services.purge_all()
     # Second pass once every process's held list has expired (a thread of whichever process
     # sent the signal: a web process, a worker, the periodic runner). A cache write only: the
     # thread opens no database connection (purge_all would, to wait for a commit).
-    timer = threading.Timer(broadcasts.HOLD_SECONDS + 1, store.bump_all)
+    timer = threading.Timer(hold_seconds, store.bump_all)
     timer.daemon = True
     _timers[:] = [t for t in _timers if t.is_alive()]  # only pending ones: a bounded list
     _timers.append(timer)
@@ -65,3 +78,4 @@ def on_page_content_changed(sender, instance, **kwargs):
 def connect():
     broadcasts_changed.connect(on_broadcasts_changed, dispatch_uid="pagecache.broadcasts")
     page_content_changed.connect(on_page_content_changed, dispatch_uid="pagecache.interaction")
+    protected_terms_changed.connect(on_protected_terms_changed, dispatch_uid="pagecache.terms")

@@ -7,7 +7,7 @@ real pages, in a bounded number of variants (see `normalised_query`).
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from django.conf import settings
 from django.http.request import split_domain_port
@@ -92,7 +92,11 @@ def variant_for(request) -> store.Variant | None:
     hostname = hostname_of(request)
     if hostname is None:
         return None
-    language = translation.get_language_from_request(request)
+    # A language version chosen by URL (繁體 at /zh-hant/…, served under the Simplified path:
+    # sites.presentation) keys its own copy; purging the path purges both.
+    language = getattr(request, "page_language", None) or translation.get_language_from_request(
+        request
+    )
     return store.Variant(request.scheme, hostname, path, language, query)
 
 
@@ -117,7 +121,10 @@ def storable(request, response) -> bool:
         return False  # an inline script allowed by this response's nonce: a nonce is never reused
     if not real_listing_page(request, response):
         return False
-    return served_page_path(request, response) == request.path
+    served = served_page_path(request, response)
+    # Wagtail percent-encodes a Chinese slug in the URLs it builds; request.path (the key, and
+    # the url_path purges use) is decoded: compare decoded, or such pages are never stored.
+    return served is not None and unquote(served) == request.path
 
 
 def real_listing_page(request, response) -> bool:

@@ -15,6 +15,7 @@ in between. They never touch another site's entries. Cost: one cache write per c
 
 import logging
 
+from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 from wagtail.models import Page, Site
@@ -82,8 +83,9 @@ def affected_paths(page, *, url_path: str | None = None) -> tuple[set[str], bool
     }
     # Ancestors by url_path prefix: no query, and right for an old url_path too.
     parts = own[len(root_path) :].strip("/").split("/") if own != root_path else []
+    prefix = _language_prefix(root_path)
     for i in range(len(parts)):
-        paths.add("/" + "".join(p + "/" for p in parts[:i]))
+        paths.add(prefix + "/" + "".join(p + "/" for p in parts[:i]))
     in_navigation = len(parts) == 1 and page.show_in_menus
     return paths, in_navigation
 
@@ -113,12 +115,20 @@ def _site_roots() -> list[str]:
     return sorted((r.root_path for r in Site.get_site_root_paths()), key=len, reverse=True)
 
 
+def _language_prefix(root_path: str) -> str:
+    """'/en' for the root of a site's English tree (served under /en/), '' for the default."""
+    for root in Site.get_site_root_paths():
+        if root.root_path == root_path and root.language_code not in ("", settings.LANGUAGE_CODE):
+            return "/" + root.language_code
+    return ""
+
+
 def _root_for(url_path: str, roots: list[str]) -> str | None:
     return next((r for r in roots if url_path.startswith(r)), None)
 
 
 def _public_path(url_path: str, root_path: str) -> str:
-    return "/" + url_path[len(root_path) :]
+    return _language_prefix(root_path) + "/" + url_path[len(root_path) :]
 
 
 # --- after commit: purging before would let a concurrent request re-cache the old page ---

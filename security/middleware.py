@@ -164,6 +164,8 @@ def rate_bucket(request) -> str | None:
         return "form"
     if SEARCH_PATH.match(path) or "q" in request.GET:
         return "search"
+    if path.startswith("/api/"):
+        return "api"
     return None
 
 

@@ -24,6 +24,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "tenants.glossary",  # the protected proper nouns of the 繁體 conversion (console)
     # auth, sessions and admin live in the public schema too: console accounts are there.
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -87,6 +88,10 @@ TENANT_APPS = [
     "security.screening",
     "sites.disclosure",
     "sites.syndicated",
+    "sites.presentation",
+    # English and Mongolian page trees where a site enables them (registry: languages).
+    "wagtail_localize",
+    "wagtail_localize.locales",  # replaces wagtail.locales: the admin's 语言 settings
     "sites.welfare",  # agricultural feeds, investment notices (W1–W3)
     "sites.services",
     "sites.interaction",  # board, surveys, interviews, consultation (issue 15)
@@ -115,14 +120,18 @@ DEMO_PAGE_TYPES = [
 # site made before an app existed gets now.
 DEMO_SITE_PREPARERS = ["sites.services.provisioning.ensure_services_index"]
 DEMO_CITY_SEEDERS = [
+    # the portal's English and Mongolian versions, written live before the library projects
+    "sites.presentation.demo.seed_languages",
     "sites.welfare.demo.seed",  # feeds on a district, theme tags, channels, commerce notices
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
     "security.screening.demo.seed",  # 错敏词: the platform's dictionary and a district's
-    "federation.monitoring.demo.seed",  # visits, a stale column, every site's scorecard
     "federation.onestop.demo.seed",  # life events; a few applications in different states
     "federation.letters.demo.seed",  # board, surveys, interview, FAQ; letters in every state
+    "sites.presentation.demo.seed",  # identities: theme, favicon, the portal's header image
+    # last: the scorecards read everything above (services, letters, identities)
+    "federation.monitoring.demo.seed",  # visits, a stale column, every site's scorecard
 ]
 # The life events a service item may name (sites.services): the portal's editable list.
 SERVICE_LIFE_EVENT_CHOICES = "federation.onestop.services.life_event_names"
@@ -147,10 +156,14 @@ MIDDLEWARE = [
     # cached pages are served before the tenant's domain lookup (the one query per request).
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 繁體 at /zh-hant/…: the path is the Simplified page's, the page cache keys the copy apart.
+    "sites.presentation.middleware.TraditionalPrefixMiddleware",
     # Visit counts (federation.monitoring): above the page cache, so cached hits count too.
     "federation.monitoring.visits.VisitCounterMiddleware",
     "pagecache.middleware.PageCacheMiddleware",
     "tenants.middleware.WebsiteMiddleware",
+    # …and the Simplified render converted (OpenCC) inside the cache: a hit costs no conversion.
+    "sites.presentation.middleware.TraditionalConversionMiddleware",
     # CSP (django-csp, with the admin's own policy) high up: every page below it gets one,
     # including the security pages the middleware further down answer with (429, 503).
     "security.middleware.ContentSecurityPolicyMiddleware",
@@ -211,6 +224,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# The 繁體 conversion's protected proper nouns (operator's dictionary, public schema).
+TRADITIONAL_PROTECTED_TERMS = "tenants.glossary.services.protected_terms"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("mn", "Монгол"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -307,7 +322,11 @@ LOGIN_URL = "/admin/login/"
 # --- Wagtail ---
 WAGTAIL_SITE_NAME = "集约"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
-WAGTAIL_I18N_ENABLED = False
+# Page trees per language (V5): Simplified Chinese is the default; English and Mongolian trees
+# exist where a site's registry entry enables them (wagtail-localize in the admin). 繁體 is
+# not a tree: it is converted on the fly (sites.presentation), so it is no content language.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English"), ("mn", "Монгол")]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
@@ -417,6 +436,8 @@ RATE_LIMITS = {
     "login": (20, 60),
     "search": (int(os.environ.get("SEARCH_RATE_LIMIT", "300")), 60),
     "form": (10, 60),
+    # Other systems reading the library (/api/library/): per address, a minute.
+    "api": (int(os.environ.get("API_RATE_LIMIT", "120")), 60),
     # Wrong tracking number / query code pairs (federation.casework): guessing is slowed down.
     "case_query": (10, 3600),
 }
@@ -572,6 +593,7 @@ SCORECARD_INDICATORS = [
     "security.screening.scan.ContentSafety",  # 错敏词 (issue 18): open serious findings are a veto
     "sites.services.indicators.IncompleteServiceGuides",  # a live guide missing a required part
     "federation.letters.indicators.UnansweredMessages",  # a valid letter unanswered over 3 months
+    "sites.presentation.navigation.PageDepth",  # pages too many clicks from home (issue 17)
 ]
 # Entry points probed on every site, (name, path), the home page first; a 404 on any but the
 # home page means "this site has none". Others append theirs (/wsbs/, mailboxes, the board).

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from federation.library.models import ItemType
+from sites.presentation.chinese import to_simplified
 
 from . import segment
 
@@ -71,7 +72,8 @@ class ParsedText:
 
 
 def parse_text(text: str) -> ParsedText:
-    text = segment.normalise(text or "").translate(_QUOTES)[:MAX_QUERY_CHARS]
+    # A Traditional query (烏海 供暖) finds the Simplified text: matched in Simplified (OpenCC).
+    text = to_simplified(segment.normalise(text or "").translate(_QUOTES)[:MAX_QUERY_CHARS])
     phrases = []
     for raw in _PHRASE.findall(text):
         words = segment.words(raw)

@@ -83,6 +83,7 @@ EVENT_TYPES = {
     "console.site_status": "改变网站状态",
     "console.site_registry": "修改网站登记信息",
     "console.site_domains": "修改网站域名",
+    "console.protected_terms": "修改繁体转换专有名词保护词典",
     "console.site_frozen": "应急冻结（只读）",
     "console.site_unfrozen": "解除冻结",
     "console.backup": "备份网站",

@@ -12,12 +12,26 @@ from django.conf import settings
 from django.utils import translation
 
 
+def language_version(request) -> str | None:
+    """The language version a public URL names (/en/…, /mn/…) when the site enables it in its
+    registry entry (Website.languages); None otherwise (then /en/… is just a missing page)."""
+    code = translation.get_language_from_path(request.path_info)
+    if not code or code == settings.LANGUAGE_CODE:
+        return None
+    content_languages = {c for c, _ in getattr(settings, "WAGTAIL_CONTENT_LANGUAGES", ())}
+    enabled = getattr(getattr(request, "tenant", None), "languages", None) or ()
+    return code if code in content_languages and code in enabled else None
+
+
 class PlatformLanguageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        translation.activate(settings.LANGUAGE_CODE)
+        version = language_version(request)
+        translation.activate(version or settings.LANGUAGE_CODE)
+        if version:
+            request.page_language = version
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())

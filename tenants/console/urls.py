@@ -24,6 +24,7 @@ urlpatterns = [
     path("sites/responsibility/", views.responsibility, name="responsibility"),
     path("accounts/", views.accounts, name="accounts"),
     path("audit/", views.audit_trail, name="audit_trail"),
+    path("terms/", views.protected_terms, name="protected_terms"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<int:entry_id>/delete/", views.calendar_delete, name="calendar_delete"),
     path("screening/", screening.dictionary, name="screening"),

@@ -17,6 +17,8 @@ from security.audit.services import chains, latest_verification, record
 from security.roles import is_console_operator, is_console_security_auditor
 
 from .. import services, workdays
+from ..glossary import services as glossary
+from ..glossary.models import ProtectedTerm
 from ..models import CalendarEntry, Website
 from .forms import (
     CalendarEntryForm,
@@ -44,6 +46,37 @@ def accounts(request):
         return redirect("console:accounts")
     return render(
         request, "tenants/console/accounts.html", account_security.account_security_context()
+    )
+
+
+@login_required(login_url="console:login")
+@operator_required
+def protected_terms(request):
+    """专有名词保护: names the 繁體 pages of every site keep as written (企业登记名称, 人名)."""
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            term = ProtectedTerm.objects.filter(pk=request.POST["delete"]).first()
+            if term is not None:
+                glossary.remove_term(term.pk)
+                record("console.protected_terms", message=f"删除：{term.term}")
+                messages.success(request, f"已删除“{term.term}”。")
+        else:
+            try:
+                term = glossary.add_term(
+                    request.POST.get("term", "")[:60],
+                    request.POST.get("note", "")[:200],
+                    actor=request.user.get_username(),
+                )
+            except ValidationError as error:
+                messages.error(request, "未添加：" + "；".join(error.messages))
+            else:
+                record("console.protected_terms", message=f"添加：{term.term}")
+                messages.success(request, f"已添加“{term.term}”：繁体页面中将保持原样。")
+        return redirect("console:protected_terms")
+    return render(
+        request,
+        "tenants/console/protected_terms.html",
+        {"terms": ProtectedTerm.objects.all()},
     )
 
 

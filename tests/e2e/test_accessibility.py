@@ -81,23 +81,199 @@ def article_path(live_port):
     return "/tzgg/a11y-heating-notice/"
 
 
+def _publish(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page.url
+
+
+@pytest.fixture(scope="module")
+def page_type_paths(live_port, article_path):
+    """One page of every type the platform serves, on alpha (made once, committed)."""
+    with schema_context("alpha"):
+        from wagtail.models import Page
+
+        from sites.core.models import ColumnPage
+        from sites.disclosure.models import (
+            CataloguePage,
+            Department,
+            DisclosureArticlePage,
+            EmergencyInformationPage,
+            LeaderProfilePage,
+            OrganisationPage,
+            PolicyDocumentPage,
+            PolicyInterpretationPage,
+            StatisticsReleasePage,
+            TopicCategory,
+            TopicPage,
+        )
+        from sites.syndicated.models import SyndicatedPage
+
+        existing = Page.objects.filter(slug__startswith="a11y-t-").specific()
+        if existing.exists():
+            paths = {p.slug.removeprefix("a11y-t-"): p.url for p in existing}
+        else:
+            col = {c.slug: c for c in ColumnPage.objects.all()}
+            common = {
+                "topic_category": TopicCategory.objects.get(name="综合政务"),
+                "department": Department.objects.order_by("pk").first(),
+                "date": datetime.date(2026, 11, 2),
+            }
+            document = PolicyDocumentPage(
+                title="关于加强冬季城市道路管理的通知",
+                slug="a11y-t-document",
+                issuing_body="甲区人民政府",
+                document_number="甲政发〔2026〕88号",
+                date_written=datetime.date(2026, 10, 30),
+                genre="notice",
+                body=[("paragraph", "<p>各街道办事处：现将有关事项通知如下。</p>")],
+                **common,
+            )
+            paths = {"document": _publish(col["zcwj"], document)}
+            pages = {
+                "disclosure_article": (
+                    "gzdt",
+                    DisclosureArticlePage(title="甲区召开安全生产工作会议", genre="news", **common),
+                ),
+                "interpretation": (
+                    "zcjd",
+                    PolicyInterpretationPage(
+                        title="《关于加强冬季城市道路管理的通知》解读",
+                        genre="interpretation",
+                        interpreted_document=document,
+                        **common,
+                    ),
+                ),
+                "statistics": (
+                    "zwgk",
+                    StatisticsReleasePage(
+                        title="2026年三季度经济运行情况",
+                        genre="statistics",
+                        period="2026年1—3季度",
+                        datasets=[
+                            (
+                                "dataset",
+                                {
+                                    "caption": "主要经济指标增速",
+                                    "unit": "%",
+                                    "source_note": "区统计局",
+                                    "rows": [
+                                        {"label": "地区生产总值", "value": "5.6"},
+                                        {"label": "进出口总额", "value": "-3.1"},
+                                    ],
+                                },
+                            )
+                        ],
+                        **common,
+                    ),
+                ),
+                "leader": (
+                    "zwgk",
+                    LeaderProfilePage(
+                        title="区长 王某某",
+                        genre="profile",
+                        person_name="王某某",
+                        position="区长",
+                        responsibilities="主持区政府全面工作。",
+                        **common,
+                    ),
+                ),
+                "organisation": (
+                    "zwgk",
+                    OrganisationPage(
+                        title="甲区人民政府办公室",
+                        genre="profile",
+                        functions="<p>负责区政府日常运转。</p>",
+                        internal_units="秘书科\n综合科",
+                        phone="0473-1234567",
+                        **common,
+                    ),
+                ),
+                "emergency": (
+                    "tzgg",
+                    EmergencyInformationPage(
+                        title="关于强降雨天气的紧急通知",
+                        genre="emergency",
+                        level="3",
+                        event_kind="natural",
+                        occurred_at=datetime.datetime(2026, 11, 1, 8, tzinfo=datetime.UTC),
+                        public_guidance="减少外出。",
+                        **common,
+                    ),
+                ),
+                "syndicated": (
+                    "gzdt",
+                    SyndicatedPage(
+                        title="市政府召开常务会议",
+                        date=datetime.date(2026, 11, 3),
+                        source="乌海市人民政府",
+                        syndication_key="a11y:copy",
+                        source_site_name="乌海市人民政府",
+                        source_url="https://www.example.gov.cn/gzdt/1/",
+                        body_html="<p>会议研究部署冬季供暖工作。</p>",
+                        origin=SyndicatedPage.Origin.SUBSCRIPTION,
+                    ),
+                ),
+            }
+            for name, (column, page) in pages.items():
+                page.slug = f"a11y-t-{name}"
+                paths[name] = _publish(col[column], page)
+            topic = TopicPage(title="优化营商环境", slug="a11y-t-topic", intro="专题介绍")
+            col["zwgk"].add_child(instance=topic)
+            topic.items.create(page_id=document.pk, sort_order=0)
+            topic.save_revision().publish()
+            paths["topic"] = topic.url
+        paths["catalogue"] = CataloguePage.objects.get().url
+    return paths
+
+
+# Every page type a visitor can reach (V6). Other areas add theirs here (services, interaction).
+PAGE_TYPES = {
+    "home": "/",
+    "column": "/tzgg/",
+    "article": None,  # made by the article_path fixture
+    "document": None,
+    "disclosure_article": None,
+    "interpretation": None,
+    "statistics": None,
+    "leader": None,
+    "organisation": None,
+    "emergency": None,
+    "catalogue": None,
+    "topic": None,
+    "syndicated": None,
+    "search": "/search/?q=%E4%BE%9B%E6%9A%96",
+    "site_map": "/wzdt/",
+    "contact": "/lxwm/",
+    "zh_hant_home": "/zh-hant/",
+    "zh_hant_article": None,
+    "case_query": "/banjian/",  # federation.casework: status by number + query code
+    "not_found": "/no-such-page/",
+}
+
+
 @pytest.mark.skipif(
     not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)"
 )
-@pytest.mark.parametrize("path_name", ["home", "column", "article", "not_found", "case_query"])
-def test_public_pages_have_no_wcag_violations(new_page, site_url, article_path, path_name):
+@pytest.mark.parametrize("path_name", list(PAGE_TYPES))
+def test_public_pages_have_no_wcag_violations(
+    new_page, site_url, article_path, page_type_paths, path_name
+):
     alpha = services.get_site("alpha")
-    path = {
-        "home": "/",
-        "column": "/tzgg/",
+    path = PAGE_TYPES[path_name] or {
         "article": article_path,
-        "not_found": "/no-such-page/",
-        "case_query": "/banjian/",  # federation.casework: status by number + query code
-    }[path_name]
+        "zh_hant_article": "/zh-hant" + article_path,
+        **page_type_paths,
+    }.get(path_name)
     page = new_page()
-    page.goto(site_url(alpha, path))
+    response = page.goto(site_url(alpha, path))
+    assert response.status == (404 if path_name == "not_found" else 200), path
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+    # …and in the elder-friendly mode (适老化): larger type, its own colours.
+    page.evaluate("document.documentElement.classList.add('elder-mode')")
+    violations = axe_violations(page)
+    assert violations == [], "长者模式: " + json.dumps(violations, ensure_ascii=False, indent=1)
 
 
 @pytest.mark.skipif(

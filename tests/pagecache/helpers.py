@@ -21,7 +21,7 @@ def add_article(parent, title=None, *, publish=True, **fields):
     n = next(_serial)
     article = ArticlePage(
         title=title or f"测试文章{n}",
-        slug=f"test-article-{n}",
+        slug=fields.pop("slug", f"test-article-{n}"),
         date=fields.pop("date", datetime.date(2026, 11, 1)),
         **fields,
     )

@@ -325,3 +325,18 @@ def test_a_page_with_a_nonced_inline_script_is_never_stored(client, pagecache, s
     assert "hit" not in [r["X-Page-Cache"] for r in seen]
     nonces = {r["Content-Security-Policy"].split("'nonce-")[1].split("'")[0] for r in seen}
     assert len(nonces) == 3
+
+
+def test_a_page_with_a_chinese_slug_is_cached_and_purged(client, pagecache, commits, site, in_site):
+    """Wagtail percent-encodes such a URL; the request's path is decoded: both mean one page."""
+    alpha, host, _ = site
+    with in_site(alpha):
+        article = add_article(column("gzdt"), "供暖通知", slug="供暖通知")
+        path = "/gzdt/供暖通知/"
+    warm(client, host, path)
+    assert fetch(client, host, path)["X-Page-Cache"] == "hit"
+    with in_site(alpha), commits():
+        article.title = "供暖通知（更新）"
+        article.save_revision().publish()
+    fresh = fetch(client, host, path)
+    assert fresh["X-Page-Cache"] != "hit" and "供暖通知（更新）" in fresh.content.decode()

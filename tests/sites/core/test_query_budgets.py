@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 # Measured 2026-11 (Wagtail 8.0, TENANT_LIMIT_SET_CALLS): see README "Performance".
 # Lower them when a change saves queries; raising one needs a reason in the commit.
-BUDGET = {"home": 17, "column": 20, "article": 18}
+# +2 (issue 17): the active Locale (Wagtail routes through root_page.localized once i18n is on)
+# and the site's presentation settings (favicon, header image, badge link), once per render.
+BUDGET = {"home": 19, "column": 22, "article": 20}
 _serial = itertools.count(1)
 
 

@@ -1,0 +1,100 @@
+"""V5: English and Mongolian trees (wagtail-localize) where the registry enables them; the
+switch never leads to a 404; Mongolian reads vertically in the shipped font; the admin stays
+Chinese."""
+
+import pytest
+from django_tenants.utils import schema_context
+from lxml import html as lxml_html
+from wagtail.models import Locale
+
+from sites.presentation import demo
+from tests.clients import admin_client, site_client
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def doc(response):
+    assert response.status_code == 200, response.status_code
+    return lxml_html.fromstring(response.content.decode())
+
+
+@pytest.fixture
+def multilingual(alpha, committed):
+    alpha.languages = ["zh-hans", "en", "mn"]
+    alpha.save()
+    with committed():
+        article = make_article(alpha, "市政府召开第二十六次常务会议", "会议研究部署冬季供暖。")
+    result = demo.seed_languages()
+    assert result["translated pages"] >= 4  # two homes, the article in two languages
+    with schema_context("alpha"):
+        english = article.get_translation(Locale.objects.get(language_code="en"))
+        paths = {"zh": article.url, "en": english.url, "zh_id": article.pk}
+    return alpha, paths
+
+
+def test_english_and_mongolian_home_pages(multilingual):
+    alpha, paths = multilingual
+    client = site_client(alpha)
+    english = doc(client.get("/en/"))
+    assert english.get("lang") == "en"
+    assert "Wuhai Municipal People's Government" in english.text_content()
+    assert "The 26th executive meeting" in english.text_content()
+    mongolian = doc(client.get("/mn/"))
+    assert mongolian.get("lang") == "mn"
+    assert "mongolian-vertical" in mongolian.xpath("//main")[0].get("class")
+    css = client.get("/static/presentation/reading.css")
+    body = b"".join(css.streaming_content) if css.streaming else css.content
+    assert b"writing-mode: vertical-lr" in body and b"NotoSansMongolian-Regular.woff2" in body
+    font = client.get("/static/presentation/fonts/NotoSansMongolian-Regular.woff2")
+    assert font.status_code == 200
+
+
+def test_the_switch_leads_to_the_translation_or_clearly_to_the_versions_home(multilingual):
+    alpha, paths = multilingual
+    client = site_client(alpha)
+    assert paths["en"].startswith("/en/")
+    article = doc(client.get(paths["zh"]))
+    links = {a.get("hreflang"): a for a in article.xpath("//div[@class='reading-tools']/a")}
+    assert links["en"].get("href") == paths["en"] and links["en"].get("data-untranslated") is None
+    untranslated = doc(client.get("/tzgg/"))
+    links = {a.get("hreflang"): a for a in untranslated.xpath("//div[@class='reading-tools']/a")}
+    assert links["en"].get("href") == "/en/"
+    assert links["en"].get("data-untranslated") is not None
+    assert "本页暂无英文版" in links["en"].text_content()
+    # every link of the switch answers (no 404 from the switch)
+    for page_path in (paths["zh"], "/tzgg/", paths["en"], "/mn/"):
+        page = doc(client.get(page_path))
+        for link in page.xpath("//div[@class='reading-tools']/a"):
+            assert client.get(link.get("href")).status_code == 200, (page_path, link.get("href"))
+    english = doc(client.get(paths["en"]))
+    back = {
+        a.get("hreflang"): a.get("href") for a in english.xpath("//div[@class='reading-tools']/a")
+    }
+    assert back["zh-hans"] == paths["zh"]
+
+
+def test_a_site_that_does_not_enable_a_language_has_no_such_version(multilingual, beta):
+    client = site_client(beta)
+    assert client.get("/en/").status_code == 404
+    page = doc(client.get("/"))
+    assert not page.xpath("//div[@class='reading-tools']/a[@hreflang='en']")
+
+
+def test_the_admin_stays_chinese(multilingual):
+    alpha, _ = multilingual
+    response = admin_client(alpha).get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "仪表板" in response.content.decode() or "控制面板" in response.content.decode()
+
+
+def test_editors_see_the_translations_of_a_page(multilingual):
+    alpha, paths = multilingual
+    edit = admin_client(alpha).get(f"/admin/pages/{paths['zh_id']}/edit/").content.decode()
+    # the admin knows both versions (its locale switcher) …
+    assert '"code": "en", "display_name": "English"' in edit
+    assert '"code": "mn", "display_name"' in edit
+    # … and wagtail-localize's translation report is in the menu and answers
+    assert "/admin/localize/reports/translations/" in edit
+    report = admin_client(alpha).get("/admin/localize/reports/translations/")
+    assert report.status_code == 200
