@@ -8,6 +8,7 @@ with `Connection: close` keeps the reading simple: no chunked bodies, the body e
 """
 
 import asyncio
+import concurrent.futures
 import contextlib
 import ssl
 import time
@@ -118,5 +119,15 @@ async def fetch(
 
 
 def run(coroutine):
-    """Run a coroutine to completion from synchronous code (tasks, commands)."""
-    return asyncio.run(coroutine)
+    """Run a coroutine to completion from synchronous code (tasks, commands).
+
+    When this thread already has a running event loop (a caller inside async code, or a
+    process that drives a browser through Playwright's sync API, as `manage.py sweep` in the
+    test suite did), asyncio.run() refuses: the round then runs on a thread of its own. The
+    coroutines touch no database, so the thread needs no connection."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -95,3 +95,19 @@ def test_fingerprint_reads_main_text_and_links_only():
     b = servers.home("同一正文", nonce="y").encode()
     c = servers.home("另一正文").encode()
     assert probes.fingerprint(a) == probes.fingerprint(b) != probes.fingerprint(c)
+
+
+def test_a_round_runs_where_an_event_loop_is_already_running():
+    """`manage.py sweep` in a process whose thread has a running loop (Playwright's sync API in
+    the test suite) failed with "asyncio.run() cannot be called from a running event loop"."""
+    import asyncio
+
+    from federation.monitoring import http
+
+    async def answer():
+        return 42
+
+    async def inside_a_loop():
+        return http.run(answer())
+
+    assert asyncio.run(inside_a_loop()) == 42

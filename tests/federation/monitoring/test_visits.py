@@ -19,7 +19,10 @@ def pagecache(settings):
     integrations.cancel_pending()
     caches["pages"].clear()
     middleware.forget_local_hosts()
-    visits.flush()
+    # Views counted by earlier tests in this process wait in the buffer: dropped, not flushed
+    # into this test's transaction (alpha's home page was 5 instead of 4 once).
+    with visits._lock:
+        visits._buffer.clear()
     visits._state["hosts_at"] = 0.0  # learn this database's domains
     yield
     integrations.cancel_pending()
