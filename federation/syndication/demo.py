@@ -117,7 +117,7 @@ def _offers(portal, user) -> int:
         item = (
             library.items(site=district)
             .filter(item_type=ItemType.NOTICE)
-            .order_by("-published_at")
+            .order_by("-published_at", "-pk")  # ties: bulk-seeded items share a time
             .first()
         )
         if item is not None:
@@ -136,7 +136,7 @@ def _push_down(portal, user) -> int:
     item = (
         library.items(site=portal)
         .filter(item_type=ItemType.NOTICE)
-        .order_by("-published_at")
+        .order_by("-published_at", "-pk")  # ties: bulk-seeded items share a time
         .first()
     )
     if item is None or PushDown.objects.filter(item=item).exists():
