@@ -100,7 +100,7 @@ def _items(website, rng):
         have = ArticlePage.objects.live().count()
         if have >= ITEMS:
             return have
-        home = HomePage.objects.get()
+        home = HomePage.of_site()
         column = ColumnPage.objects.filter(column_type="news").first()
         _, last_step = _tree(home)
         wanted = ITEMS - have

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from sites.core.models import ArticlePage, ColumnPage, HomePage
 
@@ -41,7 +41,8 @@ NEVER_EMPTY_TYPES = {T.SERVICES, T.INTERACTION}
 
 
 def _home():
-    return HomePage.objects.order_by("path").first()
+    # the default language's home: a site with English or Mongolian versions has one per language
+    return HomePage.objects.filter(locale=Locale.get_default()).first()
 
 
 def _end_of(day):

@@ -44,7 +44,7 @@ def _stale_column() -> bool:
     with schema_context(website.schema_name):
         if ColumnPage.objects.filter(slug=slug).exists():
             return False
-        home = HomePage.objects.first()
+        home = HomePage.of_site()
         column = home.add_child(
             instance=ColumnPage(title=title, slug=slug, column_type="general", show_in_menus=True)
         )

@@ -67,7 +67,7 @@ def _ensure_portal_column(portal):
     slug, title = DISTRICT_NEWS_COLUMN
     with schema_context(portal.schema_name):
         if not ColumnPage.objects.filter(slug=slug).exists():
-            home = HomePage.objects.get()
+            home = HomePage.of_site()
             home.add_child(
                 instance=ColumnPage(
                     title=title,

@@ -5,7 +5,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search import index
 
 from shared_blocks.blocks import BodyBlock
@@ -25,6 +25,13 @@ class HomePage(Page):
     subpage_types = ["core.ColumnPage", "services.ServicesIndexPage"]
     max_count_per_parent = 1
     library_exclude = True  # navigation, not an item a reader searches for
+
+    @classmethod
+    def of_site(cls) -> "HomePage":
+        """The current site's home page. A site with English or Mongolian versions has a
+        translated home page per language (wagtail-localize): this is the one in the default
+        language, the root of the Chinese site."""
+        return cls.objects.get(locale=Locale.get_default())
 
     class Meta:
         verbose_name = "首页"

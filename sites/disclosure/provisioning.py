@@ -12,7 +12,7 @@ def build_disclosure_content(website) -> None:
     ensure_review_workflows()
     office = f"{website.short_name or website.legal_name}办公室"
     Department.objects.get_or_create(name=office[:60], defaults={"sort_order": 1})
-    ensure_catalogue_page(HomePage.objects.get())
+    ensure_catalogue_page(HomePage.of_site())
 
 
 def ensure_catalogue_page(home):

@@ -17,7 +17,7 @@ def ensure_services_index(website=None) -> ServicesIndexPage | None:
     found = ServicesIndexPage.objects.first()
     if found is not None:
         return found
-    home = HomePage.objects.first()
+    home = HomePage.of_site()
     if home is None:
         return None
     if Page.objects.child_of(home).filter(slug=SLUG).exists():

@@ -64,7 +64,7 @@ def seed_agriculture(schema: str, base: str) -> None:
                 feeds.import_source(source, data=(FEEDS / file).read_bytes())
         if not AgriculturePage.objects.exists():
             _publish(
-                HomePage.objects.get(),
+                HomePage.of_site(),
                 AgriculturePage(
                     title="农业信息",
                     slug="nyxx",
@@ -110,7 +110,7 @@ def seed():
             )
     if _schema("portal"):
         with schema_context("portal"):
-            home = HomePage.objects.get()
+            home = HomePage.of_site()
             for theme, title, slug in (
                 ("education", "教育", "jiaoyu"),
                 ("commerce", "招商引资", "zsyz"),

@@ -78,7 +78,7 @@ def seed_pages(website, content: SiteContent, today: datetime.date | None = None
     with transaction.atomic():
         for path in settings.DEMO_SITE_PREPARERS:  # idempotent: sections made after the site
             import_string(path)(website)
-        home = HomePage.objects.get()
+        home = HomePage.of_site()
         columns = list(ColumnPage.objects.descendant_of(home).order_by("path"))
         # Sections that are not columns (网上办事 at /wsbs/) take entries by their slug too.
         columns += list(
