@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.module_loading import import_string
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
@@ -69,7 +69,11 @@ def can_be_item(page) -> bool:
     pages, nor types that opt out (`library_exclude`). Read from the class (the content type),
     so a base `Page` instance — a deletion signal's — answers like its specific page."""
     cls = page.specific_class
-    return cls is not None and cls is not Page and not getattr(cls, "library_exclude", False)
+    if cls is None or cls is Page or getattr(cls, "library_exclude", False):
+        return False
+    # An English or Mongolian version (wagtail-localize) shares its original's translation_key,
+    # which is the item's key: the library holds the Chinese original only.
+    return page.locale_id == Locale.get_default().pk
 
 
 def plain_text(page) -> str:

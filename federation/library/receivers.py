@@ -38,7 +38,7 @@ def on_page_moved(sender, instance, url_path_before=None, url_path_after=None, *
     if url_path_before != url_path_after:
         services.record_page_events(
             Page.objects.descendant_of(instance, inclusive=True).only(
-                "pk", "translation_key", "content_type"
+                "pk", "translation_key", "content_type", "locale"
             ),
             Kind.MOVED,
         )
@@ -48,7 +48,9 @@ def on_page_moved(sender, instance, url_path_before=None, url_path_after=None, *
 def on_slug_changed(sender, instance, **kwargs):
     # The page itself is re-projected by its own publish event; its descendants' URLs moved.
     services.record_page_events(
-        Page.objects.descendant_of(instance).only("pk", "translation_key", "content_type"),
+        Page.objects.descendant_of(instance).only(
+            "pk", "translation_key", "content_type", "locale"
+        ),
         Kind.MOVED,
     )
 
@@ -62,7 +64,7 @@ def on_view_restriction_changed(sender, instance, **kwargs):
     if page is not None:
         services.record_page_events(
             Page.objects.descendant_of(page, inclusive=True).only(
-                "pk", "translation_key", "content_type"
+                "pk", "translation_key", "content_type", "locale"
             ),
             Kind.RESTRICTED,
         )

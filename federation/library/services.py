@@ -301,7 +301,7 @@ def resync_site(website: Website) -> int:
     with schema_context(website.schema_name):
         known = set(LibraryItem.objects.filter(site=website).values_list("page_id", flat=True))
         pages = Page.objects.filter(Q(live=True, depth__gt=1) | Q(pk__in=known)).only(
-            "pk", "translation_key", "content_type"
+            "pk", "translation_key", "content_type", "locale"
         )
         return len(record_page_events(pages, Kind.RESYNC))
 
@@ -331,7 +331,7 @@ def project_new_pages(website: Website, *, notify: bool = True) -> list[LibraryI
         candidates = [
             page.pk
             for page in Page.objects.filter(live=True, depth__gt=1).only(
-                "pk", "translation_key", "content_type"
+                "pk", "translation_key", "content_type", "locale"
             )
             if projection.can_be_item(page)
             and projection.item_key(website.schema_name, page) not in known

@@ -112,3 +112,23 @@ def test_a_site_with_translations_still_has_one_home_for_the_code_that_asks(mult
         home = HomePage.of_site()
         assert home.locale.language_code == "zh-hans" and home.url_path.count("/") == 2
     welfare_demo.seed()  # the demo seeder that failed: it runs on every site, alpha included
+
+
+def test_the_library_holds_the_chinese_original_only(multilingual):
+    """An English version shares its original's translation_key, the library item's key: its
+    publish must neither overwrite the Chinese item nor collide with it (make run failed on
+    the duplicate key when the demo's translations were projected)."""
+    from federation.library import services as library
+    from federation.library.models import LibraryItem
+
+    alpha, paths = multilingual
+    with schema_context("alpha"):
+        from wagtail.models import Page
+
+        article = Page.objects.get(pk=paths["zh_id"])
+        english = article.get_translation(Locale.objects.get(language_code="en"))
+        english.specific.save_revision().publish()  # an editor republishes the English version
+    items = LibraryItem.objects.filter(item_key=f"alpha:{article.translation_key}")
+    assert [(i.title, i.withdrawn) for i in items] == [("市政府召开第二十六次常务会议", False)]
+    with schema_context("alpha"):
+        assert library.project_new_pages(alpha) == []  # nothing left over, no duplicate key
