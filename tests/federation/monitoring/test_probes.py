@@ -101,6 +101,7 @@ def test_a_round_runs_where_an_event_loop_is_already_running():
     """`manage.py sweep` in a process whose thread has a running loop (Playwright's sync API in
     the test suite) failed with "asyncio.run() cannot be called from a running event loop"."""
     import asyncio
+    import concurrent.futures
 
     from federation.monitoring import http
 
@@ -110,4 +111,6 @@ def test_a_round_runs_where_an_event_loop_is_already_running():
     async def inside_a_loop():
         return http.run(answer())
 
-    assert asyncio.run(inside_a_loop()) == 42
+    # on a thread of its own: this test's own thread may hold Playwright's loop already
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside_a_loop()).result() == 42
