@@ -39,7 +39,10 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         columns = list(self.get_children().live().in_menu().specific().order_by("path"))
-        featured = [c for c in columns if c.column_type in ColumnPage.LISTED_ON_HOME]
+        # Channels (sites.welfare) sit in the menu beside the columns but are not columns.
+        featured = [
+            c for c in columns if getattr(c, "column_type", None) in ColumnPage.LISTED_ON_HOME
+        ]
         # One query for every column's latest items, grouped here, instead of a query per column.
         latest = (
             ArticlePage.objects.live()

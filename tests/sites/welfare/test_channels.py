@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def channel(site, theme, slug):
     with schema_context(site.schema_name):
         page = ThemeChannelPage(title=f"{theme}频道", slug=slug, theme=theme)
-        HomePage.objects.get().add_child(instance=page)
+        HomePage.of_site().add_child(instance=page)
         page.links.create(title="国家中小学智慧教育平台", url="https://basic.smartedu.cn/")
         page.save_revision().publish()
         return "/" + slug + "/"
@@ -56,3 +56,14 @@ def test_tagged_items_of_every_site_reach_the_portal_channel(portal, alpha, beta
         notice_path = InvestmentNoticePage.objects.get(pk=notice.pk).get_url_parts()[2]
     page = Client(HTTP_HOST=beta.primary_domain).get(notice_path)
     assert page.status_code == 200 and "12亿元" in page.content.decode()
+
+
+def test_the_home_page_renders_with_a_channel_in_its_menu(portal):
+    """A channel in the menu sits beside the columns: the home page listed the menu's children
+    as columns and answered 500 on the demo portal and 海南区."""
+    path = channel(portal, "education", "jiaoyu-menu")
+    with schema_context(portal.schema_name):
+        ThemeChannelPage.objects.filter(slug="jiaoyu-menu").update(show_in_menus=True)
+    response = Client(HTTP_HOST=portal.primary_domain).get("/")
+    assert response.status_code == 200
+    assert f'href="{path}"' in response.content.decode()
