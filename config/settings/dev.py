@@ -14,3 +14,7 @@ PAGECACHE_ENABLED = env_bool("PAGECACHE", False)  # noqa: F405
 # Probes and link checks reach this very server (runserver on PORT), with each site's Host.
 MONITORING_BASE_URL = os.environ.get("MONITORING_BASE_URL", f"http://127.0.0.1:{SITE_PUBLIC_PORT}")  # noqa: F405
 MONITORING_LINKCHECK_CONCURRENCY = 4  # runserver: one thread and one database connection each
+# runserver answers each request on a new thread: a persistent connection is left open by every
+# one of them (Django's advice: not in development). The first link-check round of `make run`
+# ran the embedded PostgreSQL out of connections ("too many clients", 500s) with 60 s here.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -13,7 +13,7 @@ import contextlib
 import ssl
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 USER_AGENT = "JiyueMonitor/1.0 (+platform monitoring; T2)"
 MAX_BODY = 2 * 1024 * 1024
@@ -96,9 +96,11 @@ async def fetch(
         if scheme not in ("http", "https") or not target.hostname:
             raise ValueError(f"cannot request {url!r}")
         port = target.port or (443 if scheme == "https" else 80)
-        path = parts.path or "/"
+        # Percent-encoded, as a browser sends it: the request line is ASCII, and a Chinese slug
+        # written raw came out as "????" (a different, broken URL).
+        path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")
         if parts.query:
-            path += "?" + parts.query
+            path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=~?")
         host = parts.hostname + (f":{parts.port}" if parts.port else "")
         request = (
             f"{method} {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\n"

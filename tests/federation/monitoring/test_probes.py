@@ -114,3 +114,40 @@ def test_a_round_runs_where_an_event_loop_is_already_running():
     # on a thread of its own: this test's own thread may hold Playwright's loop already
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         assert pool.submit(asyncio.run, inside_a_loop()).result() == 42
+
+
+def test_a_chinese_path_is_requested_percent_encoded():
+    """The request line is ASCII: a link to a page with a Chinese slug went out as "????", a
+    different and broken URL, so every such link looked broken (and hit the server's 500s)."""
+    import socket
+    import threading
+
+    from federation.monitoring import http
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    seen = []
+
+    def answer():
+        conn, _ = server.accept()
+        seen.append(conn.recv(4096).split(b"\r\n", 1)[0])
+        conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        conn.close()
+
+    thread = threading.Thread(target=answer)
+    thread.start()
+    port = server.getsockname()[1]
+    response = http.run(
+        http.fetch(
+            "http://alpha.localhost/gzdt/冬季供暖/?q=通知",
+            timeout=5,
+            connect_to=f"http://127.0.0.1:{port}",
+        )
+    )
+    thread.join(5)
+    server.close()
+    assert response.status == 200
+    assert seen == [
+        b"GET /gzdt/%E5%86%AC%E5%AD%A3%E4%BE%9B%E6%9A%96/?q=%E9%80%9A%E7%9F%A5 HTTP/1.0"
+    ]
