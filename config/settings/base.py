@@ -122,10 +122,11 @@ DEMO_SITE_PREPARERS = ["sites.services.provisioning.ensure_services_index"]
 DEMO_CITY_SEEDERS = [
     # the portal's English and Mongolian versions, written live before the library projects
     "sites.presentation.demo.seed_languages",
-    "sites.welfare.demo.seed",  # feeds on a district, theme tags, channels, commerce notices
+    "sites.welfare.demo.seed_tags",  # theme tags the library's projection reads
     "federation.library.demo.seed",  # one projection per site of the pages written in bulk
     "federation.search.demo.seed",  # the search index, built once
     "federation.syndication.demo.seed",  # subscriptions, offers, a push-down, a broadcast
+    "sites.welfare.demo.seed",  # feeds on a district, channels, commerce notices (published)
     "security.screening.demo.seed",  # 错敏词: the platform's dictionary and a district's
     "federation.onestop.demo.seed",  # life events; a few applications in different states
     "federation.letters.demo.seed",  # board, surveys, interview, FAQ; letters in every state

@@ -74,16 +74,26 @@ def seed_agriculture(schema: str, base: str) -> None:
             )
 
 
-def seed():
-    base = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/static/welfare/feeds/"
-    if _schema("hainan"):
-        seed_agriculture("hainan", base)
+def seed_tags():
+    """Theme tags on the demo's news columns. Runs before the library's bulk projection
+    (DEMO_CITY_SEEDERS), which reads them; publishes nothing, so that projection still finds
+    an empty library and loads the city without a consumer step per item."""
     for key, theme in TAGS.items():
         if _schema(key):
             with schema_context(key):
                 column = ColumnPage.objects.filter(column_type="news").first()
                 if column:
                     ThemeTag.objects.get_or_create(page=column, theme=theme)
+
+
+def seed():
+    """Feeds, notices and channels, published the ordinary way after the city's library and
+    search index are built (a live publish before them made the library seeder take the
+    one-by-one path: 16 s instead of 1.6 s)."""
+    seed_tags()
+    base = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/static/welfare/feeds/"
+    if _schema("hainan"):
+        seed_agriculture("hainan", base)
     for key, (title, category, industry, location, amount) in NOTICES.items():
         if not _schema(key):
             continue
