@@ -46,7 +46,10 @@ PYTEST := $(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS
 test: install browser services node_modules/.installed lint ## install what tests need, then lint, checks and every test
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	@$(PYTEST) $(PYTEST_ARGS)
+	@# Browser tests in a session (and test database) of their own: their live server commits what
+	@# they publish on the shared test sites, which the other tests in the same worker then saw.
+	@$(PYTEST) -m "not e2e" $(PYTEST_ARGS)
+	@$(PYTEST) -m e2e $(PYTEST_ARGS)
 
 test-fast: install ## unit and integration tests only (no browser, no worker)
 	@$(PYTEST) -m "not e2e and not worker" $(PYTEST_ARGS)
