@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from sites.core.models import ColumnPage
 from tenants import services
@@ -42,6 +43,11 @@ def watched(new_page):
         # A script the policy blocked often shows only as a later error (initDateChooser is
         # not defined): those count too.
         page.on("pageerror", lambda error: console.append(f"page error: {error}"))
+        # The requests still open, named if a page never goes quiet.
+        page.in_flight = set()
+        page.on("request", lambda request: page.in_flight.add(request.url))
+        for done in ("requestfinished", "requestfailed"):
+            page.on(done, lambda request: page.in_flight.discard(request.url))
 
         def violations():
             """What was reported since the last call."""
@@ -56,7 +62,13 @@ def watched(new_page):
 
 def _visit(page, violations, url, found):
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    try:
+        page.wait_for_load_state("networkidle")
+    except PlaywrightTimeoutError as error:
+        open_requests = sorted(page.in_flight) or "none"
+        raise AssertionError(
+            f"{url} never went quiet; requests still open: {open_requests}"
+        ) from error
     for violation in violations():
         found.append(f"{url}: {violation}")
 
