@@ -34,6 +34,9 @@ DEFAULT_TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
     "route": (frozenset({P, A, I}), TaskStatus.ROUTED),
     "return_routing": (frozenset({P, A}), TaskStatus.RETURNED),
     "extend": (OPEN, None),
+    # The site that routed a part sends the department's answer back for rework: checked
+    # against the router's own task (still 已转办), which stays as it is.
+    "send_back": (frozenset({TaskStatus.ROUTED}), None),
     # The lead site's own task when it completes the case (every other part answered).
     "complete": (
         frozenset({A, I, TaskStatus.ANSWERED, TaskStatus.ROUTED}),
@@ -51,6 +54,7 @@ ACTION_LABELS = {
     "answer": "办理完成",
     "route": "转办",
     "return_routing": "退回转办",
+    "send_back": "退回重办",
     "extend": "延长期限",
     "complete": "办结",
     "site_waiting": "暂停办理",

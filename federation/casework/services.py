@@ -6,6 +6,7 @@
     task_of(case, site) -> CaseTask | None                    the site's current part
     accept / request_supplement / refuse / start / answer / route / return_routing /
     extend / complete (case, site, *, user=None, note="", files=(), …)   a handling site
+    send_back(case, site, to_site, *, user=None, reason, working_days=None)  the router
     answer_supplement(case, *, note="", files=())             the applicant
     check_upload(file)                                        uploads.py, re-exported here
 
@@ -62,6 +63,7 @@ __all__ = [
     "request_supplement",
     "return_routing",
     "route",
+    "send_back",
     "start",
     "task_of",
 ]
@@ -557,6 +559,54 @@ def return_routing(case, site, *, user=None, reason: str):
         task.answered_at = timezone.now()
 
     return _transition(case, site, "return_routing", user=user, note=reason, apply=give_back)
+
+
+def send_back(
+    case, site, to_site: Website, *, user=None, reason: str, working_days: int | None = None
+):
+    """退回重办: the site that routed a part sends the department's answer back for rework.
+    The department's task opens again (办理中) with the reason it reads; the step is internal
+    (the applicant sees the department at work again, never the reason). `working_days` gives
+    the department a fresh deadline; without it the one it had stands."""
+    reason = _require_text(reason, "退回重办的理由")
+    with transaction.atomic():
+        case = _locked(case)
+        origin = _site_task(case, site)
+        _check(case, origin, "send_back")
+        task = (
+            CaseTask.objects.select_for_update()
+            .filter(case=case, site=to_site, role=CaseTask.Role.ROUTED, routed_from=origin)
+            .order_by("-pk")
+            .first()
+        )
+        if task is None or task.status != TaskStatus.ANSWERED:
+            raise IllegalTransition(
+                f"{to_site.short_name}没有已答复的转办任务，不能退回重办（可以退回的是本单位"
+                "转办、对方已答复的办件）。"
+            )
+        task.status, task.answered_at = TaskStatus.IN_PROGRESS, None
+        if working_days:
+            task.deadline, task.deadline_assumed = add_working_days(
+                timezone.localdate(), int(working_days)
+            )
+            task.warned_before_for = task.warned_after_for = None
+        task.save()
+        _handled_by(origin, user)
+        origin.save()
+        _save_case_status(case)
+        _step(
+            case,
+            "send_back",
+            actor_kind=CaseStep.Actor.HANDLER,
+            task=task,
+            site=site,
+            user=user,
+            note=reason,
+            public=False,
+        )
+        _audit(site, case, "send_back", user=user, changes={"to": to_site.schema_name})
+        _audit(to_site, case, "send_back", user=user, changes={"from": site.schema_name})
+    return case, task
 
 
 def extend(case, site, *, user=None, working_days: int, reason: str):

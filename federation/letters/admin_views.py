@@ -40,11 +40,15 @@ def letter_list(request):
     if kind not in (None, *KINDS):
         kind = None
     tasks = services.tasks_for(site, kind, open_only=request.GET.get("open") == "1")
+    page_obj = Paginator(tasks, 30).get_page(request.GET.get("p"))
+    reasons = services.rework_reasons(page_obj.object_list)
+    for task in page_obj.object_list:
+        task.rework_reason = reasons.get(task.pk, "")
     return render(
         request,
         "letters/admin/list.html",
         {
-            "page_obj": Paginator(tasks, 30).get_page(request.GET.get("p")),
+            "page_obj": page_obj,
             "kind": kind,
             "kinds": [(code, label) for code, (label, _p, _a) in KINDS.items()],
             "today": timezone.localdate(),
@@ -60,6 +64,21 @@ class RouteForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=500)
+
+
+class SendBackForm(forms.Form):
+    to_site = forms.ModelChoiceField(label="退回哪个部门的答复", queryset=Website.objects.none())
+    reason = forms.CharField(
+        label="退回理由（部门可见，来信人不可见）",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    working_days = forms.IntegerField(
+        label="重新答复时限（工作日；不填则沿用原期限）",
+        min_value=1,
+        max_value=60,
+        required=False,
+    )
 
 
 class ReplyForm(forms.Form):
@@ -123,8 +142,14 @@ def letter_detail(request, number):
         .exclude(pk=site.pk)
         .order_by("kind", "legal_name")
     )
+    answered = services.answered_routings(case, site) if is_lead else []
+    send_back_form = SendBackForm(prefix="send_back")
+    send_back_form.fields["to_site"].queryset = Website.objects.filter(
+        pk__in=[t.site_id for t in answered]
+    )
     action = request.POST.get("action") if request.method == "POST" else None
     forms_by_action = {
+        "send_back": send_back_form,
         "route": route_form,
         "return": ReasonForm(prefix="return"),
         "answer": ReplyForm(prefix="answer"),
@@ -144,8 +169,8 @@ def letter_detail(request, number):
     }
     if action in forms_by_action:
         form = forms_by_action[action].__class__(request.POST, prefix=action)
-        if action == "route":
-            form.fields["to_site"].queryset = route_form.fields["to_site"].queryset
+        if action in ("route", "send_back"):
+            form.fields["to_site"].queryset = forms_by_action[action].fields["to_site"].queryset
         forms_by_action[action] = form
         if form.is_valid():
             try:
@@ -164,6 +189,8 @@ def letter_detail(request, number):
             "task": task,
             "is_lead": is_lead,
             "forms": forms_by_action,
+            "can_send_back": bool(answered),
+            "rework_reason": services.rework_reasons([task]).get(task.pk, ""),
             "answers": services.department_answers(case) if is_lead else [],
             "routed": case.tasks.filter(role=CaseTask.Role.ROUTED).select_related("site")
             if is_lead
@@ -204,10 +231,22 @@ def _act(action, case, site, user, task, data):
         )
     elif action == "return":
         cases.return_routing(case, site, user=user, reason=data["reason"])
+    elif action == "send_back":
+        services.send_back(
+            case,
+            site,
+            user,
+            to_site=data["to_site"],
+            reason=data["reason"],
+            working_days=data["working_days"],
+        )
     elif action == "answer":
         if task.status == TaskStatus.PENDING:
             cases.accept(case, site, user=user)
-        cases.answer(case, site, user=user, note=data["reply"])
+        # A routed department's answer goes to the office for review, not to the writer: the
+        # writer reads the office's final reply (an answer sent back must never reach them).
+        public = task.role != CaseTask.Role.ROUTED
+        cases.answer(case, site, user=user, note=data["reply"], public=public)
     elif action == "review":
         services.review_and_complete(
             case,

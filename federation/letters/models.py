@@ -11,12 +11,22 @@ KINDS = {
     LETTER: (
         "来信",
         "XX",
-        ["accept", "refuse", "start", "answer", "route", "return_routing", "extend", "complete"],
+        [
+            "accept",
+            "refuse",
+            "start",
+            "answer",
+            "route",
+            "return_routing",
+            "send_back",
+            "extend",
+            "complete",
+        ],
     ),
     ERROR_REPORT: (
         "网站找错",
         "ZC",
-        ["accept", "refuse", "answer", "route", "return_routing", "complete"],
+        ["accept", "refuse", "answer", "route", "return_routing", "send_back", "complete"],
     ),
     DISCLOSURE_REQUEST: (
         "依申请公开",
@@ -30,6 +40,7 @@ KINDS = {
             "answer",
             "route",
             "return_routing",
+            "send_back",
             "extend",
             "complete",
         ],

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from federation.casework import services as cases
 from federation.casework.errors import CaseError
-from federation.casework.models import Case, CaseStatus, CaseTask, TaskStatus
+from federation.casework.models import Case, CaseStatus, CaseStep, CaseTask, TaskStatus
 from tenants.models import Website
 
 from .models import (
@@ -191,6 +191,39 @@ def department_answers(case):
         .select_related("site")
         .order_by("pk")
     ]
+
+
+def answered_routings(case, site) -> list[CaseTask]:
+    """The parts `site` routed whose department has answered: what its review may send back."""
+    origin = cases.task_of(case, site)
+    if origin is None:
+        return []
+    return list(
+        CaseTask.objects.filter(
+            case=case, routed_from=origin, role=CaseTask.Role.ROUTED, status=TaskStatus.ANSWERED
+        ).select_related("site")
+    )
+
+
+def send_back(case, site, user, *, to_site, reason, working_days=None):
+    """The office sends a department's answer back for rework (退回重办), with the reason the
+    department reads in its list; the writer never sees it."""
+    return cases.send_back(
+        case, site, to_site, user=user, reason=reason, working_days=working_days or None
+    )
+
+
+def rework_reasons(tasks) -> dict[int, str]:
+    """{task id: the office's reason} for the open tasks that were sent back for rework."""
+    open_ids = [task.pk for task in tasks if task.is_open]
+    reasons = {}
+    for task_id, note in (
+        CaseStep.objects.filter(task_id__in=open_ids, action="send_back")
+        .order_by("pk")
+        .values_list("task_id", "note")
+    ):
+        reasons[task_id] = note  # the latest wins
+    return reasons
 
 
 @transaction.atomic
