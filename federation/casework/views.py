@@ -53,7 +53,8 @@ def _guesses(request, increment: bool) -> bool:
 @never_cache
 @sensitive_post_parameters("number", "code")
 def query(request):
-    form = QueryForm(request.POST or None)
+    # ?number= prefills the form (a link from the receipt, the old /xinxiang/query/?number=).
+    form = QueryForm(request.POST or None, initial={"number": request.GET.get("number", "")[:32]})
     status = 200
     if request.method == "POST":
         if _guesses(request, increment=False):

@@ -62,8 +62,3 @@ class DisclosureRequestForm(forms.Form):
     delivery = forms.ChoiceField(label="获取信息的方式", choices=Letter.Delivery.choices)
     attachment = forms.FileField(label="身份证明等材料（可不填）", required=False)
     client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-
-
-class QueryForm(forms.Form):
-    number = forms.CharField(label="受理编号", max_length=32)
-    code = forms.CharField(label="查询码", max_length=32)

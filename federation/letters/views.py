@@ -1,5 +1,5 @@
 """Public pages on every site: its mailboxes, writing a letter, published letters and the
-monthly statistics, 找错, 依申请公开 requests, and the status query. Plain views, never in
+monthly statistics, 找错, 依申请公开 requests (their status: casework's /banjian/). Plain views, never in
 the page cache (forms carry tokens; lists change with every publication)."""
 
 import secrets
@@ -10,12 +10,10 @@ from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
 
 from federation.casework.errors import CaseError
-from federation.casework.kinds import ACTION_LABELS
-from federation.casework.services import public_status, public_steps
 from tenants.models import Website
 
 from . import services
-from .forms import DisclosureRequestForm, ErrorReportForm, LetterForm, QueryForm
+from .forms import DisclosureRequestForm, ErrorReportForm, LetterForm
 from .models import Mailbox
 
 
@@ -157,22 +155,3 @@ def disclosure_request(request):
         else:
             return _received(request, case, code, "政府信息公开申请")
     return render(request, "letters/ysqgk.html", {"form": form, "site": site})
-
-
-@never_cache
-@ratelimit(key="ip", rate="30/h", method="POST", block=False)
-def query(request):
-    _site()
-    form = QueryForm(request.POST or None)
-    case = None
-    if request.method == "POST" and getattr(request, "limited", False):
-        form.add_error(None, "查询过于频繁，请一小时后再试。")
-    elif request.method == "POST" and form.is_valid():
-        case = services.find(form.cleaned_data["number"].strip(), form.cleaned_data["code"].strip())
-        if case is None:
-            form.add_error(None, "受理编号或查询码不正确，请核对后再试。")
-    context = {"form": form, "case": case}
-    if case is not None:
-        steps = [(step, ACTION_LABELS.get(step.action, step.action)) for step in public_steps(case)]
-        context.update(status=public_status(case), steps=steps)
-    return render(request, "letters/query.html", context)

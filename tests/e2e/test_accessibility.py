@@ -398,7 +398,6 @@ def interaction_paths(live_port):
         "mailboxes": "/xinxiang/",
         "mailbox": "/xinxiang/ldxx/",
         "letter_write": "/xinxiang/ldxx/write/",
-        "letter_query": "/xinxiang/query/",
         "zhaocuo": "/zhaocuo/?url=/tzgg/",
         "ysqgk": "/ysqgk/",
     }
@@ -420,7 +419,6 @@ def interaction_paths(live_port):
         "mailboxes",
         "mailbox",
         "letter_write",
-        "letter_query",
         "zhaocuo",
         "ysqgk",
     ],

@@ -74,10 +74,10 @@ def test_a_letter_is_routed_answered_reviewed_and_published(new_page, site_url):
     citizen.get_by_role("link", name=title).click()
     expect(citizen.get_by_text("已安排施工队本周修复路面。")).to_be_visible()
     expect(citizen.locator("main")).not_to_contain_text("13912345678")
-    citizen.goto(site_url(alpha, "/xinxiang/query/"))
+    citizen.goto(site_url(alpha, "/banjian/"))
     citizen.fill("input[name=number]", number)
     citizen.fill("input[name=code]", code)
-    citizen.click(".public-form button[type=submit]")
+    citizen.click(".casework-form button[type=submit]")
     expect(citizen.locator("#case-status")).to_have_text("已办结")
 
 

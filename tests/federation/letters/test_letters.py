@@ -91,12 +91,37 @@ def test_the_whole_journey_with_routing_review_and_publication(alpha, beta):
     assert "小区噪音扰民" in listing
     # The writer follows it with the number and code; a wrong code learns nothing.
     query = Client(HTTP_HOST=alpha.primary_domain)
-    found = query.post("/xinxiang/query/", {"number": case.number, "code": code}).content.decode()
-    assert "已办结" in found and "转" in found
-    wrong = query.post(
-        "/xinxiang/query/", {"number": case.number, "code": "WRONG123"}
+    found = query.post(
+        "/banjian/", {"number": case.number, "code": code}, follow=True
     ).content.decode()
-    assert "受理编号或查询码不正确" in wrong and "小区噪音扰民" not in wrong
+    assert "已办结" in found and "转" in found
+    wrong = Client(HTTP_HOST=alpha.primary_domain).post(
+        "/banjian/", {"number": case.number, "code": "WRONG123"}
+    )
+    assert wrong.status_code == 400
+    assert "受理编号和查询码" in wrong.content.decode()
+    assert "小区噪音扰民" not in wrong.content.decode()
+
+
+def test_the_old_query_address_moves_permanently_to_the_case_status_page(alpha, beta):
+    case, code = write(alpha, dict(LETTER, title="路灯不亮"))
+    act(alpha, case.number, "route", to_site=beta.pk, note="请维修路灯", working_days=10)
+    client = Client(HTTP_HOST=alpha.primary_domain)
+    moved = client.get(f"/xinxiang/query/?number={case.number}")
+    assert moved.status_code == 301 and moved["Location"] == f"/banjian/?number={case.number}"
+    form = client.get(moved["Location"]).content.decode()
+    assert f'value="{case.number}"' in form
+    # The receipt and the mailbox pages link to /banjian/ only.
+    mailbox = client.get("/xinxiang/ldxx/").content.decode()
+    assert 'href="/banjian/"' in mailbox and "/xinxiang/query/" not in mailbox
+    # The case page shows what the old page did: title, number, status, deadline, history.
+    page = client.post(
+        "/banjian/", {"number": case.number, "code": code}, follow=True
+    ).content.decode()
+    assert "路灯不亮" in page and case.number in page
+    assert "已受理" in page and case.deadline.strftime("%Y-%m-%d") in page
+    assert "提交" in page and f"转{beta.short_name}办理：请维修路灯" in page
+    assert "13912345678" not in page  # the writer's phone is never echoed
 
 
 def test_a_letter_is_published_only_if_the_writer_allowed_it(alpha):
