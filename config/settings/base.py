@@ -522,6 +522,12 @@ CASEWORK_MAX_UPLOAD_SIZE = int(os.environ.get("CASEWORK_MAX_UPLOAD_SIZE", 20 * 1
 # The key query codes are hashed with (set it once, never rotate it with SECRET_KEY, or the
 # codes already given to applicants stop working); unset: SECRET_KEY.
 CASEWORK_HMAC_KEY = os.environ.get("CASEWORK_HMAC_KEY", "")
+# --- Survey exports (sites.interaction.exports): an XLSX of more responses than this is built
+# by a task into the site's own folder under INTERACTION_EXPORTS_ROOT (outside MEDIA_ROOT).
+SURVEY_XLSX_INLINE_MAX = int(os.environ.get("SURVEY_XLSX_INLINE_MAX", 5000))
+INTERACTION_EXPORTS_ROOT = Path(
+    os.environ.get("INTERACTION_EXPORTS_ROOT", BASE_DIR / "var" / "exports")
+)
 # Backups: where backup_site writes archives by default.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 # --- Cross-site search (federation.search): PostgreSQL full text over jieba terms by default;

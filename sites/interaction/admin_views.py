@@ -9,23 +9,26 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import exports, services
 from .models import (
     BoardPost,
     Consultation,
     InterviewPage,
     InterviewQuestion,
     SurveyAnswer,
+    SurveyExport,
     SurveyPage,
     TranscriptEntry,
 )
 from .models.common import Moderation
 
 MODERATE = "interaction.moderate_interaction"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 30
 
 
@@ -174,7 +177,12 @@ def survey_results(request, page_id):
     return render(
         request,
         "interaction/admin/survey_results.html",
-        {"page": page, "summary": services.summary(page), "comments": comments},
+        {
+            "page": page,
+            "summary": services.summary(page),
+            "comments": comments,
+            "exports": page.exports.all()[: exports.KEEP_PER_SURVEY + 1],
+        },
     )
 
 
@@ -198,18 +206,11 @@ class _Echo:
         return value
 
 
-def _safe_cell(value):
-    """A cell a spreadsheet will not run as a formula (CSV/XLSX injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def survey_csv(request, page_id):
     page = get_object_or_404(SurveyPage, pk=page_id)
     _editor_of(request, page)
     writer = csv.writer(_Echo())
-    rows = ([_safe_cell(c) for c in row] for row in services.export_rows(page))
+    rows = ([exports.safe_cell(c) for c in row] for row in services.export_rows(page))
     response = StreamingHttpResponse(
         ("\ufeff" if i == 0 else "") + writer.writerow(row) for i, row in enumerate(rows)
     )
@@ -218,35 +219,51 @@ def survey_csv(request, page_id):
     return response
 
 
-def survey_xlsx_bytes(page) -> bytes:
-    from openpyxl import Workbook  # ~0.3 s to import: only when someone exports
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("答卷")
-    for row in services.export_rows(page):
-        sheet.append([_safe_cell(c) for c in row])
-    summary_sheet = workbook.create_sheet("汇总")
-    data = services.summary(page)
-    summary_sheet.append(["答卷总数", data["total"]])
-    for item in data["questions"]:
-        summary_sheet.append([item["question"].text])
-        for option in item["options"]:
-            summary_sheet.append(["", option["label"], option["count"], option["share"]])
-        if item["kind"] == "text":
-            summary_sheet.append(["", "文字意见", item["comments"]])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def survey_xlsx(request, page_id):
+    """Inline up to SURVEY_XLSX_INLINE_MAX responses; above, a task builds it (exports.py)."""
     page = get_object_or_404(SurveyPage, pk=page_id)
     _editor_of(request, page)
-    response = HttpResponse(
-        survey_xlsx_bytes(page),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    if not exports.builds_inline(page):
+        export = exports.request_xlsx(page, request.user)
+        return redirect("interaction_survey_export", page_id=page.pk, export_id=export.pk)
+    out = io.BytesIO()
+    exports.write_xlsx(page, out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="survey-{page.pk}.xlsx"'
+    return response
+
+
+def survey_export(request, page_id, export_id):
+    """A big export's state: "preparing" (the page refreshes itself), then its link."""
+    page = get_object_or_404(SurveyPage, pk=page_id)
+    _editor_of(request, page)
+    export = get_object_or_404(SurveyExport, pk=export_id, page=page)
+    return render(
+        request,
+        "interaction/admin/survey_export.html",
+        {
+            "page": page,
+            "export": export,
+            "stale": export.status == SurveyExport.Status.PREPARING
+            and timezone.now() - export.created_at > exports.STALE_AFTER,
+        },
+    )
+
+
+def survey_export_download(request, page_id, export_id):
+    page = get_object_or_404(SurveyPage, pk=page_id)
+    _editor_of(request, page)
+    export = get_object_or_404(
+        SurveyExport, pk=export_id, page=page, status=SurveyExport.Status.READY
+    )
+    try:
+        handle = exports.path_of(export).open("rb")
+    except OSError:
+        raise Http404("导出文件已被清理，请重新导出。") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"survey-{page.pk}.xlsx", content_type=XLSX
+    )
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

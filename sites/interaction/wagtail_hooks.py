@@ -33,6 +33,16 @@ def interaction_admin_urls():
             "interaction/surveys/<int:page_id>/xlsx/", v.survey_xlsx, name="interaction_survey_xlsx"
         ),
         path(
+            "interaction/surveys/<int:page_id>/exports/<int:export_id>/",
+            v.survey_export,
+            name="interaction_survey_export",
+        ),
+        path(
+            "interaction/surveys/<int:page_id>/exports/<int:export_id>/download/",
+            v.survey_export_download,
+            name="interaction_survey_export_download",
+        ),
+        path(
             "interaction/interviews/<int:page_id>/",
             v.interview_console,
             name="interaction_interview",

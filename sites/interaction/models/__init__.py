@@ -3,7 +3,14 @@
 from .board import BoardPost, MessageBoardPage
 from .consultation import Consultation, ConsultationPage, FaqPage
 from .interviews import InterviewGuest, InterviewPage, InterviewQuestion, TranscriptEntry
-from .surveys import SurveyAnswer, SurveyPage, SurveyQuestion, SurveyResponse, SurveyTally
+from .surveys import (
+    SurveyAnswer,
+    SurveyExport,
+    SurveyPage,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyTally,
+)
 
 __all__ = [
     "BoardPost",
@@ -15,6 +22,7 @@ __all__ = [
     "InterviewQuestion",
     "MessageBoardPage",
     "SurveyAnswer",
+    "SurveyExport",
     "SurveyPage",
     "SurveyQuestion",
     "SurveyResponse",

@@ -186,3 +186,31 @@ class SurveyTally(models.Model):
 
     def __str__(self):
         return f"{self.question_id}/{self.option}: {self.count}"
+
+
+class SurveyExport(models.Model):
+    """An XLSX export too big to build inside a request (sites.interaction.exports): a task
+    writes it to a private file of this site, the admin shows "preparing" and then the link."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "正在生成"
+        READY = "ready", "可以下载"
+        FAILED = "failed", "生成失败"
+
+    page = models.ForeignKey(SurveyPage, on_delete=models.CASCADE, related_name="exports")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
+    requested_by = models.CharField("导出人", max_length=150, blank=True)
+    responses = models.PositiveIntegerField("答卷数", default=0)
+    # Relative to the site's own export folder (exports.site_root()), never under MEDIA_ROOT.
+    path = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "问卷导出"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.page_id} · {self.created_at:%Y-%m-%d %H:%M}"
