@@ -176,18 +176,18 @@ def interaction_paths(alpha, in_site):
         interview = helpers.interview()
         # question keys that exist, for the survey forms' q<pk> fields
         question_ids = [q.pk for q in (*survey.questions.all(), *solicitation.questions.all())]
-    paths = [
-        "/xinxiang/ldxx/write/",
-        "/xinxiang/szxx/write/",  # not alpha's mailbox: 404, never 500
-        "/zhaocuo/",
-        "/ysqgk/",
-        f"{board.url}write/",
-        survey.url,
-        solicitation.url,
-        f"{interview.url}ask/",
-        f"{interview.url}transcript/",
-        "/xinxiang/query/",
-    ]
+        paths = [
+            "/xinxiang/ldxx/write/",
+            "/xinxiang/szxx/write/",  # not alpha's mailbox: 404, never 500
+            "/zhaocuo/",
+            "/ysqgk/",
+            f"{board.url}write/",
+            survey.url,
+            solicitation.url,
+            f"{interview.url}ask/",
+            f"{interview.url}transcript/",
+            "/xinxiang/query/",
+        ]
     return paths, question_ids
 
 
