@@ -115,6 +115,7 @@ DEMO_PAGE_TYPES = [
     "sites.core.demo.PAGE_TYPES",
     "sites.disclosure.demo.PAGE_TYPES",
     "sites.services.demo.PAGE_TYPES",
+    "sites.interaction.demo.PAGE_TYPES",  # the portal's 互动交流 pages (federation.letters.demo)
 ]
 # Run in each demo site's schema before its pages (website → None, idempotent): sections a
 # site made before an app existed gets now.
