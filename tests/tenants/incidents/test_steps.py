@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
 
 from security.audit.models import AuditEvent
@@ -37,6 +38,9 @@ def webmaster(website):
 
 
 def console_client(username, *groups):
+    # console accounts live in the public schema; a site request before leaves the connection
+    # on that site's
+    connection.set_schema_to_public()
     ensure_console_roles()
     user = get_user_model().objects.create_user(username, password="Console-Pass-2026")
     user.groups.add(*Group.objects.filter(name__in=groups))
