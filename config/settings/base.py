@@ -132,6 +132,7 @@ DEMO_CITY_SEEDERS = [
     "federation.onestop.demo.seed",  # life events; a few applications in different states
     "federation.letters.demo.seed",  # board, surveys, interview, FAQ; letters in every state
     "sites.presentation.demo.seed",  # identities: theme, favicon, the portal's header image
+    "tenants.incidents.demo.seed",  # a handled defacement incident, waiting to be closed
     # last: the scorecards read everything above (services, letters, identities)
     "federation.monitoring.demo.seed",  # visits, a stale column, every site's scorecard
 ]

@@ -149,3 +149,13 @@ def test_the_console_lists_every_site_and_only_operators_act(alpha, beta):
     assert reported.website == alpha and reported.source == "console"
     response = ops.post("/incidents/report/", {"site": "nosuch", "kind": "x"}, follow=True)
     assert "请选择网站" in response.content.decode()
+
+
+def test_the_demo_incident_is_handled_and_made_once(beta):
+    from tenants.incidents import demo
+
+    assert demo.seed(schema="beta")["incident"]
+    assert demo.seed(schema="beta") == {}  # a second run adds nothing
+    [incident] = SecurityIncident.objects.filter(website=beta)
+    assert incident.status == "handled" and incident.measures
+    assert demo.seed(schema="no-such-site") == {}
