@@ -24,7 +24,8 @@ def main(argv):
     unknown = [w for w in (wanted or []) if w not in names]
     if unknown:
         sys.exit(f"unknown benchmark {unknown}; known: {', '.join(names)}")
-    harness.reset_database()
+    if os.environ.get("BENCH_KEEP_DATABASE") != "1":  # 1: resume on what the last run left
+        harness.reset_database()
     figures = {}
 
     def report(name, value, unit):

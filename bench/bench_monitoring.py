@@ -1,6 +1,11 @@
 """Monitoring (issue 16): scorecards for many sites, a probe round with hung hosts, link checks.
 
-Sizes: BENCH_MONITORING_SITES (200) provisioned sites (fresh: home, columns, catalogue).
+Sizes: BENCH_MONITORING_SITES (200) provisioned sites (fresh: home, columns, catalogue), made
+by BENCH_MONITORING_PROVISIONERS (2) processes at once: provisioning one site is mostly waiting
+on PostgreSQL (the clone, ~100 inserts), ~8 s a site on a loaded 2-core machine, so 200 made one
+after another did not fit the run's time (147 last time). More processes run the shared server
+out of lock slots (each clone locks every table it makes); a site that hits it is made again.
+With BENCH_KEEP_DATABASE=1 a run interrupted while provisioning resumes where it stopped.
 - scorecards: every site's card computed in one process, timed for the first quarter of the
   sites and for all of them (ms per site at both sizes shows how it grows); target < 60 s for 200.
 - probe round: every site's home page and entry points through gunicorn (the `make serve`
@@ -23,15 +28,24 @@ import urllib.request
 from pathlib import Path
 
 from django.conf import settings
+from django.db import OperationalError
 
 from bench import harness
 from federation.monitoring import indicators, linkcheck, probes, scorecards
 from federation.monitoring.models import ProbeResult
+from tenants import services
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# BENCH_MONITORING_PORTS="8130,8131": the gunicorn's and the front's ports on a shared machine
+# where each user keeps to a range; unset, any free ports.
+_PORTS = [int(p) for p in os.environ.get("BENCH_MONITORING_PORTS", "").split(",") if p.strip()]
+
+
 def free_port():
+    if _PORTS:
+        return _PORTS.pop(0)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -129,20 +143,73 @@ class Front:
 
         async def shutdown():
             self.server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            # let them finish cancelling, or the loop reports each as "destroyed but pending"
+            await asyncio.gather(*pending, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(10)
         time.sleep(0.2)
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
+PREFIX = "m"
+
+
+def _bench_sites():
+    return services.sites().filter(schema_name__startswith=PREFIX)
+
+
+def provision_slice(indices) -> None:
+    """In a provisioner process: make the bench sites numbered `indices` (missing ones only)."""
+    existing = set(_bench_sites().values_list("schema_name", flat=True))
+    for i in indices:
+        if f"{PREFIX}{i:04d}" in existing:
+            continue
+        for attempt in range(3):
+            try:
+                harness.provision(i, prefix=PREFIX)
+                break
+            except OperationalError as error:
+                # Concurrent clones share the server's lock table (max_locks_per_transaction,
+                # "out of shared memory"); provisioning is all or nothing, so try again.
+                if attempt == 2:
+                    raise
+                print(f"   site {i}: {str(error).splitlines()[0]}; again", flush=True)
+                time.sleep(2 + 3 * attempt)
+
+
+def ensure_sites(count: int) -> list:
+    """`count` bench sites, the missing ones provisioned by several processes at once."""
+    services.ensure_template()  # once, before the provisioners race to make it
+    workers = max(1, int(os.environ.get("BENCH_MONITORING_PROVISIONERS", "2")))
+    missing = count - _bench_sites().count()
+    if missing > 0:
+        print(f"   provisioning {missing} sites with {workers} processes…", flush=True)
+        started = time.perf_counter()
+        code = (
+            "import sys, django; django.setup(); from bench import bench_monitoring; "
+            "bench_monitoring.provision_slice(int(n) for n in sys.argv[1:])"
+        )
+        processes = [
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "-c", code, *map(str, range(k, count, workers))], cwd=ROOT
+            )
+            for k in range(workers)
+        ]
+        failed = [p.args for p in processes if p.wait() != 0]
+        if failed:
+            raise SystemExit(f"a provisioner failed ({len(failed)} of {workers}); see above")
+        print(f"   provisioned in {time.perf_counter() - started:.0f} s", flush=True)
+    return harness.ensure_sites(count, prefix=PREFIX)  # the list, in order (none missing now)
+
+
 def run(report):
     count = int(os.environ.get("BENCH_MONITORING_SITES", "200"))
     hung_count = int(os.environ.get("BENCH_MONITORING_HUNG", "10"))
     link_sites = int(os.environ.get("BENCH_MONITORING_LINK_SITES", "10"))
-    sites = harness.ensure_sites(count, prefix="m")
+    sites = ensure_sites(count)
     report("monitoring_sites", len(sites), "sites")
 
     # Scorecards: a quarter of the sites, then all of them.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("cases/", include("federation.casework.console_urls")),  # applicants' data
     path("monitoring/", include("federation.monitoring.console")),  # evaluation (issue 16)
+    path("incidents/", include("tenants.incidents.console")),  # 网站安全事件 (Z1)
     path("", include("tenants.console.urls")),
 ]
 

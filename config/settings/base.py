@@ -25,6 +25,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "tenants.glossary",  # the protected proper nouns of the 繁體 conversion (console)
+    "tenants.incidents",  # 网站安全事件: the emergency plan's intake and steps (Z1)
     # auth, sessions and admin live in the public schema too: console accounts are there.
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -132,6 +133,7 @@ DEMO_CITY_SEEDERS = [
     "federation.onestop.demo.seed",  # life events; a few applications in different states
     "federation.letters.demo.seed",  # board, surveys, interview, FAQ; letters in every state
     "sites.presentation.demo.seed",  # identities: theme, favicon, the portal's header image
+    "tenants.incidents.demo.seed",  # a handled defacement incident, waiting to be closed
     # last: the scorecards read everything above (services, letters, identities)
     "federation.monitoring.demo.seed",  # visits, a stale column, every site's scorecard
 ]
@@ -632,7 +634,7 @@ MONITORING_CHANGE_EXPLAINERS = [
     "federation.monitoring.probes.page_activity",
     "federation.monitoring.probes.broadcast_activity",
 ]
-MONITORING_ALERT_RECEIVERS = []
+MONITORING_ALERT_RECEIVERS = ["tenants.incidents.intake.from_monitoring_alert"]
 # The municipal office: portal roles that see every site's scorecard (各网站排名).
 MONITORING_OFFICE_GROUPS = ("市级编审", "网站管理员")
 # Probes at least 20 times a day (every 30 minutes: 48); scorecards and link checks daily.

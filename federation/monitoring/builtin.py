@@ -312,6 +312,12 @@ class UndatedItems(Indicator):
 
 
 class Availability(Indicator):
+    """站点无法访问, as the national inspections measure it: the **home page** probed at least
+    20 times a day with a 15 s timeout; failures at 5 % of the probes or more fail the site. The
+    other entry points (search, catalogue, hall, mailbox) are probed too and their failures are
+    shown, but they count towards availability only when an operator sets
+    `availability.entry_points` to 1 (a stricter local rule)."""
+
     code = "availability"
     label = "网站可用性"
     settings = (
@@ -321,23 +327,37 @@ class Availability(Indicator):
         Setting("availability.warn_percent", "可用率低于多少（%）时预警", 97),
         Setting("availability.failure_points", "每次探测失败扣分", 1),
         Setting("availability.cap", "此项最多扣分", 20),
+        Setting(
+            "availability.entry_points",
+            "可用率计入首页以外的入口（0：只计首页；1：计入全部入口）",
+            0,
+            help="国家检查指标只对首页探测；设为 1 则搜索、目录、办事大厅、信箱等入口的失败也计入",
+        ),
+        Setting(
+            "availability.outage_probes",
+            "首页连续多少次探测失败即报告网站安全事件（无法访问）",
+            2,
+        ),
     )
 
     def compute(self, site):
         start, end = site.window
-        rows = ProbeResult.objects.filter(
+        probed = ProbeResult.objects.filter(
             website=site.website, started_at__gte=start, started_at__lt=end, absent=False
         )
+        every_entry = site.number("availability.entry_points") >= 1
+        rows = probed if every_entry else probed.filter(path="/")
         counts = rows.aggregate(total=Count("id"), failed=Count("id", filter=Q(ok=False)))
         total, failed = counts["total"], counts["failed"]
-        rounds = rows.filter(path="/").count()
+        rounds = probed.filter(path="/").count()
         where = dict(admin_path="/admin/monitoring/")
+        findings = [] if every_entry else self._entry_failures(probed, where)
         if not total:
-            return [Found.note("当天没有探测记录，可用性未评估", **where)]
+            return [Found.note("当天没有首页探测记录，可用性未评估", **where), *findings]
         percent = Decimal(failed * 100) / total
         available = 100 - percent
-        detail = f"{total} 次探测（首页 {rounds} 轮），失败 {failed} 次，可用率 {available:.1f}%"
-        findings = []
+        counted = f"{total} 次探测" if every_entry else f"首页 {total} 次探测"
+        detail = f"{counted}（首页 {rounds} 轮），失败 {failed} 次，可用率 {available:.1f}%"
         if rounds < site.number("availability.probes_per_day"):
             findings.append(
                 Found.note(
@@ -371,6 +391,25 @@ class Availability(Indicator):
             )
             findings.append(Found.deduction(f"{failed} 次探测失败", points, detail=detail, **where))
         return findings
+
+    @staticmethod
+    def _entry_failures(probed, where) -> list:
+        """Entry points other than the home page that failed: shown, not counted (the rule)."""
+        failing = (
+            probed.exclude(path="/")
+            .values("entry", "path")
+            .annotate(total=Count("id"), failed=Count("id", filter=Q(ok=False)))
+            .filter(failed__gt=0)
+            .order_by("path")
+        )
+        return [
+            Found.note(
+                f"{row['entry']}（{row['path']}）{row['total']} 次探测失败 {row['failed']} 次",
+                fix="检查该入口的页面或服务；不计入可用率（国家指标只计首页）",
+                **where,
+            )
+            for row in failing
+        ]
 
 
 class BrokenLinks(Indicator):

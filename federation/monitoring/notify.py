@@ -1,49 +1,12 @@
 """Mail to a site's responsible people on record (O1, Z3): the registry's contact address and
-the site's active webmasters. Sent in the site's schema, so without EMAIL_URL each message is
-filed under that site's mail folder (sites.core.mail) and listed in its admin (邮件)."""
-
-import logging
-
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django_tenants.utils import schema_context
+the site's active webmasters — the same people the emergency plan notifies, so the addresses
+come from one place (tenants.incidents.notify)."""
 
 from federation.library.links import absolute_url
-from security.roles import WEBMASTER
-from tenants.models import Website
+from tenants.incidents.notify import mail_office, mail_site, responsible_emails
 
-log = logging.getLogger("jiyue.monitoring")
-
-
-def responsible_emails(website) -> list[str]:
-    emails = {website.contact_email} if website.contact_email else set()
-    with schema_context(website.schema_name):
-        emails |= set(
-            get_user_model()
-            .objects.filter(is_active=True, groups__name=WEBMASTER)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    return sorted(emails)
-
-
-def mail_site(website, subject: str, body: str) -> list[str]:
-    """Send to `website`'s responsible people; returns the addresses (empty: nobody on record)."""
-    to = responsible_emails(website)
-    if not to:
-        log.warning("no responsible people with an address on record for %s", website.schema_name)
-        return []
-    with schema_context(website.schema_name):
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
-    return to
+__all__ = ["admin_link", "mail_office", "mail_site", "responsible_emails"]
 
 
 def admin_link(website, path: str) -> str:
     return absolute_url(website, path) if path else ""
-
-
-def mail_office(subject: str, body: str) -> list[str]:
-    """The municipal office: the portal's responsible people (it watches every site)."""
-    portal = Website.objects.portal()
-    return mail_site(portal, subject, body) if portal else []

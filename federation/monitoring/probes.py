@@ -10,9 +10,11 @@ Each result records status, time and a fingerprint of the page's main content (<
 and link targets, so a nonce or a CSRF token does not change it). A home page whose fingerprint
 changes with no explanation — no page published, unpublished, moved or deleted on the site
 (syndicated copies and push-downs are published pages too) and no broadcast starting, ending or
-withdrawn since the previous probe — raises a defacement alert (Z1): mailed to the site's
-responsible people and to the municipal office, shown on both dashboards, and handed to every
-callable in MONITORING_ALERT_RECEIVERS (the emergency plan's intake).
+withdrawn since the previous probe — raises a defacement alert (Z1): shown on both dashboards and handed to every
+callable in MONITORING_ALERT_RECEIVERS (the emergency plan's intake, tenants.incidents). A home
+page that fails `availability.outage_probes` probes in a row is an outage, handed over the same
+way once per outage. The receivers notify the responsible people; with none registered,
+monitoring mails them (and the municipal office) itself.
 """
 
 import asyncio
@@ -32,7 +34,7 @@ from wagtail.models import PageLogEntry
 from federation.library.links import absolute_url
 from tenants.models import Website
 
-from . import http, indicators, notify
+from . import alerts, http, indicators, notify
 from .models import DefacementAlert, ProbeResult
 
 log = logging.getLogger("jiyue.monitoring")
@@ -161,6 +163,7 @@ def probe_round(websites=None) -> list[ProbeResult]:
             )
     previous = _previous_home_fingerprints(by_id, rows)
     ProbeResult.objects.bulk_create(rows)
+    check_outages(by_id, rows)
     for row in rows:
         if row.path == HOME and row.fingerprint and row.website_id in previous:
             before = previous[row.website_id]
@@ -233,12 +236,67 @@ def check_change(website, before, now, excerpt: str = "") -> DefacementAlert | N
         "请立即打开首页核实：如确属篡改，按网站安全应急预案处置（必要时冻结网站）；"
         f"如为正常变更，请在监测页标记“正常变更”：\n{link}\n"
     )
-    notify.mail_site(website, subject, body)
-    if website.kind != Website.Kind.PORTAL:
-        notify.mail_office(subject, body)
-    for path in settings.MONITORING_ALERT_RECEIVERS:
-        try:
-            import_string(path)(alert)
-        except Exception:
-            log.exception("alert receiver %s failed", path)
+    # With a receiver (the emergency plan's intake) the responsible people get its notice,
+    # which carries this alert's evidence: one mail, not two. Without one, monitoring tells them.
+    if not settings.MONITORING_ALERT_RECEIVERS:
+        notify.mail_site(website, subject, body)
+        if website.kind != Website.Kind.PORTAL:
+            notify.mail_office(subject, body)
+    alerts.dispatch(
+        alerts.Alert(
+            kind="defacement",
+            website=website,
+            detected_at=alert.detected_at,
+            title="首页内容发生未知变更（疑似篡改）",
+            detail=(
+                f"{timezone.localtime(before.started_at):%Y-%m-%d %H:%M} 与 "
+                f"{timezone.localtime(now.started_at):%H:%M} 两次探测之间首页正文改变，"
+                f"期间没有任何信息发布、撤下或广播。变更后正文摘录：{excerpt[:300]}"
+            ),
+            reference=f"monitoring.defacement:{alert.pk}",
+            admin_path="/admin/monitoring/#alerts",
+        )
+    )
     return alert
+
+
+# --- Outages ----------------------------------------------------------------------------------
+
+
+def check_outages(by_id, rows) -> list[alerts.Alert]:
+    """Sites whose home page has now failed `availability.outage_probes` probes in a row (and
+    answered the probe before them, or was never probed before): one outage alert per outage,
+    however long it lasts, handed to the emergency plan's intake."""
+    streak = max(1, int(indicators.current_values().get("availability.outage_probes", 2)))
+    raised = []
+    for row in rows:
+        if row.path != HOME or row.ok:
+            continue
+        recent = list(
+            ProbeResult.objects.filter(website_id=row.website_id, path=HOME)
+            .order_by("-started_at", "-pk")
+            .values("pk", "ok", "started_at", "status", "error")[: streak + 1]
+        )
+        failures = recent[:streak]
+        if len(failures) < streak or any(r["ok"] for r in failures):
+            continue
+        if len(recent) > streak and not recent[streak]["ok"]:
+            continue  # the outage was reported when it reached the streak
+        first = failures[-1]
+        website = by_id[row.website_id]
+        alert = alerts.Alert(
+            kind="outage",
+            website=website,
+            detected_at=row.started_at,
+            title=f"网站首页连续 {streak} 次探测无法访问",
+            detail=(
+                f"自 {timezone.localtime(first['started_at']):%Y-%m-%d %H:%M} 起首页连续 {streak} "
+                f"次探测失败，最近一次：{row.error or row.status}。"
+            ),
+            reference=f"monitoring.outage:{website.pk}:{first['pk']}",
+            admin_path="/admin/monitoring/",
+        )
+        log.warning("home page of %s failed %d probes in a row", website.schema_name, streak)
+        alerts.dispatch(alert)
+        raised.append(alert)
+    return raised

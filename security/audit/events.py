@@ -93,6 +93,13 @@ EVENT_TYPES = {
     "console.audit_purge": "清理过期审计记录",
     "console.calendar": "修改节假日安排",
     "console.evaluation_settings": "修改绩效评估设置",  # federation.monitoring
+    # security incidents and the emergency plan's steps (tenants.incidents)
+    "incident.reported": "报告安全事件",
+    "incident.acknowledged": "确认安全事件",
+    "incident.handled": "处置安全事件",
+    "incident.closed": "安全事件结案",
+    "incident.level": "调整安全事件级别",
+    "incident.freeze": "安全事件应急冻结网站",
 }
 
 # What the console does to a site is recorded twice, in the console's chain and in the site's

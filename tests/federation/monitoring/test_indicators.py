@@ -162,6 +162,42 @@ def test_availability_warns_below_97_percent(alpha):
     assert [(f.severity, f.points) for f in found] == [("warning", 0), ("deduction", 1)]
 
 
+def entry_probes(website, failed, ok=0):
+    now = timezone.now()
+    ProbeResult.objects.bulk_create(
+        ProbeResult(
+            website=website,
+            entry="站内搜索",
+            path="/search/",
+            ok=n < ok,
+            status=200 if n < ok else 500,
+            started_at=now - datetime.timedelta(minutes=30 * n),
+        )
+        for n in range(ok + failed)
+    )
+
+
+def test_availability_counts_the_home_page_only_by_the_national_rule(alpha):
+    """站点无法访问: the inspections probe the home page; a failing search page is shown to the
+    webmaster but neither vetoes nor costs points."""
+    probes(alpha, ok=20, failed=0)
+    entry_probes(alpha, failed=20)  # the search entry failed every time: half of all probes
+    found = run(builtin.Availability(), alpha)
+    assert [(f.severity, f.points) for f in found] == [("note", 0)]
+    assert found[0].title == "站内搜索（/search/）20 次探测失败 20 次"
+
+
+def test_availability_counts_every_entry_point_when_the_operator_says_so(alpha):
+    IndicatorSetting.objects.update_or_create(
+        key="availability.entry_points", defaults=dict(label="全部入口", value=1, default=0)
+    )
+    probes(alpha, ok=20, failed=0)
+    entry_probes(alpha, failed=2, ok=18)  # 2 failures in 40 probes: 5 %, the veto line
+    found = run(builtin.Availability(), alpha)
+    assert [(f.severity, f.points) for f in found] == [("veto", 0), ("deduction", 2)]
+    assert found[0].title.startswith("网站无法访问的比例 5.0%")
+
+
 def test_broken_links_one_point_on_home_a_tenth_elsewhere(alpha, beta):
     for n, on_home in enumerate([True, False, False, False]):
         BrokenLink.objects.create(
