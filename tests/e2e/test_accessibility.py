@@ -8,6 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from tenants import services
+from tests.sites.presentation.factories import make_language_versions
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -428,3 +429,39 @@ def test_interaction_pages_have_no_wcag_violations(new_page, site_url, interacti
     page.goto(site_url(services.get_site("alpha"), interaction_paths[name]))
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+@pytest.fixture(scope="module")
+def language_version_paths(live_port):
+    """alpha with its English and Mongolian versions for these tests only (the registry entry is
+    restored after: other journeys walk alpha's header without the language switch)."""
+    alpha = services.get_site("alpha")
+    before = list(alpha.languages or [])
+    paths = make_language_versions(alpha)
+    yield {
+        "en_home": "/en/",
+        "mn_home": "/mn/",
+        "en_article": paths["en"],
+        "mn_article": paths["mn"],
+    }
+    alpha.languages = before
+    alpha.save()
+
+
+@pytest.mark.skipif(
+    not AXE.exists(), reason="axe-core not installed: run `npm install` (make test does)"
+)
+@pytest.mark.parametrize("path_name", ["en_home", "mn_home", "en_article", "mn_article"])
+def test_the_language_versions_have_no_wcag_violations(
+    new_page, site_url, language_version_paths, path_name
+):
+    """V5 + V6: the English and the vertical Mongolian pages, with their translated labels."""
+    page = new_page()
+    response = page.goto(site_url(services.get_site("alpha"), language_version_paths[path_name]))
+    assert response.status == 200
+    assert page.evaluate("document.documentElement.lang") == path_name[:2]
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+    page.evaluate("document.documentElement.classList.add('elder-mode')")
+    violations = axe_violations(page)
+    assert violations == [], "长者模式: " + json.dumps(violations, ensure_ascii=False, indent=1)

@@ -2,9 +2,15 @@
 always visible; the elder-friendly mode is one press away, remembered with no cookie, and the
 page it is applied to is the very same cached HTML; the 繁體 switch keeps the reader's page."""
 
+from pathlib import Path
+
+import pytest
 from django.test import override_settings
 
 from tenants import services
+from tests.sites.presentation.factories import make_language_versions
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def _focus_is_visible(page) -> bool:
@@ -99,3 +105,46 @@ def test_elder_mode_is_remembered_without_a_cookie_and_served_from_the_cache(new
             page.click(".reading-tools a[hreflang=zh-Hans]")
         assert page.evaluate("location.pathname") == "/tzgg/"
         assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+
+
+@pytest.fixture
+def alpha_with_versions(live_port):
+    alpha = services.get_site("alpha")
+    before = list(alpha.languages or [])
+    make_language_versions(alpha)
+    yield alpha
+    alpha.languages = before
+    alpha.save()
+
+
+def test_the_mongolian_label_of_the_switch_renders_on_chinese_and_english_pages(
+    new_page, site_url, alpha_with_versions
+):
+    """The label ᠮᠣᠩᠭᠣᠯ is drawn in the shipped font's 3.5 KB subset on every page, not as boxes
+    (the full 85 KB font is for Mongolian pages only)."""
+    label_font = "NotoSansMongolian-label.woff2"
+    for path in ("/", "/en/"):
+        page = new_page()
+        page.goto(site_url(alpha_with_versions, path))
+        label = page.locator(".reading-tools a[hreflang=mn]")
+        assert label.text_content() == "ᠮᠣᠩᠭᠣᠯ"
+        page.evaluate("document.fonts.ready")
+        faces = page.evaluate(
+            "[...document.fonts].map(f => [f.family.replace(/\"/g, ''), f.status])"
+        )
+        assert ["Noto Sans Mongolian Label", "loaded"] in faces, faces
+        assert ["Noto Sans Mongolian", "unloaded"] in faces, faces  # not fetched here
+        used = label.evaluate("el => getComputedStyle(el).fontFamily")
+        assert used.startswith('"Noto Sans Mongolian Label"')
+        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        assert [url for url in fetched if label_font in url], fetched
+        assert not [url for url in fetched if "NotoSansMongolian-Regular" in url], fetched
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = "home" if path == "/" else "en"
+        label.screenshot(path=str(SCREENSHOTS / f"mongolian-switch-label-{name}.png"))
+    # …and on a Mongolian page the whole font is fetched for the text
+    page = new_page()
+    page.goto(site_url(alpha_with_versions, "/mn/"))
+    page.evaluate("document.fonts.ready")
+    fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert [url for url in fetched if "NotoSansMongolian-Regular" in url], fetched

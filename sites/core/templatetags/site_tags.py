@@ -4,6 +4,16 @@ from wagtail.models import Site
 register = template.Library()
 
 
+def _home(request, site):
+    """The home page of the tree the visitor is reading: an English or Mongolian page
+    (request.page_language, set from its /en/ or /mn/ prefix) gets its version's home and
+    columns, not the Chinese ones; a Chinese page (繁體 too) costs no extra query."""
+    root = site.root_page
+    if getattr(request, "page_language", None) not in (None, "zh-hans", "zh-hant"):
+        return root.localized  # the active language's translation, or the Chinese home
+    return root
+
+
 @register.simple_tag(takes_context=True)
 def site_columns(context):
     """The site's top-level columns for the main navigation, fetched once per request."""
@@ -14,7 +24,8 @@ def site_columns(context):
         site = Site.find_for_request(request)
         request._site_columns = (
             list(
-                site.root_page.get_children()
+                _home(request, site)
+                .get_children()
                 .live()
                 .in_menu()
                 .only("title", "url_path", "path", "depth", "slug")
@@ -29,4 +40,4 @@ def site_columns(context):
 def site_home_url(context):
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
-    return site.root_page.url if site else "/"
+    return _home(request, site).url if site else "/"

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page, Site
 
 from ..chinese import simplified_path, traditional_path
@@ -18,6 +19,7 @@ from ..models import PresentationSettings
 register = template.Library()
 
 HTML_LANG = {"zh-hans": "zh-Hans", "zh-hant": "zh-Hant", "en": "en", "mn": "mn"}
+OG_LOCALE = {"zh-hans": "zh_CN", "zh-hant": "zh_TW", "en": "en_US", "mn": "mn_CN"}
 ICP_REGISTRY = "https://beian.miit.gov.cn/"
 POLICE_REGISTRY = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
 
@@ -94,7 +96,7 @@ def presentation_head(context):
         "canonical": canonical,
         "alternates": alternates,
         "og_type": "article" if hasattr(page, "date") else "website",
-        "og_locale": "zh_TW" if page_language(request) == "zh-hant" else "zh_CN",
+        "og_locale": OG_LOCALE.get(language, "zh_CN"),
         "description": description[:200],
         "feeds": feeds,
         "favicon": "/favicon.ico" if settings_ and settings_.favicon_id else None,
@@ -104,10 +106,11 @@ def presentation_head(context):
 
 
 LANGUAGE_NAMES = {"zh-hans": "中文", "en": "English", "mn": "ᠮᠣᠩᠭᠣᠯ"}
+# Said in the language of the page the visitor is reading (locale/ catalogues), not the target's.
 UNTRANSLATED = {
-    "zh-hans": "（本页暂无中文版，将打开中文首页）",
-    "en": "（本页暂无英文版，将打开英文版首页）",
-    "mn": "（本页暂无蒙古文版，将打开蒙古文版首页）",
+    "zh-hans": _("（本页暂无中文版，将打开中文首页）"),
+    "en": _("（本页暂无英文版，将打开英文版首页）"),
+    "mn": _("（本页暂无蒙古文版，将打开蒙古文版首页）"),
 }
 
 
@@ -170,6 +173,7 @@ def reading_tools(context):
         "simplified_url": path,
         "traditional_url": traditional_path(path),
         "versions": language_versions(request, context.get("page"), context.get("website")),
+        "page_lang": HTML_LANG.get(language, "zh-Hans"),
     }
 
 

@@ -10,6 +10,7 @@ from wagtail.models import Locale
 from sites.presentation import demo
 from tests.clients import admin_client, site_client
 from tests.factories import make_article
+from tests.sites.presentation.factories import MEETING_PARAGRAPH, MEETING_SUMMARY
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +25,16 @@ def multilingual(alpha, committed):
     alpha.languages = ["zh-hans", "en", "mn"]
     alpha.save()
     with committed():
-        article = make_article(alpha, "市政府召开第二十六次常务会议", "会议研究部署冬季供暖。")
+        # the demo's article: its first paragraph and summary are in the demo's strings
+        article = make_article(
+            alpha, "市政府召开第二十六次常务会议", MEETING_PARAGRAPH, summary=MEETING_SUMMARY
+        )
     result = demo.seed_languages()
     assert result["translated pages"] >= 4  # two homes, the article in two languages
     with schema_context("alpha"):
         english = article.get_translation(Locale.objects.get(language_code="en"))
-        paths = {"zh": article.url, "en": english.url, "zh_id": article.pk}
+        mongolian = article.get_translation(Locale.objects.get(language_code="mn"))
+        paths = {"zh": article.url, "en": english.url, "mn": mongolian.url, "zh_id": article.pk}
     return alpha, paths
 
 
@@ -132,3 +137,50 @@ def test_the_library_holds_the_chinese_original_only(multilingual):
     assert [(i.title, i.withdrawn) for i in items] == [("市政府召开第二十六次常务会议", False)]
     with schema_context("alpha"):
         assert library.project_new_pages(alpha) == []  # nothing left over, no duplicate key
+
+
+def test_the_demo_translations_are_wagtail_localize_translations(multilingual):
+    """The translation report lists them with their progress: the English article is fully
+    translated, the Mongolian one waits for its paragraphs (and shows no Chinese meanwhile)."""
+    from wagtail_localize.models import StringSegment, StringTranslation, Translation
+
+    alpha, paths = multilingual
+
+    def waiting(translation) -> list[str]:
+        """The fields of the strings of `translation` nobody has translated yet."""
+        done = StringTranslation.objects.filter(locale=translation.target_locale)
+        return sorted(
+            segment.context.path.split(".")[0]
+            for segment in StringSegment.objects.filter(source=translation.source)
+            if not done.filter(translation_of=segment.string, context=segment.context).exists()
+        )
+
+    with schema_context("alpha"):
+        found = {
+            (t.source.object_repr, t.target_locale.language_code): (t.get_progress(), waiting(t))
+            for t in Translation.objects.select_related("source", "target_locale")
+        }
+    article = "市政府召开第二十六次常务会议"
+    (total, translated), missing = found[(article, "en")]
+    assert total >= 3 and translated == total and missing == []  # title, summary, the paragraph
+    (total, translated), missing = found[(article, "mn")]
+    assert translated == total - 1 and missing == ["body"]  # the paragraph waits
+    assert set(found) >= {(article, "en"), (article, "mn"), ("工作动态", "en"), ("工作动态", "mn")}
+    home_title = next(r for r, _ in found if r.endswith("人民政府"))
+    assert "title" not in found[(home_title, "en")][1]
+    english = doc(site_client(alpha).get(paths["en"])).text_content()
+    assert "On 24 November the mayor chaired" in english and "市长主持" not in english
+    mongolian = doc(site_client(alpha).get(paths["mn"]))
+    assert "市长主持" not in mongolian.xpath("//main")[0].text_content()
+    # the admin's report (Chinese admin) lists every one, with the status editors read
+    report = admin_client(alpha).get("/admin/localize/reports/translations/results/")
+    assert report.status_code == 200
+    rows = lxml_html.fromstring(report.content.decode()).xpath("//table//tbody/tr")
+    listed = [" ".join(row.text_content().split()) for row in rows]
+    assert len(listed) == len(found)
+    english_row = next(r for r in listed if "The 26th executive meeting" in r)
+    mongolian_row = next(r for r in listed if article in r and "ᠬᠤᠷᠠᠯ" in r)
+    assert "保持最新" in english_row  # Up to date
+    assert "待翻译" in mongolian_row  # Waiting for translations
+    # seeding again changes nothing (make run on an existing database)
+    assert demo.seed_languages() == {"translated pages": 0}
