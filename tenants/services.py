@@ -175,6 +175,7 @@ def provision_site(
             },
         )
     log.info("provisioned %s (%s) at %s", website.legal_name, schema_name, domain)
+    spares.leave_catalog_caches_behind()
     return ProvisionedSite(website, webmaster_username, password)
 
 

@@ -109,6 +109,8 @@ def replenish(size: int | None = None) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_REPLENISH_LOCK])
         connection.set_schema_to_public()
+        if done["made"]:
+            leave_catalog_caches_behind()
     done["seconds"] = time.perf_counter() - started
     return done
 
@@ -122,3 +124,18 @@ def _drop(spare: str) -> bool:
             return False  # being taken right now
         cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(spare)))
     return True
+
+
+def leave_catalog_caches_behind() -> None:
+    """Close the connection after making a schema, unless a transaction is still open.
+
+    A PostgreSQL backend keeps every relation it created in its relation and catalog caches
+    for as long as it lives, and later transactions walk those caches (at the end of each
+    transaction and savepoint, and in full whenever the shared invalidation queue overruns,
+    which a clone's thousands of catalog changes cause). Measured in bench CPU time: the
+    backend's time for a clone grew from 0.57 s at 40 sites to 1.40 s at 76 sites on one
+    long-lived connection, and was 0.49 s at 90 sites on a new one. Reconnecting costs a few
+    milliseconds.
+    """
+    if not connection.in_atomic_block:
+        connection.close()
