@@ -28,7 +28,7 @@ from django.db import connection
 from tenants import services
 for schema in ("mig_a", "mig_b", "mig_c"):
     services.provision_site(kind="department", legal_name=f"迁移测试{schema}", short_name=schema,
-        domain=f"{schema}.localhost", schema_name=schema, webmaster_password="Migrate-Pass-2026")
+        domain=f"{schema.replace('_', '')}.localhost", schema_name=schema, webmaster_password="Migrate-Pass-2026")
 with connection.cursor() as cursor:
     for schema in ("site_template", "mig_a", "mig_b", "mig_c"):
         cursor.execute(f"DELETE FROM {schema}.django_migrations "
@@ -43,7 +43,7 @@ from django.db import connection
 from django.test import Client
 from tenants import migrating
 print("BEHIND", ",".join(migrating.schemas_behind(migrating.tenant_schemas())))
-print("HOME", Client().get("/", HTTP_HOST="mig_a.localhost").status_code)
+print("HOME", Client().get("/", HTTP_HOST="miga.localhost").status_code)
 """
 
 REPAIR = """
