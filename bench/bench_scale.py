@@ -4,7 +4,9 @@
   BENCH_SCALE_CLONE_EVERY-th (10) is cloned from the template (no spare ready: how every site
   was made before), the others are renamed from a spare (tenants.spares). After each site the
   pool is refilled as the periodic job does, timed apart: that is the worker's time, not the
-  operator's. Per-10 medians of both paths show what grows and what stays flat.
+  operator's. Per-10 medians of both paths show what grows and what stays flat, in wall time
+  and in CPU time (Python, and the PostgreSQL backend read from /proc): on a shared machine
+  the load inflates wall time several-fold and CPU time much less.
 - The catalog those sites make: pg_class rows, schemas, database size.
 - Migrations over every schema (tenants.migrating): a no-op run (and the whole no-op
   `setup_platform`: shared schema, every site, spares, role groups), then a real additive
@@ -24,7 +26,7 @@ import statistics
 import time
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, override_settings
 
 from bench import harness
@@ -50,64 +52,81 @@ def rss_mb() -> float:
     return 0.0
 
 
+def backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend (a server on this machine), which
+    the load on a shared machine inflates far less than wall time; None when unreadable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(work):
+    """(wall, Python CPU, backend CPU) of `work`, run in one transaction on one connection;
+    the connection is closed afterwards, as provisioning and the refill do."""
+    before, py, wall = backend_cpu(), time.process_time(), time.perf_counter()
+    with transaction.atomic():
+        work()
+        after = backend_cpu()
+    figures = (
+        time.perf_counter() - wall,
+        time.process_time() - py,
+        after - before if before is not None and after is not None else float("nan"),
+    )
+    connection.close()
+    return figures
+
+
 def provision_sites(report) -> list[str]:
     existing = Website.objects.sites().filter(schema_name__startswith="b").count()
-    renamed, cloned, refills = [], [], []
+    samples = {"spare": [], "cloned": [], "refill": []}  # (n, wall, py cpu, backend cpu)
     for n, i in enumerate(range(existing, existing + SITES), start=1):
-        use_spare = n % CLONE_EVERY != 0
-        if not use_spare:
-            pool = spares.spare_schemas()
-            with connection.cursor() as cursor:  # set the pool aside: this one clones
-                for spare in pool:
-                    cursor.execute(f'ALTER SCHEMA "{spare}" RENAME TO "held_{spare}"')
-        started = time.perf_counter()
-        harness.provision(i)
-        (renamed if use_spare else cloned).append((n, time.perf_counter() - started))
-        if not use_spare:
-            with connection.cursor() as cursor:
-                for spare in pool:
-                    cursor.execute(f'ALTER SCHEMA "held_{spare}" RENAME TO "{spare}"')
-        refill = spares.replenish()
-        if refill["made"]:
-            refills.append((n, refill["seconds"] / refill["made"]))
+        path = "spare" if n % CLONE_EVERY else "cloned"
+        held = spares.spare_schemas() if path == "cloned" else []
+        with connection.cursor() as cursor:  # set the pool aside: this one clones
+            for spare in held:
+                cursor.execute(f'ALTER SCHEMA "{spare}" RENAME TO "held_{spare}"')
+        samples[path].append((n, *measured(lambda i=i: harness.provision(i))))
+        with connection.cursor() as cursor:
+            for spare in held:
+                cursor.execute(f'ALTER SCHEMA "held_{spare}" RENAME TO "{spare}"')
+        made = {}
+        refill = measured(lambda made=made: made.update(spares.replenish()))
+        if made["made"]:
+            samples["refill"].append((n, *(x / made["made"] for x in refill)))
         if n % 10 == 0:
-            last = [s for k, s in renamed if k > n - 10]
-            last_clone = [s for k, s in cloned if k > n - 10]
-            last_refill = [s for k, s in refills if k > n - 10]
-            print(
-                f"   {n}/{SITES}: from a spare median {statistics.median(last):.2f} s"
-                + (f", cloned {statistics.median(last_clone):.2f} s" if last_clone else "")
-                + (f", refill {statistics.median(last_refill):.2f} s/spare" if last_refill else "")
-                + f" (load {load()})",
-                flush=True,
-            )
-    window = max(10, SITES // 10)
-    first = [s for k, s in renamed if k <= window]
-    last = [s for k, s in renamed if k > SITES - window]
-    report("scale_provision_from_spare_median_first", statistics.median(first), "s")
-    report("scale_provision_from_spare_median_last", statistics.median(last), "s")
-    report(
-        "scale_provision_from_spare_ratio_last_first",
-        statistics.median(last) / statistics.median(first),
-        "x",
-    )
-    if len(cloned) >= 2:
-        half = len(cloned) // 2
-        first_c = statistics.median(s for _, s in cloned[:half])
-        last_c = statistics.median(s for _, s in cloned[half:])
-        report("scale_provision_cloned_median_first_half", first_c, "s")
-        report("scale_provision_cloned_median_second_half", last_c, "s")
-    if refills:
-        half = max(1, len(refills) // 2)
+            line = [f"   {n}/{SITES} (load {load()}), per-10 medians wall / py cpu / db cpu:"]
+            for name, rows in samples.items():
+                last = [r for r in rows if r[0] > n - 10]
+                if last:
+                    line.append(
+                        f"{name} "
+                        + " / ".join(
+                            f"{statistics.median(r[k] for r in last):.2f}" for k in (1, 2, 3)
+                        )
+                    )
+            print("  ".join(line), flush=True)
+    for name, rows in samples.items():
+        if len(rows) < 2:
+            continue
+        half = len(rows) // 2
+        for label, part in (("first_half", rows[:half]), ("second_half", rows[half:])):
+            for k, what in ((1, "wall"), (2, "python_cpu"), (3, "db_cpu")):
+                report(
+                    f"scale_provision_{name}_{what}_median_{label}",
+                    statistics.median(r[k] for r in part),
+                    "s",
+                )
         report(
-            "scale_spare_refill_median_first_half",
-            statistics.median(s for _, s in refills[:half]),
-            "s",
-        )
-        report(
-            "scale_spare_refill_median_second_half",
-            statistics.median(s for _, s in refills[half:]),
-            "s",
+            f"scale_provision_{name}_db_cpu_ratio_second_first",
+            statistics.median(r[3] for r in rows[half:])
+            / statistics.median(r[3] for r in rows[:half]),
+            "x",
         )
     report("scale_sites", Website.objects.sites().count(), "sites")
     report("scale_load_after_provisioning", load(), "load")

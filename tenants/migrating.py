@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -127,7 +128,7 @@ def migrate_sites(
     run = MigrationRun(total=len(schemas))
     started = time.perf_counter()
     behind = schemas_behind(schemas)
-    run.current = [s for s in schemas if s not in set(behind)]
+    run.current = sorted(set(schemas) - set(behind))
     progress(
         f"{len(run.current)} of {len(schemas)} site schemas already current "
         f"(checked in {time.perf_counter() - started:.1f} s); {len(behind)} to migrate."
@@ -158,11 +159,18 @@ def _run(schemas: list[str], processes: int):
             yield migrate_schema(schema)
         return
     # Forked workers inherit the loaded apps and settings; an open connection must not be
-    # shared across the fork (each child opens its own on first use).
+    # shared across the fork (each child opens its own on first use). A worker that dies
+    # (killed, out of memory) fails its sites by name instead of hanging the run, which
+    # multiprocessing.Pool would do.
     connection.close()
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes=processes) as pool:
-        yield from pool.imap_unordered(migrate_schema, schemas)
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        futures = {pool.submit(migrate_schema, schema): schema for schema in schemas}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # noqa: BLE001 (the process, not the migration, failed)
+                yield futures[future], f"the migrating process died: {exc!r}", 0.0
 
 
 def migrate_schema(schema: str) -> tuple[str, str | None, float]:
