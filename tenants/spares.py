@@ -19,7 +19,7 @@ import secrets
 import time
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import sql
 
 from .cloning import CloneUnsupported, clone_script
@@ -103,6 +103,12 @@ def replenish(size: int | None = None) -> dict:
                         cursor.execute(script)
             except CloneUnsupported as exc:
                 log.warning("no spare schemas: the template cannot be copied here (%s)", exc)
+                break
+            except OperationalError as exc:
+                # The server's lock table is shared by every transaction on it, and a clone
+                # holds ~2,900 locks: when it is full, new sites are cloned as before and the
+                # next refill tries again (docs/operations.md: max_locks_per_transaction).
+                log.warning("could not make a spare schema now (%s); the next refill retries", exc)
                 break
             done["made"] += 1
     finally:
