@@ -1,12 +1,11 @@
 """Spare schemas: copies of the site template made ahead of time, renamed into new sites.
 
-Cloning the template is most of a new site's time, and it grows with the catalog: each clone
-writes ~790 catalog relations (tables, indexes, constraints, TOAST), and PostgreSQL's
-catalog writes get slower as pg_class passes tens of thousands of rows (bench_scale measures
-it). `ALTER SCHEMA … RENAME` takes the same time whatever the catalog holds, so provisioning
+Cloning the template is most of a new site's time: ~790 catalog relations (tables, indexes,
+constraints, TOAST) and ~2,900 locks in one transaction, in the operator's request.
+`ALTER SCHEMA … RENAME` costs the same whatever the catalog holds, so provisioning
 renames a spare made earlier, off the operator's path, by `replenish()`: from
-`setup_platform`, the periodic sweep (`tenants.replenish_spares`) and after each
-provisioning that used one. With no spare ready (a burst of new sites, a fresh database) the
+`setup_platform` and the periodic job `tenants.replenish_spares` (every 60 s; `manage.py sweep`
+runs it too). With no spare ready (a burst of new sites, a fresh database) the
 site is cloned as before.
 
 A spare is only ever the template's copy: no site data, no registry row, never served, never
