@@ -20,39 +20,21 @@ current: it loads the whole migration graph (~0.4 s) only to record what the cop
 `django_migrations` already lists. A template behind on migrations takes django-tenants' path.
 """
 
-from functools import lru_cache
-
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import sql
-from django.db.migrations.loader import MigrationLoader
 from django_tenants.clone import CloneSchema
-from django_tenants.utils import app_labels, schema_exists
+from django_tenants.utils import schema_exists
+
+from .migrating import schema_is_current
 
 
 class CloneUnsupported(Exception):
     """The template holds an object kind this clone does not copy."""
 
 
-@lru_cache(maxsize=1)
-def _required_migrations() -> frozenset:
-    """Every tenant-app migration on disk, as (app, name); a squashed migration stands for
-    the ones it replaces (those are what `django_migrations` records)."""
-
-    labels = set(app_labels(settings.TENANT_APPS))
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    required = set()
-    for key, migration in loader.disk_migrations.items():
-        if key[0] in labels:
-            required.update(migration.replaces or [key])
-    return frozenset(required)
-
-
 def template_is_current(template: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')  # noqa: S608 (our setting)
-        applied = set(cursor.fetchall())
-    return _required_migrations() <= applied
+    return schema_is_current(template)
 
 
 def clone_template(schema_name: str) -> bool:

@@ -5,6 +5,7 @@ from django.db import connection, models
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.postgresql_backend.base import _check_schema_name
 
+from . import spares
 from .cloning import clone_template
 from .validators import (
     display_domain,
@@ -117,7 +118,12 @@ class Website(TenantMixin):
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         _check_schema_name(self.schema_name)
-        if sync_schema and self.kind != self.Kind.TEMPLATE and clone_template(self.schema_name):
+        # A spare copy of the template made ahead (renamed: constant time), else a clone.
+        if (
+            sync_schema
+            and self.kind != self.Kind.TEMPLATE
+            and (spares.take(self.schema_name) or clone_template(self.schema_name))
+        ):
             return True
         return super().create_schema(
             check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity

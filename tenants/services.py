@@ -19,6 +19,7 @@ from wagtail.models import Site
 from security.audit.services import record
 from security.roles import WEBMASTER, ensure_console_roles
 
+from . import spares
 from .models import Domain, Website
 from .signals import site_frozen_changed, site_status_changed
 from .validators import normalise_domain, validate_site_domain
@@ -99,11 +100,11 @@ def validate_new_site(*, kind: str, domain: str, schema_name: str) -> None:
     if (
         not _SCHEMA_NAME.match(schema_name)
         or schema_name in RESERVED_SCHEMAS
-        or schema_name.startswith("pg_")
+        or schema_name.startswith(("pg_", spares.PREFIX))
     ):
         errors["schema_name"] = (
             f"模式名 “{schema_name}” 不可用：须以小写字母开头，仅含小写字母、数字和下划线，"
-            "且不能是保留名 (public, site_template, pg_*)."
+            f"且不能是保留名 (public, site_template, pg_*, {spares.PREFIX}*)."
         )
     elif Website.objects.filter(schema_name=schema_name).exists() or schema_exists(schema_name):
         errors["schema_name"] = (
@@ -174,6 +175,7 @@ def provision_site(
             },
         )
     log.info("provisioned %s (%s) at %s", website.legal_name, schema_name, domain)
+    spares.leave_catalog_caches_behind()
     return ProvisionedSite(website, webmaster_username, password)
 
 

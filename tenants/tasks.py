@@ -6,7 +6,7 @@ from config.celery import SiteTask, app
 from config.tasks import enqueue
 from sites.core import deadlines
 
-from . import scheduling
+from . import scheduling, spares
 
 
 @app.task(name="tenants.publish_scheduled_all_sites")
@@ -31,3 +31,9 @@ def mail_deadlines_all_sites():
 @app.task(name="tenants.mail_deadlines_site", base=SiteTask)
 def mail_deadlines_site():
     return deadlines.mail_deadlines()
+
+
+@app.task(name="tenants.replenish_spares")
+def replenish_spares():
+    """Keep TENANT_SPARE_SCHEMAS copies of the template ready for new sites (tenants.spares)."""
+    return spares.replenish()

@@ -16,6 +16,9 @@ CASEWORK_FILES_ROOT = MEDIA_ROOT.parent.parent / "test-casework" / MEDIA_ROOT.na
 # The page cache is off unless a test turns it on (tests/pagecache): a page cached in
 # one test must not leak into another whose transaction was rolled back without a purge.
 PAGECACHE_ENABLED = False
+# Spare schemas only where a test asks for them (tests/tenants/test_spares.py): a pool that
+# one test's sweep filled would let later tests' sites skip the clone those tests check.
+TENANT_SPARE_SCHEMAS = 0
 CACHES["pages"] = {  # noqa: F405
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "jiyue-test-pages",
