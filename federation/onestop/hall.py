@@ -2,6 +2,11 @@
 with the count of each facet value. A fixed number of queries whatever the number of items:
 one scan for every facet (FACETS_SQL), the count and one page of the list.
 
+The listing and the counts read the hall's narrow table (HallEntry: the library's current
+service items with their facets as columns, kept by the library consumer in entries.py), never
+the library's `extra`, where the whole guide of each item lies. An item's page reads its guide
+from the library row itself (one row by its key).
+
 On the portal: every department's items. On any other site: its own (the same view).
 """
 
@@ -12,6 +17,8 @@ from django.db import connection
 
 from federation.library.models import ItemType, LibraryItem
 from tenants.models import Website
+
+from .models import HallEntry
 
 PER_PAGE = 20
 LEVELS = {1: "信息发布", 2: "表格下载", 3: "在线申报", 4: "全程网办"}
@@ -34,6 +41,14 @@ def service_items(website=None):
     if website is not None and website.kind != Website.Kind.PORTAL:
         items = items.filter(site=website)
     return items
+
+
+def hall_entries(website=None):
+    """The same items as the hall's narrow rows (HallEntry)."""
+    entries = HallEntry.objects.all()
+    if website is not None and website.kind != Website.Kind.PORTAL:
+        entries = entries.filter(site=website)
+    return entries
 
 
 @dataclass
@@ -74,18 +89,19 @@ class Filters:
             f.kind = ""
         return f
 
-    def apply(self, items, skip=""):
-        if self.theme and skip != "theme":
-            items = items.filter(extra__themes__contains=[self.theme])
-        if self.event and skip != "event":
-            items = items.filter(extra__life_events__contains=[self.event])
-        if self.site and skip != "site":
-            items = items.filter(site__schema_name=self.site)
-        if self.level and skip != "level":
-            items = items.filter(extra__online_level=self.level)
-        if self.kind and skip != "kind":
-            items = items.filter(extra__service_item_type=self.kind)
-        return items
+    def apply(self, entries):
+        """Filter HallEntry rows."""
+        if self.theme:
+            entries = entries.filter(themes__contains=[self.theme])
+        if self.event:
+            entries = entries.filter(life_events__contains=[self.event])
+        if self.site:
+            entries = entries.filter(site__schema_name=self.site)
+        if self.level:
+            entries = entries.filter(online_level=self.level)
+        if self.kind:
+            entries = entries.filter(service_type=self.kind)
+        return entries
 
     def params(self) -> dict:
         return {
@@ -97,28 +113,18 @@ class Filters:
         }
 
 
-# One scan of the service items for every facet: the small facet fields are read out of each
-# item's `extra` once (a MATERIALIZED CTE, so the planner does not inline it and unpack the JSON
-# again for each facet), then each facet is counted over the rows the *other* filters leave, so
-# a visitor sees how many each choice would give.
+# One scan of the hall's narrow rows for every facet: each facet is counted over the rows the
+# *other* filters leave, so a visitor sees how many each choice would give.
 FACETS_SQL = """
 WITH s AS MATERIALIZED (
-    SELECT site_id,
-           extra -> 'themes' AS themes,
-           extra -> 'life_events' AS events,
-           extra ->> 'online_level' AS level,
-           extra ->> 'service_item_type' AS kind
+    SELECT site_id, themes, life_events AS events, online_level AS level, service_type AS kind
     FROM {table}
-    WHERE item_type = %s AND NOT withdrawn {own_site}
+    {own_site}
 )
-SELECT 'theme', t.v, count(*) FROM s, jsonb_array_elements_text(
-    CASE WHEN jsonb_typeof(s.themes) = 'array' THEN s.themes ELSE '[]' END) AS t(v)
-    WHERE {not_theme} GROUP BY 2
+SELECT 'theme', t.v, count(*) FROM s, unnest(s.themes) AS t(v) WHERE {not_theme} GROUP BY 2
 UNION ALL
-SELECT 'event', e.v, count(*) FROM s, jsonb_array_elements_text(
-    CASE WHEN jsonb_typeof(s.events) = 'array' THEN s.events ELSE '[]' END) AS e(v)
-    WHERE {not_event} GROUP BY 2
-UNION ALL SELECT 'level', s.level, count(*) FROM s WHERE {not_level} GROUP BY 2
+SELECT 'event', e.v, count(*) FROM s, unnest(s.events) AS e(v) WHERE {not_event} GROUP BY 2
+UNION ALL SELECT 'level', s.level::text, count(*) FROM s WHERE {not_level} GROUP BY 2
 UNION ALL SELECT 'kind', s.kind, count(*) FROM s WHERE {not_kind} GROUP BY 2
 UNION ALL SELECT 'site', s.site_id::text, count(*) FROM s WHERE {not_site} GROUP BY 2
 """
@@ -128,11 +134,11 @@ def _conditions(filters: "Filters") -> dict[str, tuple[str, list]]:
     """Each active filter as SQL over the CTE's columns, with its parameter."""
     found = {}
     if filters.theme:
-        found["theme"] = ("s.themes ? %s", [filters.theme])
+        found["theme"] = ("%s = ANY(s.themes)", [filters.theme])
     if filters.event:
-        found["event"] = ("s.events ? %s", [filters.event])
+        found["event"] = ("%s = ANY(s.events)", [filters.event])
     if filters.level:
-        found["level"] = ("s.level = %s", [str(filters.level)])
+        found["level"] = ("s.level = %s", [filters.level])
     if filters.kind:
         found["kind"] = ("s.kind = %s", [filters.kind])
     if filters.site:
@@ -147,7 +153,7 @@ def facet_counts(website, filters: Filters, life_events: list[str], themes: list
     """{facet: [Facet]} for the hall of `website` (the portal: every site), in one query."""
     own = website is not None and website.kind != Website.Kind.PORTAL
     conditions = _conditions(filters)
-    where, params = {}, [ItemType.SERVICE] + ([website.pk] if own else [])
+    where, params = {}, [website.pk] if own else []
     for facet in ("theme", "event", "level", "kind", "site"):
         others = [c for name, c in conditions.items() if name != facet]
         where[f"not_{facet}"] = (
@@ -156,7 +162,7 @@ def facet_counts(website, filters: Filters, life_events: list[str], themes: list
         )
         params += [p for _, ps in others for p in ps]
     sql = FACETS_SQL.format(
-        table=LibraryItem._meta.db_table, own_site="AND site_id = %s" if own else "", **where
+        table=HallEntry._meta.db_table, own_site="WHERE site_id = %s" if own else "", **where
     )
     counts = {"theme": {}, "event": {}, "level": {}, "kind": {}, "site": {}}
     with connection.cursor() as cursor:
@@ -194,15 +200,17 @@ def facet_counts(website, filters: Filters, life_events: list[str], themes: list
     }
 
 
-def listing(items, filters: Filters, page_number):
+def listing(website, filters: Filters, page_number):
+    """One page of the hall's rows, by department and title."""
     chosen = (
-        filters.apply(items)
+        filters.apply(hall_entries(website))
         .select_related("site")
         .only(
             "title",
             "url",
             "summary",
-            "extra",
+            "online_level",
+            "service_type",
             "site__short_name",
             "site__legal_name",
             "site__schema_name",
