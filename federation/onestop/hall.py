@@ -121,12 +121,15 @@ WITH s AS MATERIALIZED (
     FROM {table}
     {own_site}
 )
-SELECT 'theme', t.v, count(*) FROM s, unnest(s.themes) AS t(v) WHERE {not_theme} GROUP BY 2
+SELECT 'theme', t.v, count(*), NULL, NULL FROM s, unnest(s.themes) AS t(v)
+    WHERE {not_theme} GROUP BY 2
 UNION ALL
-SELECT 'event', e.v, count(*) FROM s, unnest(s.events) AS e(v) WHERE {not_event} GROUP BY 2
-UNION ALL SELECT 'level', s.level::text, count(*) FROM s WHERE {not_level} GROUP BY 2
-UNION ALL SELECT 'kind', s.kind, count(*) FROM s WHERE {not_kind} GROUP BY 2
-UNION ALL SELECT 'site', s.site_id::text, count(*) FROM s WHERE {not_site} GROUP BY 2
+SELECT 'event', e.v, count(*), NULL, NULL FROM s, unnest(s.events) AS e(v)
+    WHERE {not_event} GROUP BY 2
+UNION ALL SELECT 'level', s.level::text, count(*), NULL, NULL FROM s WHERE {not_level} GROUP BY 2
+UNION ALL SELECT 'kind', s.kind, count(*), NULL, NULL FROM s WHERE {not_kind} GROUP BY 2
+UNION ALL SELECT 'site', w.schema_name, count(*), w.legal_name, w.short_name
+    FROM s JOIN {sites} w ON w.id = s.site_id WHERE {not_site} GROUP BY w.id
 """
 
 
@@ -149,8 +152,12 @@ def _conditions(filters: "Filters") -> dict[str, tuple[str, list]]:
     return found
 
 
-def facet_counts(website, filters: Filters, life_events: list[str], themes: list[str]) -> dict:
-    """{facet: [Facet]} for the hall of `website` (the portal: every site), in one query."""
+def facet_counts(
+    website, filters: Filters, life_events: list[str], themes: list[str]
+) -> tuple[dict, int]:
+    """({facet: [Facet]}, the number of rows all filters leave) for the hall of `website` (the
+    portal: every site), in one query. Every row has one online level, so the level facet,
+    counted over what the other filters leave, also gives the listing's count."""
     own = website is not None and website.kind != Website.Kind.PORTAL
     conditions = _conditions(filters)
     where, params = {}, [website.pk] if own else []
@@ -162,22 +169,22 @@ def facet_counts(website, filters: Filters, life_events: list[str], themes: list
         )
         params += [p for _, ps in others for p in ps]
     sql = FACETS_SQL.format(
-        table=HallEntry._meta.db_table, own_site="WHERE site_id = %s" if own else "", **where
+        table=HallEntry._meta.db_table,
+        sites=Website._meta.db_table,
+        own_site="WHERE site_id = %s" if own else "",
+        **where,
     )
     counts = {"theme": {}, "event": {}, "level": {}, "kind": {}, "site": {}}
+    names = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for facet, value, n in cursor.fetchall():
+        for facet, value, n, legal, short in cursor.fetchall():
             counts[facet][value] = n
-    names = {
-        str(pk): (schema, short or legal)
-        for pk, schema, short, legal in Website.objects.filter(
-            pk__in=[int(k) for k in counts["site"]]
-        )
-        .order_by("legal_name")
-        .values_list("pk", "schema_name", "short_name", "legal_name")
-    }
-    return {
+            if facet == "site":
+                names[value] = (legal, short or legal)
+    levels = counts["level"]
+    total = levels.get(str(filters.level), 0) if filters.level else sum(levels.values())
+    facets = {
         "theme": [
             Facet(t, t, counts["theme"][t], t == filters.theme)
             for t in themes
@@ -185,7 +192,7 @@ def facet_counts(website, filters: Filters, life_events: list[str], themes: list
         ],
         "event": [Facet(e, e, counts["event"].get(e, 0), e == filters.event) for e in life_events],
         "level": [
-            Facet(str(n), label, counts["level"].get(str(n), 0), n == filters.level)
+            Facet(str(n), label, levels.get(str(n), 0), n == filters.level)
             for n, label in LEVELS.items()
         ],
         "kind": [
@@ -194,13 +201,26 @@ def facet_counts(website, filters: Filters, life_events: list[str], themes: list
             if counts["kind"].get(k)
         ],
         "site": [
-            Facet(schema, name, counts["site"][pk], schema == filters.site)
-            for pk, (schema, name) in names.items()
+            Facet(schema, name, counts["site"][schema], schema == filters.site)
+            for schema, (_, name) in sorted(names.items(), key=lambda kv: kv[1][0])
         ],
     }
+    return facets, total
 
 
-def listing(website, filters: Filters, page_number):
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are (the facet query counted them already)."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+def listing(website, filters: Filters, page_number, count: int):
     """One page of the hall's rows, by department and title."""
     chosen = (
         filters.apply(hall_entries(website))
@@ -217,5 +237,4 @@ def listing(website, filters: Filters, page_number):
         )
         .order_by("site__legal_name", "title", "pk")
     )
-    paginator = Paginator(chosen, PER_PAGE)
-    return paginator.get_page(page_number)
+    return CountedPaginator(chosen, PER_PAGE, count).get_page(page_number)

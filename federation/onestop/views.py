@@ -31,13 +31,13 @@ def _url(params: dict, **change) -> str:
 def hall_page(request):
     website = request.tenant
     filters = hall.Filters.from_params(request.GET)
-    facets = hall.facet_counts(website, filters, life_event_names(), THEMES)
+    facets, count = hall.facet_counts(website, filters, life_event_names(), THEMES)
     params = filters.params()
     names = {"theme": "theme", "event": "event", "level": "level", "kind": "kind", "site": "dept"}
     for key, values in facets.items():
         for facet in values:
             facet.url = _url(params, **{names[key]: "" if facet.selected else facet.value})
-    page_obj = hall.listing(website, filters, request.GET.get("page"))
+    page_obj = hall.listing(website, filters, request.GET.get("page"), count)
     is_portal = website.kind == Website.Kind.PORTAL
     rows = [
         {
