@@ -4,8 +4,10 @@ Setup (printed by the run):
 - BENCH_SERVICES_SITES department sites (default 40, real tenants provisioned as any site) and
   the portal.
 - BENCH_SERVICES_ITEMS service items (default 2,000, spread evenly) written to the library in
-  bulk as their pages' projections would be (facets and the whole guide in `extra`): the hall
-  reads the library only, so this is what it reads after 2,000 publishes.
+  bulk as their pages' projections would be (facets and the whole guide in `extra`), and the
+  hall's narrow rows written from them (`entries.rebuild`, what the library's "hall" consumer
+  writes after each publish): the hall reads the library only, so this is what it reads after
+  2,000 publishes.
 - BENCH_SERVICES_CASES applications (default 50,000) in bulk: cases and tasks (a fifth of
   them parallel, with a second department), opened over the last 180 days, in every state,
   with deadlines from the working-day calendar.
@@ -260,6 +262,7 @@ def query_count(client, host, path):
 def run(report):
     from django.contrib.auth import get_user_model
 
+    from federation.onestop import entries
     from federation.onestop import figures as s5
 
     rng = random.Random(14)
@@ -278,6 +281,7 @@ def run(report):
         if (i + 1) % 10 == 0:
             print(f"   {i + 1}/{SITES} sites", flush=True)
     items = seed_items(sites, rng)
+    entries.rebuild()
     seed_cases(sites, items, rng)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -4,6 +4,12 @@ The schema is dumped with pg_dump (the embedded server's own binaries when no DA
 is set, so client and server versions match) and restored with psql in one transaction.
 Restoring under another schema name renames inside that transaction, so a copy can be
 restored beside the live site for inspection.
+
+What apps above this layer keep of a site in the public schema (its cases) travels in the same
+archive through `SITE_BACKUP_PARTS`: import paths of modules with
+`backup(website, folder) -> dict` and `restore(website, folder, *, from_schema, copy) -> dict`
+(this layer names none of them). Each writes under `parts/<module path>/`, covered by the
+manifest's checksums like the rest; each restores inside the registry's transaction.
 """
 
 import hashlib
@@ -14,6 +20,7 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
@@ -29,6 +36,7 @@ from tenants.models import Domain, Website
 from tenants.services import get_site, validate_new_site
 
 FORMAT_VERSION = 1
+PARTS_DIR = "parts"
 
 
 class BackupError(Exception):
@@ -132,6 +140,10 @@ def backup_site(schema_name: str, out_dir: Path | None = None) -> Path:
         media = _media_dir(schema_name)
         if media.exists():
             shutil.copytree(media, work / "media")
+        parts = {
+            path: _part(path).backup(website, work / PARTS_DIR / path)
+            for path in settings.SITE_BACKUP_PARTS
+        }
         files = {
             str(p.relative_to(work)): _sha256(p) for p in sorted(work.rglob("*")) if p.is_file()
         }
@@ -141,6 +153,7 @@ def backup_site(schema_name: str, out_dir: Path | None = None) -> Path:
             "legal_name": website.legal_name,
             "created_at": timezone.now().isoformat(),
             "table_counts": table_counts(schema_name),
+            "parts": parts,
             "files": files,
         }
         (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -152,9 +165,14 @@ def backup_site(schema_name: str, out_dir: Path | None = None) -> Path:
             "console.backup",
             schema_name=chain,
             obj=website,
-            changes={"archive": archive.name, "bytes": archive.stat().st_size},
+            changes={"archive": archive.name, "bytes": archive.stat().st_size, "parts": parts},
         )
     return archive
+
+
+def _part(path: str):
+    """A module of SITE_BACKUP_PARTS (an app above this layer, named by settings only)."""
+    return import_module(path)
 
 
 def _safe_extract(archive: Path, into: Path) -> None:
@@ -248,7 +266,9 @@ def restore_site(archive: Path, as_schema: str | None = None, domain: str | None
                 ]
             )
         try:
-            website = _restore_registry(saved, public, target, copy, restored_domain)
+            website, parts = _restore_registry(
+                saved, public, target, copy, restored_domain, work, original
+            )
         except Exception:
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP SCHEMA IF EXISTS "{target}" CASCADE')
@@ -263,7 +283,12 @@ def restore_site(archive: Path, as_schema: str | None = None, domain: str | None
             "console.restore",
             schema_name=chain,
             obj=website,
-            changes={"archive": archive.name, "from_schema": original, "as_schema": target},
+            changes={
+                "archive": archive.name,
+                "from_schema": original,
+                "as_schema": target,
+                "parts": parts,
+            },
         )
     return website
 
@@ -275,8 +300,8 @@ def _first_domain(public) -> str | None:
 
 @transaction.atomic
 def _restore_registry(
-    saved: dict, public: dict, target: str, copy: bool, domain: str | None
-) -> Website:
+    saved: dict, public: dict, target: str, copy: bool, domain: str | None, work: Path, original
+) -> tuple[Website, dict]:
     # The serializer knows each field's type (the languages array, dates): let it rebuild.
     website = next(serializers.deserialize("json", json.dumps(public["website"]))).object
     website.pk = None
@@ -300,4 +325,21 @@ def _restore_registry(
         with schema_context(target):
             Site.objects.update(hostname=domain)
         connection.set_schema_to_public()
-    return website
+    return website, _restore_parts(website, work, original, copy)
+
+
+def _restore_parts(website: Website, work: Path, original: str, copy: bool) -> dict:
+    """Each configured part restores what the archive holds of it (an archive made before a
+    part existed has none: said, not an error)."""
+    results = {}
+    for path in settings.SITE_BACKUP_PARTS:
+        folder = work / PARTS_DIR / path
+        if not folder.is_dir():
+            results[path] = {"skipped": "备份中没有这部分数据"}
+            continue
+        results[path] = _part(path).restore(website, folder, from_schema=original, copy=copy)
+    held = work / PARTS_DIR
+    for folder in sorted(held.iterdir()) if held.is_dir() else ():
+        if folder.name not in results:
+            results[folder.name] = {"skipped": "本平台未配置这部分数据的恢复（SITE_BACKUP_PARTS）"}
+    return results

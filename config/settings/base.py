@@ -109,6 +109,10 @@ SITE_PROVISIONING_STEPS = [
     "sites.disclosure.provisioning.build_disclosure_content",  # review workflows, catalogue
     "sites.services.provisioning.ensure_services_index",  # 网上办事 at /wsbs/
 ]
+# What a site's backup holds beyond its schema, media and audit chain (tenants.backup): modules
+# of apps above tenants keeping site data in the public schema, each with backup(website,
+# folder) and restore(website, folder, *, from_schema, copy).
+SITE_BACKUP_PARTS = ["federation.casework.backup"]  # its cases, tasks, steps and files
 # The demo city (manage.py seed_demo, data files in tenants/demo/): the page types its files may
 # use, from the apps that own them; then what runs once every site has its pages, in this order
 # (each called with no arguments, idempotent).

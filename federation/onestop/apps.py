@@ -11,6 +11,11 @@ class OnestopConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # ready(): the app registry is loaded, models may be imported
+        from federation.library import consumers
+
         from .apply import register
+        from .entries import follow_item
 
         register()  # the case kind of service applications (federation.casework)
+        consumers.register("hall", follow_item)  # the hall's narrow table (entries.py)

@@ -1,5 +1,7 @@
-"""The demo city's hall: the life-event list and a few applications in different states
-(a city seeder, DEMO_CITY_SEEDERS, run after the library has every site's items).
+"""The demo city's hall: its narrow table, the life-event list and a few applications in
+different states (a city seeder, DEMO_CITY_SEEDERS, run after the library has every site's
+items). The library loads a fresh city without consumer steps (federation.library.demo): the
+hall's rows are written here from the library in one pass, as search builds its index.
 
 Idempotent: each demo application has its own client token, so a second run opens nothing
 and moves nothing. Applicants are invented (张*, phone 0473-0000xxxx, no real ID numbers).
@@ -15,7 +17,9 @@ from federation.casework.models import Case
 from federation.library.models import LibraryItem
 from tenants.models import Website
 
+from . import entries
 from .apply import CONSENT_TEXT, KIND, working_days
+from .models import HallEntry
 from .services import ensure_life_events
 
 PDF = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -40,6 +44,10 @@ APPLICATIONS = [
 
 def seed() -> dict:
     ensure_life_events()
+    done = {}
+    current = LibraryItem.objects.filter(item_type="service", withdrawn=False)
+    if current.exclude(pk__in=HallEntry.objects.values("item_id")).exists():
+        done["hall_entries"] = entries.rebuild()
     opened = 0
     for n, (title, applicant, days_ago, steps) in enumerate(APPLICATIONS, 1):
         token = f"demo-application-{n}"
@@ -53,7 +61,9 @@ def seed() -> dict:
         if item is None:
             continue  # the item is not in this city's data
         opened += _application(item, applicant, days_ago, steps, token, n)
-    return {"applications": opened} if opened else {}
+    if opened:
+        done["applications"] = opened
+    return done
 
 
 def _application(item, applicant, days_ago, steps, token, n) -> int:

@@ -2,18 +2,18 @@
 handled online (target ≥ 50%), applications received / completed / on time / overdue and the
 average handling time in working days — city-wide (the portal) and per department.
 
-A fixed number of grouped queries whatever the number of items or cases: items grouped by
-site, type and level; cases grouped by site with conditional counts; handling time from the
-(opened, closed) date pairs, counted against one cumulative working-day table.
+A fixed number of grouped queries whatever the number of items or cases: the hall's narrow
+rows grouped by site, type and level; every application part in one grouped pass over tasks
+and cases (CASE_GROUPS_SQL), its handling time summed against one cumulative working-day table
+passed to the database.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Q
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, TruncDate
+from django.db import connection
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from federation.casework.models import Case, CaseStatus, CaseTask
@@ -21,7 +21,7 @@ from tenants.models import Website
 from tenants.workdays import Calendar
 
 from .apply import KIND
-from .hall import LEVELS, service_items
+from .hall import LEVELS, hall_entries
 
 ONLINE_TARGET = Decimal("50")
 ONLINE_LEVEL = 3  # 在线申报 and above: "can be handled online"
@@ -84,115 +84,92 @@ def compute(website) -> Figures:
     rows = {s.pk: Row(s.pk, s.legal_name) for s in sites.order_by("kind", "legal_name")}
     total = Row(None, "全市合计" if portal else website.legal_name)
 
-    items = service_items(None if portal else website)
     grouped = (
-        items.annotate(
-            level=Cast(KeyTextTransform("online_level", "extra"), IntegerField()),
-            kind=KeyTextTransform("service_item_type", "extra"),
-        )
-        .values("site_id", "level", "kind")
-        .annotate(n=Count("id"))
+        hall_entries(None if portal else website)
+        .values("site_id", "online_level", "service_type")
+        .annotate(n=Count("pk"))
     )
     for g in grouped:
         row = rows.get(g["site_id"])
-        level = g["level"] if g["level"] in LEVELS else 1
+        level = g["online_level"] if g["online_level"] in LEVELS else 1
         for target in (row, total) if row else (total,):
             target.by_level[level] += g["n"]
-            if g["kind"] == "licensing":
+            if g["service_type"] == "licensing":
                 target.licensing += g["n"]
                 if level >= ONLINE_LEVEL:
                     target.licensing_online += g["n"]
 
-    # Applications: a department counts its parts of cases (lead, parallel or routed to it);
-    # the city counts each case once.
-    tasks = CaseTask.objects.filter(case__kind=KIND)
-    cases = Case.objects.filter(kind=KIND)
-    if not portal:
-        tasks = tasks.filter(site=website)
-    tz = timezone.get_current_timezone()
-    done = Q(case__status=CaseStatus.COMPLETED)
-    late = done & Q(case__closed_at__date__gt=F("case__deadline"))
-    still_open = ~Q(case__status__in=[CaseStatus.COMPLETED, CaseStatus.REFUSED])
-    open_late = still_open & Q(case__deadline__lt=today)
-    # By site and day opened: the counts, and the completed ones for Σ cum[opened]; then by
-    # site and day closed for Σ cum[closed]. Handling time = Σ cum[closed] − Σ cum[opened]
-    # over one cumulative working-day table: day groups, never one row per case.
-    opened = list(
-        tasks.annotate(day=TruncDate("case__opened_at", tzinfo=tz))
-        .values("site_id", "day")
-        .annotate(
-            received=Count("id"),
-            n=Count("id", filter=done),
-            late=Count("id", filter=late),
-            open_late=Count("id", filter=open_late),
-        )
-    )
-    closed = list(
-        tasks.filter(done)
-        .annotate(day=TruncDate("case__closed_at", tzinfo=tz))
-        .values("site_id", "day")
-        .annotate(n=Count("id"))
-    )
-    for g in opened:
-        row = rows.get(g["site_id"])
-        if row is None:
-            continue
-        row.received += g["received"]
-        row.completed += g["n"]
-        row.on_time += g["n"] - g["late"]
-        row.open_overdue += g["open_late"]
-        row.overdue += g["late"] + g["open_late"]
-    city_days = []
-    if portal:
-        done_c = Q(status=CaseStatus.COMPLETED)
-        by_day = list(
-            cases.annotate(day=TruncDate("opened_at", tzinfo=tz))
-            .values("day")
-            .annotate(
-                received=Count("id"),
-                n=Count("id", filter=done_c),
-                late=Count("id", filter=done_c & Q(closed_at__date__gt=F("deadline"))),
-                open_late=Count(
-                    "id",
-                    filter=~Q(status__in=[CaseStatus.COMPLETED, CaseStatus.REFUSED])
-                    & Q(deadline__lt=today),
-                ),
-            )
-        )
-        for g in by_day:
-            total.received += g["received"]
-            total.completed += g["n"]
-            total.on_time += g["n"] - g["late"]
-            total.open_overdue += g["open_late"]
-            total.overdue += g["late"] + g["open_late"]
-            city_days.append((g["day"], g["n"], -1))
-        city_days += [
-            (g["day"], g["n"], 1)
-            for g in cases.filter(done_c)
-            .annotate(day=TruncDate("closed_at", tzinfo=tz))
-            .values("day")
-            .annotate(n=Count("id"))
-        ]
-    counter = _WorkingDayCounter(
-        [g["day"] for g in (*opened, *closed)] + [d for d, _, _ in city_days]
-    )
-    for groups, sign in ((opened, -1), (closed, 1)):
-        for g in groups:
+    counter = None
+    first = Case.objects.filter(kind=KIND).aggregate(first=Min("opened_at"))["first"]
+    if first is not None:
+        counter = _WorkingDayCounter([timezone.localdate(first), today])
+        for g in _case_groups(None if portal else website, counter, today):
+            # A department counts its parts of cases (lead, parallel or routed to it); the city
+            # counts each case once: its lead part.
             row = rows.get(g["site_id"])
-            if row is not None:
-                row.handling_days_total += sign * counter.cumulative_at(g["day"]) * g["n"]
-                if sign > 0:
-                    row.handled += g["n"]
-    if portal:
-        for day, n, sign in city_days:
-            total.handling_days_total += sign * counter.cumulative_at(day) * n
-            if sign > 0:
-                total.handled += n
-    else:  # a department's total is its own row
+            for target in (row, total if portal and g["lead"] else None):
+                if target is not None:
+                    target.received += g["received"]
+                    target.completed += g["completed"]
+                    target.on_time += g["completed"] - g["late"]
+                    target.open_overdue += g["open_late"]
+                    target.overdue += g["late"] + g["open_late"]
+                    target.handling_days_total += g["handling_days"]
+                    target.handled += g["handled"]
+    if not portal:  # a department's total is its own row
         own = rows.get(website.pk) or total
         own.name = total.name
         total = own
-    return Figures(total, list(rows.values()), today, counter.assumed)
+    return Figures(total, list(rows.values()), today, bool(counter and counter.assumed))
+
+
+# Every application part in one pass: per site and role (lead or not), the counts and the
+# handling time in working days. The working days come from one cumulative table passed as an
+# array (cum[d] = working days from the first day up to day d): a case's handling time is
+# cum[closed] − cum[opened], summed in the database, never a row per case in Python.
+CASE_GROUPS_SQL = """
+WITH cal AS (SELECT %(cum)s::int[] AS cum)
+SELECT t.site_id, t.role = %(lead)s AS lead,
+       count(*) AS received,
+       count(*) FILTER (WHERE c.status = %(completed)s) AS completed,
+       count(*) FILTER (
+           WHERE c.status = %(completed)s AND (c.closed_at AT TIME ZONE %(tz)s)::date > c.deadline
+       ) AS late,
+       count(*) FILTER (WHERE c.status <> ALL(%(closed)s) AND c.deadline < %(today)s) AS open_late,
+       count(*) FILTER (WHERE c.status = %(completed)s AND c.closed_at IS NOT NULL) AS handled,
+       coalesce(sum(
+           cal.cum[LEAST((c.closed_at AT TIME ZONE %(tz)s)::date - %(first)s, %(last)s) + 1]
+           - cal.cum[LEAST((c.opened_at AT TIME ZONE %(tz)s)::date - %(first)s, %(last)s) + 1]
+       ) FILTER (WHERE c.status = %(completed)s), 0) AS handling_days
+FROM {tasks} t JOIN {cases} c ON c.id = t.case_id, cal
+WHERE c.kind = %(kind)s {own}
+GROUP BY 1, 2
+"""
+
+
+def _case_groups(website, counter: "_WorkingDayCounter", today) -> list[dict]:
+    """[{site_id, lead, received, completed, late, open_late, handled, handling_days}]"""
+    sql = CASE_GROUPS_SQL.format(
+        tasks=CaseTask._meta.db_table,
+        cases=Case._meta.db_table,
+        own="AND t.site_id = %(site)s" if website is not None else "",
+    )
+    params = {
+        "cum": counter.cumulative,
+        "lead": CaseTask.Role.LEAD,
+        "completed": CaseStatus.COMPLETED,
+        "closed": [CaseStatus.COMPLETED, CaseStatus.REFUSED],
+        "tz": timezone.get_current_timezone_name(),
+        "today": today,
+        "first": counter.start,
+        "last": len(counter.cumulative) - 1,
+        "kind": KIND,
+        "site": website.pk if website is not None else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 class _WorkingDayCounter:

@@ -2,6 +2,11 @@
 with the count of each facet value. A fixed number of queries whatever the number of items:
 one scan for every facet (FACETS_SQL), the count and one page of the list.
 
+The listing and the counts read the hall's narrow table (HallEntry: the library's current
+service items with their facets as columns, kept by the library consumer in entries.py), never
+the library's `extra`, where the whole guide of each item lies. An item's page reads its guide
+from the library row itself (one row by its key).
+
 On the portal: every department's items. On any other site: its own (the same view).
 """
 
@@ -12,6 +17,8 @@ from django.db import connection
 
 from federation.library.models import ItemType, LibraryItem
 from tenants.models import Website
+
+from .models import HallEntry
 
 PER_PAGE = 20
 LEVELS = {1: "信息发布", 2: "表格下载", 3: "在线申报", 4: "全程网办"}
@@ -34,6 +41,14 @@ def service_items(website=None):
     if website is not None and website.kind != Website.Kind.PORTAL:
         items = items.filter(site=website)
     return items
+
+
+def hall_entries(website=None):
+    """The same items as the hall's narrow rows (HallEntry)."""
+    entries = HallEntry.objects.all()
+    if website is not None and website.kind != Website.Kind.PORTAL:
+        entries = entries.filter(site=website)
+    return entries
 
 
 @dataclass
@@ -74,18 +89,19 @@ class Filters:
             f.kind = ""
         return f
 
-    def apply(self, items, skip=""):
-        if self.theme and skip != "theme":
-            items = items.filter(extra__themes__contains=[self.theme])
-        if self.event and skip != "event":
-            items = items.filter(extra__life_events__contains=[self.event])
-        if self.site and skip != "site":
-            items = items.filter(site__schema_name=self.site)
-        if self.level and skip != "level":
-            items = items.filter(extra__online_level=self.level)
-        if self.kind and skip != "kind":
-            items = items.filter(extra__service_item_type=self.kind)
-        return items
+    def apply(self, entries):
+        """Filter HallEntry rows."""
+        if self.theme:
+            entries = entries.filter(themes__contains=[self.theme])
+        if self.event:
+            entries = entries.filter(life_events__contains=[self.event])
+        if self.site:
+            entries = entries.filter(site__schema_name=self.site)
+        if self.level:
+            entries = entries.filter(online_level=self.level)
+        if self.kind:
+            entries = entries.filter(service_type=self.kind)
+        return entries
 
     def params(self) -> dict:
         return {
@@ -97,30 +113,23 @@ class Filters:
         }
 
 
-# One scan of the service items for every facet: the small facet fields are read out of each
-# item's `extra` once (a MATERIALIZED CTE, so the planner does not inline it and unpack the JSON
-# again for each facet), then each facet is counted over the rows the *other* filters leave, so
-# a visitor sees how many each choice would give.
+# One scan of the hall's narrow rows for every facet: each facet is counted over the rows the
+# *other* filters leave, so a visitor sees how many each choice would give.
 FACETS_SQL = """
 WITH s AS MATERIALIZED (
-    SELECT site_id,
-           extra -> 'themes' AS themes,
-           extra -> 'life_events' AS events,
-           extra ->> 'online_level' AS level,
-           extra ->> 'service_item_type' AS kind
+    SELECT site_id, themes, life_events AS events, online_level AS level, service_type AS kind
     FROM {table}
-    WHERE item_type = %s AND NOT withdrawn {own_site}
+    {own_site}
 )
-SELECT 'theme', t.v, count(*) FROM s, jsonb_array_elements_text(
-    CASE WHEN jsonb_typeof(s.themes) = 'array' THEN s.themes ELSE '[]' END) AS t(v)
+SELECT 'theme', t.v, count(*), NULL, NULL FROM s, unnest(s.themes) AS t(v)
     WHERE {not_theme} GROUP BY 2
 UNION ALL
-SELECT 'event', e.v, count(*) FROM s, jsonb_array_elements_text(
-    CASE WHEN jsonb_typeof(s.events) = 'array' THEN s.events ELSE '[]' END) AS e(v)
+SELECT 'event', e.v, count(*), NULL, NULL FROM s, unnest(s.events) AS e(v)
     WHERE {not_event} GROUP BY 2
-UNION ALL SELECT 'level', s.level, count(*) FROM s WHERE {not_level} GROUP BY 2
-UNION ALL SELECT 'kind', s.kind, count(*) FROM s WHERE {not_kind} GROUP BY 2
-UNION ALL SELECT 'site', s.site_id::text, count(*) FROM s WHERE {not_site} GROUP BY 2
+UNION ALL SELECT 'level', s.level::text, count(*), NULL, NULL FROM s WHERE {not_level} GROUP BY 2
+UNION ALL SELECT 'kind', s.kind, count(*), NULL, NULL FROM s WHERE {not_kind} GROUP BY 2
+UNION ALL SELECT 'site', w.schema_name, count(*), w.legal_name, w.short_name
+    FROM s JOIN {sites} w ON w.id = s.site_id WHERE {not_site} GROUP BY w.id
 """
 
 
@@ -128,11 +137,11 @@ def _conditions(filters: "Filters") -> dict[str, tuple[str, list]]:
     """Each active filter as SQL over the CTE's columns, with its parameter."""
     found = {}
     if filters.theme:
-        found["theme"] = ("s.themes ? %s", [filters.theme])
+        found["theme"] = ("%s = ANY(s.themes)", [filters.theme])
     if filters.event:
-        found["event"] = ("s.events ? %s", [filters.event])
+        found["event"] = ("%s = ANY(s.events)", [filters.event])
     if filters.level:
-        found["level"] = ("s.level = %s", [str(filters.level)])
+        found["level"] = ("s.level = %s", [filters.level])
     if filters.kind:
         found["kind"] = ("s.kind = %s", [filters.kind])
     if filters.site:
@@ -143,11 +152,15 @@ def _conditions(filters: "Filters") -> dict[str, tuple[str, list]]:
     return found
 
 
-def facet_counts(website, filters: Filters, life_events: list[str], themes: list[str]) -> dict:
-    """{facet: [Facet]} for the hall of `website` (the portal: every site), in one query."""
+def facet_counts(
+    website, filters: Filters, life_events: list[str], themes: list[str]
+) -> tuple[dict, int]:
+    """({facet: [Facet]}, the number of rows all filters leave) for the hall of `website` (the
+    portal: every site), in one query. Every row has one online level, so the level facet,
+    counted over what the other filters leave, also gives the listing's count."""
     own = website is not None and website.kind != Website.Kind.PORTAL
     conditions = _conditions(filters)
-    where, params = {}, [ItemType.SERVICE] + ([website.pk] if own else [])
+    where, params = {}, [website.pk] if own else []
     for facet in ("theme", "event", "level", "kind", "site"):
         others = [c for name, c in conditions.items() if name != facet]
         where[f"not_{facet}"] = (
@@ -156,22 +169,22 @@ def facet_counts(website, filters: Filters, life_events: list[str], themes: list
         )
         params += [p for _, ps in others for p in ps]
     sql = FACETS_SQL.format(
-        table=LibraryItem._meta.db_table, own_site="AND site_id = %s" if own else "", **where
+        table=HallEntry._meta.db_table,
+        sites=Website._meta.db_table,
+        own_site="WHERE site_id = %s" if own else "",
+        **where,
     )
     counts = {"theme": {}, "event": {}, "level": {}, "kind": {}, "site": {}}
+    names = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for facet, value, n in cursor.fetchall():
+        for facet, value, n, legal, short in cursor.fetchall():
             counts[facet][value] = n
-    names = {
-        str(pk): (schema, short or legal)
-        for pk, schema, short, legal in Website.objects.filter(
-            pk__in=[int(k) for k in counts["site"]]
-        )
-        .order_by("legal_name")
-        .values_list("pk", "schema_name", "short_name", "legal_name")
-    }
-    return {
+            if facet == "site":
+                names[value] = (legal, short or legal)
+    levels = counts["level"]
+    total = levels.get(str(filters.level), 0) if filters.level else sum(levels.values())
+    facets = {
         "theme": [
             Facet(t, t, counts["theme"][t], t == filters.theme)
             for t in themes
@@ -179,7 +192,7 @@ def facet_counts(website, filters: Filters, life_events: list[str], themes: list
         ],
         "event": [Facet(e, e, counts["event"].get(e, 0), e == filters.event) for e in life_events],
         "level": [
-            Facet(str(n), label, counts["level"].get(str(n), 0), n == filters.level)
+            Facet(str(n), label, levels.get(str(n), 0), n == filters.level)
             for n, label in LEVELS.items()
         ],
         "kind": [
@@ -188,26 +201,40 @@ def facet_counts(website, filters: Filters, life_events: list[str], themes: list
             if counts["kind"].get(k)
         ],
         "site": [
-            Facet(schema, name, counts["site"][pk], schema == filters.site)
-            for pk, (schema, name) in names.items()
+            Facet(schema, name, counts["site"][schema], schema == filters.site)
+            for schema, (_, name) in sorted(names.items(), key=lambda kv: kv[1][0])
         ],
     }
+    return facets, total
 
 
-def listing(items, filters: Filters, page_number):
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are (the facet query counted them already)."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+def listing(website, filters: Filters, page_number, count: int):
+    """One page of the hall's rows, by department and title."""
     chosen = (
-        filters.apply(items)
+        filters.apply(hall_entries(website))
         .select_related("site")
         .only(
             "title",
             "url",
             "summary",
-            "extra",
+            "online_level",
+            "service_type",
             "site__short_name",
             "site__legal_name",
             "site__schema_name",
         )
         .order_by("site__legal_name", "title", "pk")
     )
-    paginator = Paginator(chosen, PER_PAGE)
-    return paginator.get_page(page_number)
+    return CountedPaginator(chosen, PER_PAGE, count).get_page(page_number)

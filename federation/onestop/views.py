@@ -31,26 +31,25 @@ def _url(params: dict, **change) -> str:
 def hall_page(request):
     website = request.tenant
     filters = hall.Filters.from_params(request.GET)
-    items = hall.service_items(website)
-    facets = hall.facet_counts(website, filters, life_event_names(), THEMES)
+    facets, count = hall.facet_counts(website, filters, life_event_names(), THEMES)
     params = filters.params()
     names = {"theme": "theme", "event": "event", "level": "level", "kind": "kind", "site": "dept"}
     for key, values in facets.items():
         for facet in values:
             facet.url = _url(params, **{names[key]: "" if facet.selected else facet.value})
-    page_obj = hall.listing(items, filters, request.GET.get("page"))
+    page_obj = hall.listing(website, filters, request.GET.get("page"), count)
     is_portal = website.kind == Website.Kind.PORTAL
     rows = [
         {
-            "title": item.title,
-            "url": f"/wsbs/item/{item.pk}/" if is_portal else urlsplit(item.url).path,
-            "department": item.site.short_name or item.site.legal_name,
-            "kind": hall.SERVICE_TYPES.get(item.extra.get("service_item_type"), ""),
-            "level": item.extra.get("online_level") or 1,
-            "level_label": hall.LEVELS.get(item.extra.get("online_level") or 1),
-            "summary": item.summary,
+            "title": entry.title,
+            "url": f"/wsbs/item/{entry.pk}/" if is_portal else urlsplit(entry.url).path,
+            "department": entry.site.short_name or entry.site.legal_name,
+            "kind": hall.SERVICE_TYPES.get(entry.service_type, ""),
+            "level": entry.online_level,
+            "level_label": hall.LEVELS.get(entry.online_level, hall.LEVELS[1]),
+            "summary": entry.summary,
         }
-        for item in page_obj.object_list
+        for entry in page_obj.object_list
     ]
     return render(
         request,

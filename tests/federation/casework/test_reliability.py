@@ -9,10 +9,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from federation.casework import privacy, services, storage
-from federation.casework.models import Case, CaseStatus, TaskStatus
+from federation.casework import privacy, reliability, services, storage
+from federation.casework.models import Case, CaseStatus, CaseTask, TaskStatus
+from security.audit.models import AuditEvent
 from security.roles import CASE_HANDLER
 from tenants import services as sites
+from tenants.models import Website
 from tests.factories import make_user
 
 from .factories import APPLICANT, open_test_case, pdf
@@ -117,3 +119,64 @@ def test_erase_command(alpha, capsys):
     assert case.number in capsys.readouterr().out
     call_command("erase_expired_cases")
     assert Case.objects.get(pk=case.pk).applicant == {}
+
+
+def _waiting_since(task, day):
+    """The task began waiting on `day` (the suspension happened then)."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+    type(task).objects.filter(pk=task.pk).update(waiting_since=moment)
+
+
+def test_a_returning_department_s_deadline_moves_by_the_working_days_it_waited(alpha, beta):
+    """Suspended on 30 September 2026, back on 9 October: the National Day holiday (1–7
+    October) cost nothing, 8 and 9 October did. Its deadline of 9 October moves two working
+    days, to Saturday 10 October (a make-up working day) and Monday 12 October."""
+    case, _ = open_test_case(alpha, [beta])
+    sites.set_status(beta, "suspended", "机构调整")
+    task = case.tasks.get(site=beta)
+    lead = case.tasks.get(site=alpha)
+    CaseTask.objects.filter(pk=task.pk).update(deadline=datetime.date(2026, 10, 9))
+    _waiting_since(task, datetime.date(2026, 9, 30))
+    Website.objects.filter(pk=beta.pk).update(status="active")
+    beta.refresh_from_db()
+
+    assert reliability.site_availability_changed(beta, True, today=datetime.date(2026, 10, 9))
+    task.refresh_from_db()
+    assert task.waiting_since is None
+    assert task.deadline == datetime.date(2026, 10, 12)
+    # Only the waiting department's part moved: the lead's part and the case keep theirs.
+    assert case.tasks.get(site=alpha).deadline == lead.deadline
+    case.refresh_from_db()
+    assert case.deadline == lead.deadline
+    step = case.steps.get(action="site_resumed")
+    assert "2 个工作日" in step.note and "2026年10月12日" in step.note
+    audited = AuditEvent.objects.filter(
+        event_type="case.site_resumed", schema_name=beta.schema_name
+    )
+    assert audited.get().changes == {
+        "waited_working_days": 2,
+        "deadline": ["2026-10-09", "2026-10-12"],
+    }
+
+
+def test_the_lead_s_return_moves_the_case_deadline_and_a_same_day_return_moves_nothing(alpha, beta):
+    case, _ = open_test_case(alpha, [beta])
+    deadline = case.deadline
+    sites.set_status(alpha, "suspended", "系统升级")
+    sites.set_status(alpha, "active")  # back the same day: no working day lost
+    case.refresh_from_db()
+    assert case.deadline == deadline and case.tasks.get(site=alpha).deadline == deadline
+    assert "顺延" not in case.steps.get(action="site_resumed").note
+
+    sites.set_status(alpha, "suspended", "系统升级")
+    lead = case.tasks.get(site=alpha)
+    started = timezone.localdate() - datetime.timedelta(days=14)
+    _waiting_since(lead, started)
+    sites.set_status(alpha, "active")  # through the signal, as the console does it
+    lead.refresh_from_db()
+    case.refresh_from_db()
+    # Two calendar weeks hold at least 8 working days whatever the holidays (none is longer
+    # than 8 days), and the deadline moved past them.
+    assert lead.deadline >= deadline + datetime.timedelta(days=10)
+    assert case.deadline == lead.deadline
+    assert case.tasks.get(site=beta).deadline == deadline  # the other department's stays

@@ -71,12 +71,27 @@ def test_the_city_figures(city, portal):
     assert (total.received, total.completed, total.on_time, total.overdue) == (4, 2, 1, 2)
     # handled today: opened 3 and 40 days ago; the average is in working days (not calendar)
     assert total.average_days is not None and total.average_days < (3 + 40) / 2
+    from decimal import Decimal
+
+    from federation.casework.models import Case
+    from tenants.workdays import working_days_between
+
+    days = [
+        working_days_between(
+            timezone.localdate(case.opened_at), timezone.localdate(case.closed_at)
+        ).days
+        for case in Case.objects.filter(pk__in=[city["on_time"].pk, city["late"].pk])
+    ]
+    assert total.average_days == (Decimal(sum(days)) / 2).quantize(Decimal("0.1"))
+    assert total.handled == 2
     rows = {row.name: row for row in figures.rows}
     assert float(rows["乌海市乙局"].online_share) == pytest.approx(66.7)
     assert (
         rows["乌海市甲区人民政府"].online_share == 0 and not rows["乌海市甲区人民政府"].meets_target
     )
     assert rows["乌海市甲区人民政府"].received == 4  # the parallel part counts for alpha too
+    assert rows["乌海市乙局"].average_days == total.average_days  # the lead of both
+    assert (rows["乌海市乙局"].received, rows["乌海市乙局"].overdue) == (4, 2)
 
 
 def test_a_department_sees_only_its_own(city, alpha):
