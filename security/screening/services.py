@@ -14,6 +14,7 @@ not a counter: see bump) on its next check. One query per check reads both versi
 import logging
 import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -79,8 +80,12 @@ def serious(findings: Iterable[Finding]) -> list[Finding]:
 
 # --- dictionaries, compiled per (schema, version) ----------------------------------------
 
-_compiled: dict[tuple[str, int], Matcher] = {}
+# Least recently used first. A worker that touches every site of a large city would otherwise
+# keep one matcher per site for its whole life; the platform's own (public) one is always used
+# and so always recent.
+_compiled: OrderedDict[tuple[str, int], Matcher] = OrderedDict()
 _lock = threading.Lock()
+COMPILED_LIMIT = 200
 
 
 def versions(schema: str) -> tuple[int, int]:
@@ -140,14 +145,18 @@ def title_entries(rows: Iterable[tuple[str, str]], source: str) -> list[Entry]:
 
 def matcher(schema: str, version: int, source: str) -> Matcher:
     key = (schema, version)
-    found = _compiled.get(key)
-    if found is not None:
-        return found
+    with _lock:
+        found = _compiled.get(key)
+        if found is not None:
+            _compiled.move_to_end(key)
+            return found
     compiled = Matcher(entries(schema, source))
     with _lock:
         for stale in [k for k in _compiled if k[0] == schema]:
             del _compiled[stale]
         _compiled[key] = compiled
+        while len(_compiled) > COMPILED_LIMIT:
+            _compiled.popitem(last=False)
     log.info(
         "compiled the %s dictionary of %s (v%s): %s entries", source, schema, version, compiled.size
     )

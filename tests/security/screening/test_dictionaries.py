@@ -71,6 +71,21 @@ def test_the_cache_key_carries_the_schema(alpha, beta):
     assert {alpha.schema_name, beta.schema_name} <= keys
 
 
+def test_the_compiled_cache_keeps_the_most_recently_used_sites_only(alpha, beta, monkeypatch):
+    """A worker that touches every site keeps a bounded number of matchers, not one per site."""
+    monkeypatch.setattr(services, "COMPILED_LIMIT", 2)
+    monkeypatch.setattr(services, "_compiled", type(services._compiled)())
+    with schema_context(alpha.schema_name):
+        services.check_text("检查")  # compiles the platform's matcher, then alpha's
+    assert [schema for schema, _ in services._compiled] == ["public", alpha.schema_name]
+    with schema_context(beta.schema_name):
+        services.check_text("检查")  # uses the platform's (now recent), compiles beta's
+    assert [schema for schema, _ in services._compiled] == ["public", beta.schema_name]
+    with schema_context(alpha.schema_name):
+        services.check_text("检查")  # alpha's is compiled again; beta's is now the oldest
+    assert [schema for schema, _ in services._compiled] == ["public", alpha.schema_name]
+
+
 CSV = (
     "类别,词语,正确写法,严重程度,说明,启用\n"
     "敏感词,导入敏感词,,,,\n"
