@@ -46,6 +46,19 @@ def database_settings(base_dir: Path, name: str = "jiyue") -> dict:
     }
 
 
+def replica_settings(primary: dict) -> dict | None:
+    """The streaming replica named by DATABASE_REPLICA_URL (public reads: config.replica)."""
+    url = os.environ.get("DATABASE_REPLICA_URL")
+    if not url:
+        return None
+    config = dj_database_url.parse(url, conn_max_age=60)
+    config["ENGINE"] = primary["ENGINE"]
+    config["DISABLE_SERVER_SIDE_CURSORS"] = primary.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    # Tests read the replica's rows through the primary's test database.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
 def start_embedded(pgdata: Path, name: str = "jiyue") -> Path:
     """Start (or join) the embedded PostgreSQL and make sure our database exists."""
     pgdata.parent.mkdir(parents=True, exist_ok=True)

@@ -13,12 +13,16 @@ import pytest
 from django.db import connection, connections, transaction
 from wagtail.models import Site
 
-from tenants import services
-from tests.deployment import pgbouncer, through
+from tests.deployment import committed_sites, pgbouncer, through
 
-# Not django_db: a test case refuses connections on aliases it was not declared with, and
-# these aliases appear during the test. The tests only read the committed sites.
 pytestmark = pytest.mark.deployment
+
+
+@pytest.fixture
+def sites(django_db_setup, django_db_blocker):
+    with committed_sites(django_db_blocker) as found:
+        yield found
+
 
 POOLED = "config.pgbouncer_backend"
 STOCK = "django_tenants.postgresql_backend"
@@ -35,14 +39,6 @@ def database_alias(alias: str, settings_dict: dict):
         connections[alias].close()
         del connections[alias]
         del connections.settings[alias]
-
-
-@pytest.fixture
-def sites(django_db_setup, django_db_blocker):
-    """alpha and beta, committed at the start of the session; database access unblocked."""
-    with django_db_blocker.unblock():
-        yield services.get_site("alpha"), services.get_site("beta")
-        connection.set_schema_to_public()
 
 
 def hostnames(alias: str) -> list[str]:
