@@ -9,6 +9,7 @@ long as the test needs.
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -96,18 +97,17 @@ def test_public_reads_come_from_the_replica_and_a_published_page_is_fresh_within
             assert "复制延迟期间发布的通知" in listing and "探针一" in listing
 
             # 3. Once the replica has replayed the publish, reads go back to it.
+            # (Everything the publish wrote: the page, its library item, its search row.)
+            written = sql(primary, "SELECT pg_current_wal_lsn()::text")[0][0]
             sql(replica, "SELECT pg_wal_replay_resume()")
             wait_for(
-                lambda: (
-                    sql(
-                        replica,
-                        "SELECT count(*) FROM alpha.wagtailcore_page "
-                        "WHERE title = '复制延迟期间发布的通知'",
-                    )
-                    == [(1,)]
-                ),  # fmt: skip
+                lambda: sql(replica, "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written])[0][
+                    0
+                ],
                 "the replica replaying the publish",
             )
+            status, _, page = fetch(port, ALPHA, "/search/?q=" + quote("复制延迟期间发布的通知"))
+            assert status == 200 and "复制延迟期间发布的通知" in page  # the search, on the replica
             sql(replica, "SELECT pg_wal_replay_pause()")
             column_title_is(primary, "探针二")  # not replayed: seen only on the primary
             status, _, page = fetch(port, ALPHA, UNCACHED.format(2))
