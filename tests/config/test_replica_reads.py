@@ -73,7 +73,7 @@ def test_public_reads_come_from_the_replica_and_a_published_page_is_fresh_within
             DATABASE_REPLICA_URL=database_url(replica),
             PAGECACHE_DIR=str(tmp_path / "pages"),  # shared by the server and the publisher
         )
-        port = free_port(8170, 8179)
+        port = free_port(8176, 8179)  # the web-node test (maybe running beside) uses 8170–8175
         with gunicorn(port, env, log=tmp_path / "gunicorn.log"):
             status, _, _ = fetch(port, ALPHA, "/")
             assert status == 200

@@ -101,9 +101,9 @@ def test_two_gunicorn_nodes_behind_nginx_share_the_load_and_sessions_and_survive
         PAGECACHE_DIR=str(tmp_path / "pages"),  # one page cache for both (one machine here)
         TWO_FACTOR_ENFORCED="0",  # the session is the point here; 2FA has its own tests
     )
-    edge = free_port(8170, 8179)
-    first = free_port(edge + 1, 8179)
-    second = free_port(first + 1, 8179)
+    edge = free_port(8170, 8175)  # the replica test (maybe running beside) uses 8176–8179
+    first = free_port(edge + 1, 8175)
+    second = free_port(first + 1, 8175)
     logs = [tmp_path / "node-1.log", tmp_path / "node-2.log"]
     with ExitStack() as stack:
         node_one = stack.enter_context(gunicorn(first, env, log=logs[0]))
