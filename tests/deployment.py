@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -282,6 +283,28 @@ def fetch(port: int, host: str, path: str, headers: dict | None = None):
         conn.request("GET", path, headers={"Host": host, **(headers or {})})
         response = conn.getresponse()
         return response.status, response.headers, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def post(port: int, host: str, path: str, form: dict, cookies: dict):
+    """POST a form to http://host{path} with these cookies → (status, headers)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=urlencode(form),
+            headers={
+                "Host": host,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+                "Referer": f"http://{host}{path}",
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.headers
     finally:
         conn.close()
 

@@ -1,6 +1,6 @@
 """Public reads from a streaming replica (config.replica), fresh after a publish.
 
-A throwaway primary (initdb) gets a copy of the test database's platform and `alpha`, a
+A throwaway primary (initdb) gets a copy of the test database's platform, `alpha` and `beta`; a
 replica is made from its base backup, and gunicorn serves with DATABASE_URL on the primary
 and DATABASE_REPLICA_URL on the replica. Replay on the replica is paused to make its lag as
 long as the test needs.
@@ -64,7 +64,9 @@ def test_public_reads_come_from_the_replica_and_a_published_page_is_fresh_within
     sites, tmp_path
 ):
     major = connection.pg_version // 10000
-    with primary_with_replica(connection.settings_dict, ["public", "alpha"], major=major) as (
+    with primary_with_replica(
+        connection.settings_dict, ["public", "alpha", "beta"], major=major
+    ) as (
         primary,
         replica,
     ):
@@ -113,6 +115,13 @@ def test_public_reads_come_from_the_replica_and_a_published_page_is_fresh_within
             status, _, page = fetch(port, ALPHA, UNCACHED.format(2))
             assert status == 200 and "探针一" in page and "探针二" not in page
             assert "复制延迟期间发布的通知" in page
+            # The replica's connection follows the site: beta's home page, served right after
+            # alpha's column by the same server, shows beta's rows, not alpha's.
+            status, _, page = fetch(port, "beta.localhost", "/?probe=beta")
+            assert status == 200 and "乌海市乙局" in page
+            assert "乌海市甲区人民政府" not in page and "探针一" not in page
+            status, _, page = fetch(port, ALPHA, UNCACHED.format("alpha-again"))
+            assert status == 200 and "探针一" in page
             # Signed-in people (a session cookie) and the admin read from the primary.
             _, _, page = fetch(port, ALPHA, UNCACHED.format(3), {"Cookie": "jiyue_session=x"})
             assert "探针二" in page

@@ -9,7 +9,6 @@ import re
 import signal
 from contextlib import ExitStack
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,6 +23,7 @@ from tests.deployment import (
     free_port,
     gunicorn,
     nginx,
+    post,
     serve_environment,
     stop,
 )
@@ -59,29 +59,6 @@ def sites(django_db_setup, django_db_blocker):
 def served_by(log, marker: str) -> int:
     """How many requests carrying `marker` a node's access log shows."""
     return log.read_text(errors="replace").count(marker)
-
-
-def post(port: int, host: str, path: str, form: dict, cookies: dict):
-    import http.client
-
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(
-            "POST",
-            path,
-            body=urlencode(form),
-            headers={
-                "Host": host,
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
-                "Referer": f"http://{host}{path}",
-            },
-        )
-        response = conn.getresponse()
-        response.read()
-        return response.status, response.headers
-    finally:
-        conn.close()
 
 
 def cookies_from(headers, jar: dict) -> dict:
