@@ -74,6 +74,13 @@ def test_the_pooled_backend_keeps_each_connection_on_its_site_in_the_same_sequen
         assert hostnames("first") == ["alpha.localhost"]
         assert hostnames("second") == ["beta.localhost"]
         assert hostnames("first") == ["alpha.localhost"]
+        # executemany cannot carry the SET in its statements: it runs in a transaction behind it.
+        with connections["first"].cursor() as cursor:
+            cursor.executemany(
+                "UPDATE wagtailcore_site SET port = port WHERE hostname = %s",
+                [("alpha.localhost",), ("beta.localhost",)],
+            )
+            assert cursor.rowcount == 1  # alpha's row, in alpha's schema
         with transaction.atomic(using="second"):
             assert hostnames("second") == ["beta.localhost"]
             connections["second"].set_tenant(alpha)  # a schema switch inside a transaction
