@@ -51,8 +51,8 @@ test: install browser services node_modules/.installed lint ## install what test
 	@$(PYTEST) -m "not e2e" $(PYTEST_ARGS)
 	@$(PYTEST) -m e2e $(PYTEST_ARGS)
 
-test-fast: install ## unit and integration tests only (no browser, no worker)
-	@$(PYTEST) -m "not e2e and not worker" $(PYTEST_ARGS)
+test-fast: install ## unit and integration tests only (no browser, no worker, no deployment processes)
+	@$(PYTEST) -m "not e2e and not worker and not deployment" $(PYTEST_ARGS)
 
 lint: install ## ruff lint and format check, and the layers (import-linter contracts in pyproject.toml)
 	@echo "==> ruff check, ruff format --check, lint-imports"
@@ -79,7 +79,11 @@ browser: ## make sure Debian's Chromium and a Chinese font are installed (end-to
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) \
 	  || echo "!! could not install fonts-wqy-microhei: Chinese shows as boxes in browser screenshots"; }
 
-services: ## start Redis for the worker tests if it is installed but not running
+services: ## start Redis for the worker tests; install PgBouncer and nginx for the deployment tests
+	@for prog in pgbouncer nginx; do command -v $$prog >/dev/null || test -x /usr/sbin/$$prog || { \
+	  echo "==> Installing Debian's $$prog (the deployment tests start their own)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$prog >/dev/null) \
+	  || echo "!! could not install $$prog: its deployment tests will be skipped (needs root + apt)"; }; done
 	@if command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
 	  command -v redis-server >/dev/null && { echo "==> Starting redis-server on 127.0.0.1:6379"; \
 	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; sleep 0.5; }; fi; true

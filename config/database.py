@@ -13,6 +13,9 @@ from pathlib import Path
 import dj_database_url
 
 ENGINE = "django_tenants.postgresql_backend"
+# Behind a transaction-pooling PgBouncer (DATABASE_POOLING=transaction): the search_path
+# travels with each transaction (see the backend's docstring).
+POOLED_ENGINE = "config.pgbouncer_backend"
 
 
 def database_settings(base_dir: Path, name: str = "jiyue") -> dict:
@@ -20,6 +23,16 @@ def database_settings(base_dir: Path, name: str = "jiyue") -> dict:
     if url:
         config = dj_database_url.parse(url, conn_max_age=60)
         config["ENGINE"] = ENGINE
+        pooling = os.environ.get("DATABASE_POOLING", "")
+        if pooling not in ("", "session", "transaction"):
+            raise ValueError(
+                f"DATABASE_POOLING={pooling!r}: use 'transaction' behind a transaction-pooling "
+                "PgBouncer, or leave it unset (a direct connection or session pooling)"
+            )
+        if pooling == "transaction":
+            config["ENGINE"] = POOLED_ENGINE
+            # A named cursor outlives the transaction PgBouncer lent its server connection for.
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
         if name != "jiyue":  # a separate database for benchmarks, beside the configured one
             config["NAME"] = f"{config['NAME']}_{name.removeprefix('jiyue_')}"
         return config
@@ -31,6 +44,19 @@ def database_settings(base_dir: Path, name: str = "jiyue") -> dict:
         "HOST": str(start_embedded(base_dir / "var" / "pgdata", name)),
         "CONN_MAX_AGE": 60,
     }
+
+
+def replica_settings(primary: dict) -> dict | None:
+    """The streaming replica named by DATABASE_REPLICA_URL (public reads: config.replica)."""
+    url = os.environ.get("DATABASE_REPLICA_URL")
+    if not url:
+        return None
+    config = dj_database_url.parse(url, conn_max_age=60)
+    config["ENGINE"] = primary["ENGINE"]
+    config["DISABLE_SERVER_SIDE_CURSORS"] = primary.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    # Tests read the replica's rows through the primary's test database.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
 
 
 def start_embedded(pgdata: Path, name: str = "jiyue") -> Path:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from config.celery import app
+from config.database import POOLED_ENGINE
 
 log = logging.getLogger("jiyue.periodic")
 LOCK_SPACE = 730_301  # first key of the advisory locks: "a periodic entry is running"
@@ -112,6 +113,14 @@ def start_in_process() -> Runner | None:
     global _runner
     if settings.CELERY_BROKER_URL or _runner is not None:
         return _runner
+    if settings.DATABASES["default"]["ENGINE"] == POOLED_ENGINE:
+        # Its advisory locks are session locks: through a transaction-pooling PgBouncer the
+        # unlock reaches another server connection and the lock stays held for good.
+        log.error(
+            "periodic jobs not started: DATABASE_POOLING=transaction needs Celery beat "
+            "(set CELERY_BROKER_URL and run one beat, deploy/README.md)"
+        )
+        return None
     _runner = Runner()
     _runner.start()
     return _runner

@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context
 from wagtail.models import Page, Site
 
+from config import replica
+
 from . import store
 
 log = logging.getLogger("jiyue.pagecache")
@@ -142,14 +144,17 @@ def _after_commit(fn) -> None:
 
 def _bump_all() -> None:
     store.bump_all()
+    replica.remember_write(replica.ALL_SITES)  # the next renders must not read older rows
     log.debug("page cache: purged every site")
 
 
 def _bump_site(schema: str) -> None:
     store.bump_site(schema)
+    replica.remember_write(schema)
     log.debug("page cache: purged site %s", schema)
 
 
 def _bump_paths(schema: str, paths: set[str]) -> None:
     store.bump_paths(schema, paths)
+    replica.remember_write(schema)
     log.debug("page cache: purged %s on %s", sorted(paths), schema)

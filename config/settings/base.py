@@ -6,7 +6,7 @@ from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
-from config.database import database_settings
+from config.database import database_settings, replica_settings
 from config.email import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -224,6 +224,14 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": database_settings(BASE_DIR)}
+# A streaming replica for public reads (config.replica); nothing changes without one.
+if _replica := replica_settings(DATABASES["default"]):
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ("config.replica.PrimaryReplicaRouter", *DATABASE_ROUTERS)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("tenants.middleware.WebsiteMiddleware") + 1,
+        "config.replica.ReplicaReadMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,10 +12,10 @@ import math
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
-from federation.library.models import ItemType
+from federation.library.models import ItemType, LibraryItem
 
 from ...documents import local_year
 from ...models import TABLE
@@ -67,8 +67,11 @@ def index_scans_only():
     rows here); the GIN index answers without reading a vector. SET LOCAL lasts until the end
     of the transaction: our own one normally; inside a caller's transaction the setting is put
     back at once (on an error the caller's transaction is rolled back, the setting with it)."""
-    nested = connection.in_atomic_block
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    # A search is a read: with a replica configured (config.replica) a public request's search
+    # runs there like its other reads; otherwise this is the default connection.
+    alias = router.db_for_read(LibraryItem)
+    nested = connections[alias].in_atomic_block
+    with transaction.atomic(using=alias, savepoint=False), connections[alias].cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         yield cursor
         if nested:
