@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -235,7 +235,12 @@ def _copy_schemas(binaries: Path, source: dict, target: dict, schemas: list[str]
 
 
 def database_url(db: dict) -> str:
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    """The URL of the test database for a process of its own. The embedded server answers on a
+    Unix socket, whose directory goes in the host part percent-encoded (dj-database-url's form)."""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or "5432"
+    if host.startswith("/"):
+        return f"postgres://{db['USER']}@{quote(host, safe='')}/{db['NAME']}"
+    return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
