@@ -9,7 +9,10 @@ in-process after commit (figure `syndication_real_worker` says which).
   commit until the copy is live in the portal's schema (the editor's own publish time is
   reported apart). Sequential, 200 publications over 5 district sites.
 - throughput: 10 sites resync 20 items each (200 outbox events at once); items/s until every
-  event is processed (projection, search index, syndication rules, redelivery of copies).
+  event is processed and every consumer step done (projection, search index, syndication
+  rules; the copies' redeliveries follow as their own tasks). Sized by BENCH_SYNC_SITES and
+  BENCH_SYNC_ITEMS (items per site); pages beyond what the latency run published are written
+  in bulk and brought into the library by a first, unmeasured resync.
 - broadcast: a real HTTP server (gunicorn, 2 workers, other processes than the one posting)
   serves 50 sites; one visitor per site (8 at a time) reloads its home page; the clock runs
   from posting until the banner is on every site's home page.
@@ -32,9 +35,14 @@ from bench import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = ("127.0.0.1", 6379)
-REDIS_DB = 11
+# BENCH_REDIS_DB: a Redis database of this run's own (the worker's queue is flushed first).
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "11"))
 PUBLICATIONS = 200
 SITES = 50
+SYNC_SITES = int(os.environ.get("BENCH_SYNC_SITES", "10"))
+SYNC_ITEMS = int(os.environ.get("BENCH_SYNC_ITEMS", "20"))
+# BENCH_SYNDICATION_CASES=throughput runs one case alone (comma-separated; all by default).
+CASES = os.environ.get("BENCH_SYNDICATION_CASES", "latency,throughput,broadcast").split(",")
 
 
 def _redis_up() -> bool:
@@ -163,29 +171,76 @@ def _latency(report, portal, districts):
     report("syndication_editor_publish_p50", harness.summary(publishing)["p50"], "ms")
 
 
+def _write_pages(website, count, column="gzdt"):
+    """Live articles written in bulk, without the publish flow (no outbox rows): the library
+    hears of them by the resync that follows."""
+    import datetime
+
+    from sites.core.models import ArticlePage, ColumnPage
+
+    now = timezone.now()
+    with harness.schema_context(website.schema_name):
+        parent = ColumnPage.objects.get(slug=column)
+        for j in range(count):
+            parent.add_child(
+                instance=ArticlePage(
+                    title=f"基准同步{j:04d}",
+                    date=datetime.date.today(),
+                    summary="基准测试摘要",
+                    body=[("paragraph", "<p>" + "各街道办事处、区直各部门：" * 30 + "</p>")],
+                    live=True,
+                    first_published_at=now,
+                    last_published_at=now,
+                )
+            )
+            parent.refresh_from_db(fields=["numchild"])
+
+
+def _settled(since_version):
+    """Every outbox row after `since_version` processed and every consumer step done."""
+    from federation.library.models import ConsumerStep, OutboxEvent
+
+    return (
+        not OutboxEvent.objects.filter(
+            version__gt=since_version, processed_at__isnull=True
+        ).exists()
+        and not ConsumerStep.objects.filter(done_at__isnull=True).exists()
+    )
+
+
+def _copies_settled():
+    from federation.syndication.models import Delivery
+
+    return not Delivery.objects.filter(status=Delivery.Status.PENDING).exists()
+
+
+def _last_version():
+    from federation.library.models import OutboxEvent
+
+    return OutboxEvent.objects.order_by("-version").values_list("version", flat=True).first() or 0
+
+
 def _throughput(report, districts):
     from federation.library import services as library
-    from federation.library.models import LibraryItem, OutboxEvent
+    from federation.library.models import LibraryItem
 
-    sites = districts[:10]
-    for site in sites:  # the first five hold the latency run's articles already
-        for j in range(max(0, 20 - LibraryItem.objects.filter(site=site).count())):
-            _publish(site, f"基准同步{j:03d}")
-    _poll(lambda: not OutboxEvent.objects.filter(processed_at__isnull=True).exists(), timeout=300)
-    started_version = (
-        OutboxEvent.objects.order_by("-version").values_list("version", flat=True).first()
-    )
+    sites = districts[:SYNC_SITES]
+    _poll(lambda: _settled(0), timeout=300)
+    missing = {s.pk: max(0, SYNC_ITEMS - LibraryItem.objects.filter(site=s).count()) for s in sites}
+    if any(missing.values()):
+        print(f"   writing {sum(missing.values())} pages and a first resync…", flush=True)
+        for site in sites:
+            _write_pages(site, missing[site.pk])
+        before = _last_version()
+        for site in sites:
+            library.resync_site(site)
+        _poll(lambda: _settled(before), timeout=1800, interval=0.5)
+    # The copies made for the new items are delivered before the clock starts.
+    _poll(_copies_settled, timeout=1800, interval=0.5)
+    started_version = _last_version()
     started = time.perf_counter()
     total = sum(library.resync_site(site) for site in sites)
-    _poll(
-        lambda: (
-            not OutboxEvent.objects.filter(
-                version__gt=started_version, processed_at__isnull=True
-            ).exists()
-        ),
-        timeout=600,
-        interval=0.05,
-    )
+    _poll(lambda: _settled(started_version), timeout=1800, interval=0.05)
     elapsed = time.perf_counter() - started
     report("library_sync_items", total, "items")
     report("library_sync_throughput", total / elapsed, "items/s")
@@ -277,7 +332,7 @@ def run(report):
     from federation.syndication.models import Audience, Subscription
 
     print(f"   provisioning {SITES} district sites and a portal…", flush=True)
-    districts = harness.ensure_sites(SITES)
+    districts = harness.ensure_sites(SITES if "broadcast" in CASES else max(SYNC_SITES, 5))
     portal = harness.provision(0, kind="portal", prefix="p")
     Subscription.objects.create(
         name="区县工作动态",
@@ -289,6 +344,9 @@ def run(report):
     real_worker = _redis_up()
     report("syndication_real_worker", int(real_worker), "1=Celery worker on Redis, 0=in-process")
     with _worker() if real_worker else contextlib.nullcontext():
-        _latency(report, portal, districts[:5])
-        _throughput(report, districts)
-    _broadcast_reach(report, [portal, *districts[: SITES - 1]])
+        if "latency" in CASES:
+            _latency(report, portal, districts[:5])
+        if "throughput" in CASES:
+            _throughput(report, districts)
+    if "broadcast" in CASES:
+        _broadcast_reach(report, [portal, *districts[: SITES - 1]])

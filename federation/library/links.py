@@ -18,6 +18,12 @@ def site_origin(website) -> str:
 
 def absolute_url(website, path: str = "/") -> str:
     """The absolute URL of `path` on `website` (its primary domain)."""
+    return url_at(site_origin(website), path)
+
+
+def url_at(origin: str, path: str = "/") -> str:
+    """The absolute URL of `path` under an origin already read (`site_origin`): for many links
+    to one site, without a domain lookup each."""
     if not path.startswith("/"):
         path = "/" + path
-    return site_origin(website) + path
+    return origin + path

@@ -25,7 +25,7 @@ import logging
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 from wagtail.models import Locale, Page, PageViewRestriction
@@ -41,6 +41,11 @@ log = logging.getLogger("jiyue.library")
 VERSION_SEQUENCE = "federation_library_version"
 SWEEP_GRACE = timedelta(seconds=30)  # rows younger than this are still in their first task's hands
 SWEEP_BATCH = 500
+# Outbox rows applied in one transaction: large enough that the per-batch queries vanish
+# per item, small enough that a batch's locks and its rollback stay short.
+OUTBOX_BATCH = 200
+# The first key of the library's advisory locks (lock_items), apart from any other user's.
+ITEM_LOCK_CLASS = 71917
 FAST_ATTEMPTS = 10
 SLOW_RETRY = timedelta(hours=1)
 OUTBOX_KEEP = timedelta(days=30)
@@ -86,7 +91,8 @@ def record_page_events(pages, event: str) -> list[OutboxEvent]:
     """Outbox rows for many pages of the current site (a moved subtree, a resync). `pages`
     need only pk, translation_key and content_type loaded."""
     website = Website.objects.current()
-    pages = [p for p in pages if projection.can_be_item(p)]
+    default_locale_id = Locale.get_default().pk
+    pages = [p for p in pages if projection.can_be_item(p, default_locale_id)]
     if website is None or not pages:
         return []
     versions = next_versions(len(pages))
@@ -125,18 +131,11 @@ def process_event(event_id: int) -> LibraryItem | None:
             )
             if event is None or event.processed_at is not None:
                 return None  # a duplicate delivery: the first one did the work
-            if connection.schema_name != event.site.schema_name:
-                raise RuntimeError(
-                    f"outbox event {event_id} belongs to {event.site.schema_name} "
-                    f"but ran in {connection.schema_name}"
-                )
-            item, changed = apply_projection(event)
+            check_schema(event.site, [event])
+            changed = apply_projections(event.site, [event])
             if changed:
-                consumers.schedule([item], event.event)
-            now = timezone.now()
-            OutboxEvent.objects.filter(pk=event.pk).update(
-                processed_at=now, attempts=event.attempts + 1, last_attempt_at=now, last_error=""
-            )
+                consumers.schedule_changes(changed)
+            mark_processed([event])
     except Exception as exc:
         OutboxEvent.objects.filter(pk=event_id).update(
             attempts=event_attempts(event_id) + 1,
@@ -145,52 +144,231 @@ def process_event(event_id: int) -> LibraryItem | None:
         )
         log.warning("outbox event %s failed; the sweep will retry", event_id, exc_info=True)
         raise
-    if changed:
-        transaction.on_commit(lambda: consumers.run_pending([item.pk]))
-    return item
+    if not changed:
+        return item_by_key(event.item_key)
+    item = changed[0][0]
+    transaction.on_commit(lambda: consumers.run_pending([item.pk]))
+    return LibraryItem.objects.get(pk=item.pk)
+
+
+def item_by_key(key: str) -> LibraryItem | None:
+    return LibraryItem.objects.filter(item_key=key).first()
+
+
+def check_schema(website: Website, events) -> None:
+    if connection.schema_name != website.schema_name:
+        raise RuntimeError(
+            f"outbox events {[e.pk for e in events][:5] or ''} of {website.schema_name} "
+            f"but ran in {connection.schema_name}"
+        )
 
 
 def event_attempts(event_id: int) -> int:
     return OutboxEvent.objects.filter(pk=event_id).values_list("attempts", flat=True).first() or 0
 
 
-def apply_projection(event: OutboxEvent) -> tuple[LibraryItem | None, bool]:
-    """Bring the library item of `event` up to the page's current state. (item, changed)."""
-    with transaction.atomic():
-        item = LibraryItem.objects.select_for_update().filter(item_key=event.item_key).first()
-        if item is not None and item.version >= event.version:
-            return item, False  # this event, or a later one, was already applied
-        uuid = event.item_key.split(":", 1)[1]
-        page = Page.objects.filter(pk=event.page_id, translation_key=uuid).first()
-        fields, reason = None, WithdrawnReason.DELETED
-        if event.site.status != Website.Status.ACTIVE:
-            reason = WithdrawnReason.SITE_INACTIVE
-        elif page is not None:
-            fields, reason = eligible_projection(page, event.site)
-        if fields is None:
-            if item is None:
-                return None, False  # never in the library, nothing to withdraw
-            if not item.withdrawn:
-                item.withdrawn_at = timezone.now()
-            item.withdrawn, item.withdrawn_reason, item.version = True, reason, event.version
-            item.save(
-                update_fields=[
-                    "withdrawn",
-                    "withdrawn_reason",
-                    "withdrawn_at",
-                    "version",
-                    "projected_at",
-                ]
+def mark_processed(events) -> None:
+    now = timezone.now()
+    OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(
+        processed_at=now, attempts=F("attempts") + 1, last_attempt_at=now, last_error=""
+    )
+
+
+def process_batch(website: Website, size: int = OUTBOX_BATCH, skip=()) -> list[int]:
+    """Apply up to `size` of this site's waiting rows, oldest version first, in one
+    transaction: the rows claimed with FOR UPDATE SKIP LOCKED (a second worker takes the next
+    rows, never these), their pages projected together, the items written in two statements,
+    the consumer steps scheduled and the rows marked processed; then, after commit, the
+    consumers run over the batch. Runs in the site's schema. Returns the ids claimed.
+
+    A batch that fails is rolled back whole and its rows are applied one by one
+    (`process_event`): the row at fault records its error and waits for the sweep, the others
+    are processed once. `skip`: rows this caller already tried."""
+    check_schema(website, [])
+    events: list[OutboxEvent] = []
+    try:
+        with transaction.atomic():
+            events = list(
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .filter(site=website, processed_at__isnull=True)
+                .exclude(pk__in=list(skip))
+                # A row that keeps failing waits for the sweep's slow retry, as there.
+                .exclude(
+                    attempts__gte=FAST_ATTEMPTS,
+                    last_attempt_at__gt=timezone.now() - SLOW_RETRY,
+                )
+                .order_by("version")[:size]
             )
-            return item, True
-        if item is None:
-            item = LibraryItem(site=event.site, item_key=event.item_key)
-        for name, value in fields.items():
-            setattr(item, name, value)
-        item.withdrawn, item.withdrawn_reason, item.withdrawn_at = False, "", None
-        item.version = event.version
-        item.save()
-        return item, True
+            if not events:
+                return []
+            changed = apply_projections(website, events)
+            if changed:
+                consumers.schedule_changes(changed)
+            mark_processed(events)
+    except Exception:
+        log.warning(
+            "a batch of %s outbox rows of %s failed; applying them one by one",
+            len(events),
+            website.schema_name,
+            exc_info=True,
+        )
+        for event in events:
+            try:
+                process_event(event.pk)
+            except Exception:  # noqa: S112 — recorded on the row; the sweep retries it later
+                continue
+        return [event.pk for event in events]
+    if changed:
+        item_ids = [item.pk for item, _ in changed]
+        transaction.on_commit(lambda: consumers.run_pending(item_ids))
+    return [event.pk for event in events]
+
+
+def apply_projections(website: Website, events) -> list[tuple[LibraryItem, str]]:
+    """Bring the items of these rows (one site's) up to their pages' current state. Projection
+    is state-based, so each item is projected once, at the version of its latest row: a
+    deletion after an update in the same batch withdraws the item. A stored item at that
+    version or later is left alone (a replayed or late row). Returns (item, event) pairs of
+    the items that changed."""
+    latest = {}
+    for event in sorted(events, key=lambda e: e.version):
+        latest[event.item_key] = event
+    lock_items(list(latest))
+    stored = dict(
+        LibraryItem.objects.filter(item_key__in=list(latest)).values_list("item_key", "version")
+    )
+    latest = {k: e for k, e in latest.items() if stored.get(k, 0) < e.version}
+    if not latest:
+        return []
+    fields_by_key, reasons = {}, {}
+    if website.status != Website.Status.ACTIVE:
+        reasons = dict.fromkeys(latest, WithdrawnReason.SITE_INACTIVE)
+    else:
+        fields_by_key, reasons = eligible_projections(website, latest.values())
+    rows = [
+        LibraryItem(
+            site=website,
+            item_key=key,
+            version=latest[key].version,
+            withdrawn=False,
+            withdrawn_reason="",
+            withdrawn_at=None,
+            **fields,
+        )
+        for key, fields in fields_by_key.items()
+    ]
+    written = upsert_items(rows) + withdraw_items(
+        [(key, latest[key].version, reason) for key, reason in reasons.items()]
+    )
+    return [(item, latest[item.item_key].event) for item in written]
+
+
+def lock_items(keys: list[str]) -> None:
+    """Hold these item keys until the transaction ends (advisory locks, in key order so two
+    batches never wait on each other in a circle). Two workers applying rows of one item take
+    turns, and the second reads the page after the first committed: a deletion processed
+    while an older publish of the same page is in flight still withdraws its item."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(k)) "
+            "FROM (SELECT k FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered",
+            [ITEM_LOCK_CLASS, sorted(keys)],
+        )
+
+
+def eligible_projections(website: Website, events) -> tuple[dict, dict]:
+    """For these rows' pages: ({item key: fields} of those that belong in the library now,
+    {item key: why not} of the others). Only live pages, visible to anonymous visitors (no
+    view restriction on the page or an ancestor), enter; their live content is projected,
+    never a draft's. A few queries for the whole batch."""
+    by_page = {e.page_id: e for e in events}
+    pages = {
+        page.pk: page
+        for page in Page.objects.filter(pk__in=list(by_page)).specific()
+        if str(page.translation_key) == projection.item_uuid(by_page[page.pk].item_key)
+    }
+    hidden = restricted_pages([p for p in pages.values() if p.live])
+    eligible = [p for p in pages.values() if p.live and p.pk not in hidden]
+    batch = projection.Batch(website, eligible)
+    fields_by_key, reasons = {}, {}
+    for page_id, event in by_page.items():
+        page = pages.get(page_id)
+        if page is None:
+            reasons[event.item_key] = WithdrawnReason.DELETED
+        elif not page.live:
+            reasons[event.item_key] = WithdrawnReason.UNPUBLISHED
+        elif page.pk in hidden:
+            reasons[event.item_key] = WithdrawnReason.RESTRICTED
+        else:
+            fields = projection.project(page, website, batch)
+            if fields is None:
+                reasons[event.item_key] = WithdrawnReason.EXCLUDED
+            else:
+                fields_by_key[event.item_key] = fields
+    return fields_by_key, reasons
+
+
+def restricted_pages(pages) -> set[int]:
+    """The pks of these pages that a view restriction hides (on the page or an ancestor). On a
+    site without restrictions, one query; otherwise by path, and Wagtail's own check for
+    aliases (whose restrictions are their originals')."""
+    restricted_paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
+    if not restricted_paths:
+        return set()
+    hidden = set()
+    for page in pages:
+        if page.alias_of_id:
+            if page.get_view_restrictions().exists():
+                hidden.add(page.pk)
+        elif any(page.path.startswith(path) for path in restricted_paths):
+            hidden.add(page.pk)
+    return hidden
+
+
+def upsert_items(rows: list[LibraryItem]) -> list[LibraryItem]:
+    """Insert or update these items by key in one statement, each only where the stored
+    version is older: a replayed row, or a second worker that read an older state, can never
+    write over a newer projection. Returns the items written (pk, key and version)."""
+    if not rows:
+        return []
+    fields = [f for f in LibraryItem._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    table = quote(LibraryItem._meta.db_table)
+    columns = [quote(f.column) for f in fields]
+    values, params = [], []
+    for row in rows:
+        values.append("(" + ", ".join(["%s"] * len(fields)) + ")")
+        params += [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != quote("item_key"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(values)} "  # noqa: S608
+            f"ON CONFLICT (item_key) DO UPDATE SET {updates} "
+            f"WHERE {table}.version < EXCLUDED.version RETURNING id, item_key, version",
+            params,
+        )
+        return [LibraryItem(pk=pk, item_key=key, version=v) for pk, key, v in cursor.fetchall()]
+
+
+def withdraw_items(withdrawals: list[tuple[str, int, str]]) -> list[LibraryItem]:
+    """Withdraw the items of these (key, version, reason) in one statement, where the stored
+    version is older; the time of withdrawal is kept for an item already withdrawn."""
+    if not withdrawals:
+        return []
+    table = connection.ops.quote_name(LibraryItem._meta.db_table)
+    keys, versions, reasons = (list(column) for column in zip(*withdrawals, strict=True))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS i SET withdrawn = true, withdrawn_reason = w.reason, "  # noqa: S608
+            "withdrawn_at = CASE WHEN i.withdrawn THEN i.withdrawn_at ELSE %s END, "
+            "version = w.version, projected_at = %s "
+            "FROM unnest(%s::text[], %s::bigint[], %s::text[]) AS w(item_key, version, reason) "
+            "WHERE i.item_key = w.item_key AND i.version < w.version "
+            "RETURNING i.id, i.item_key, i.version",
+            [now, now, keys, versions, reasons],
+        )
+        return [LibraryItem(pk=pk, item_key=key, version=v) for pk, key, v in cursor.fetchall()]
 
 
 def eligible_projection(page, website) -> tuple[dict | None, str]:
@@ -210,20 +388,19 @@ def eligible_projection(page, website) -> tuple[dict | None, str]:
 
 
 def process_pending_for_site(website: Website, limit: int = SWEEP_BATCH) -> int:
-    """Process this site's waiting rows in version order (runs in the site's schema)."""
-    done = 0
-    ids = list(
-        OutboxEvent.objects.filter(site=website, processed_at__isnull=True)
-        .order_by("version")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for event_id in ids:
-        try:
-            process_event(event_id)
-            done += 1
-        except Exception:  # noqa: S112 — recorded on the row; the sweep retries it later
-            continue
-    return done
+    """Process up to `limit` of this site's waiting rows, a batch at a time in version order
+    (runs in the site's schema). Returns the rows claimed."""
+    tried: list[int] = []
+    while len(tried) < limit:
+        claimed = process_batch(website, min(OUTBOX_BATCH, limit - len(tried)), skip=tried)
+        if not claimed:
+            break
+        tried += claimed
+    return len(tried)
+
+
+def has_pending(website: Website) -> bool:
+    return OutboxEvent.objects.filter(site=website, processed_at__isnull=True).exists()
 
 
 # --- The sweep ---------------------------------------------------------------------------------
@@ -328,25 +505,23 @@ def project_new_pages(website: Website, *, notify: bool = True) -> list[LibraryI
     """
     with schema_context(website.schema_name), transaction.atomic():
         known = set(LibraryItem.objects.filter(site=website).values_list("item_key", flat=True))
+        default_locale_id = Locale.get_default().pk
         candidates = [
             page.pk
             for page in Page.objects.filter(live=True, depth__gt=1).only(
                 "pk", "translation_key", "content_type", "locale"
             )
-            if projection.can_be_item(page)
+            if projection.can_be_item(page, default_locale_id)
             and projection.item_key(website.schema_name, page) not in known
         ]
-        # On a site without view restrictions no page is hidden: one query instead of two a page.
-        restricted = PageViewRestriction.objects.exists()
-        locales = {locale.pk: locale for locale in Locale.objects.all()}
+        pages = list(Page.objects.filter(pk__in=candidates).order_by("path").specific())
+        hidden = restricted_pages(pages)
+        pages = [page for page in pages if page.pk not in hidden]
+        batch = projection.Batch(website, pages)
         items = []
-        for page in Page.objects.filter(pk__in=candidates).order_by("path").specific():
-            if restricted or page.alias_of_id:
-                fields, _ = eligible_projection(page, website)
-            else:
-                page.locale = locales[page.locale_id]
-                fields = projection.project(page, website)
-            if fields is not None:  # restricted, or kept out by its type: not an item
+        for page in pages:
+            fields = projection.project(page, website, batch)
+            if fields is not None:  # kept out by its type: not an item
                 items.append(
                     LibraryItem(
                         site=website,

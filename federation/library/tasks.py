@@ -1,6 +1,7 @@
 """Thin tasks: ids and a schema in, a call to services out."""
 
 from config.celery import SiteTask, app
+from config.tasks import enqueue
 from tenants.models import Website
 
 from . import consumers, services
@@ -14,13 +15,26 @@ def process_outbox_event(event_id: int):
 
 @app.task(base=SiteTask, name="library.process_site_outbox")
 def process_site_outbox():
-    return services.process_pending_for_site(Website.objects.current())
+    website = Website.objects.current()
+    claimed = services.process_pending_for_site(website)
+    if claimed >= services.SWEEP_BATCH and services.has_pending(website):
+        # A large resync: the rest in a task of its own, so other sites' tasks get their turn
+        # in between rather than waiting for the sweep.
+        enqueue(process_site_outbox, schema=website.schema_name, recoverable=True)
+    return claimed
 
 
 @app.task(base=SiteTask, name="library.run_consumer_steps")
 def run_consumer_steps(item_id: int):
     """The pending consumer steps of one item (sent by the consumer sweep)."""
     return consumers.run_pending([item_id])
+
+
+@app.task(base=SiteTask, name="library.run_site_consumer_steps")
+def run_site_consumer_steps(item_ids: list[int]):
+    """The pending consumer steps of these items of one site, a batch per consumer (sent by
+    the consumer sweep)."""
+    return consumers.run_pending(item_ids)
 
 
 @app.task(name="library.sweep_outbox")

@@ -11,6 +11,6 @@ class SearchConfig(AppConfig):
         # ready(): the app registry is loaded, models may be imported
         from federation.library import consumers
 
-        from .indexing import on_item_changed
+        from .indexing import on_item_changed, on_items_changed
 
-        consumers.register("search", on_item_changed)
+        consumers.register("search", on_item_changed, batch=on_items_changed)

@@ -12,7 +12,7 @@ class SyndicationConfig(AppConfig):
         from federation.library import consumers
         from sites.disclosure.emergency import emergency_released
 
-        from .receivers import on_emergency_released, on_item_changed
+        from .receivers import on_emergency_released, on_item_changed, on_items_changed
 
-        consumers.register("syndication", on_item_changed)
+        consumers.register("syndication", on_item_changed, batch=on_items_changed)
         emergency_released.connect(on_emergency_released, dispatch_uid="syndication-emergency")

@@ -125,6 +125,38 @@ def offered_by_rule(item) -> bool:
         return Page.objects.ancestor_of(page).filter(translation_key__in=keys).exists()
 
 
+def offered_by_rules(items) -> set[int]:
+    """`offered_by_rule` for many items of one site: the pks of those offered, in three
+    queries whatever their number (the site's rules, the pages, the ancestors named by a
+    rule)."""
+    if not items:
+        return set()
+    site = items[0].site
+    if any(item.site_id != site.pk for item in items):
+        raise ValueError("offered_by_rules: the items of one site at a time")
+    keys = set(OfferRule.objects.filter(site_id=site.pk).values_list("page_key", flat=True))
+    if not keys:
+        return set()
+    step = Page.steplen
+    with schema_context(site.schema_name):
+        pages = list(
+            Page.objects.filter(pk__in=[i.page_id for i in items]).only(
+                "path", "depth", "translation_key"
+            )
+        )
+        lineage = {p.pk: [p.path[: step * d] for d in range(1, p.depth)] for p in pages}
+        ruled = set(
+            Page.objects.filter(
+                path__in={path for paths in lineage.values() for path in paths},
+                translation_key__in=keys,
+            ).values_list("path", flat=True)
+        )
+    offered = {
+        p.pk for p in pages if p.translation_key in keys or ruled.intersection(lineage[p.pk])
+    }
+    return {item.pk for item in items if item.page_id in offered}
+
+
 def ensure_offer(item, target, *, subscription=None, offered_by="") -> SyndicationOffer:
     offer, created = SyndicationOffer.objects.get_or_create(
         item=item,

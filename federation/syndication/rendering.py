@@ -94,13 +94,27 @@ def render_item_body(item) -> str:
     """Render a library item's live body in its own site's schema, links made absolute, cleaned
     to the markup our blocks produce (whatever the source's row holds)."""
 
-    with schema_context(item.site.schema_name):
-        page = Page.objects.filter(pk=item.page_id).first()
-        if page is None:
-            return ""
-        page = page.specific
+    return render_item_bodies([item])[item.pk]
+
+
+def render_item_bodies(items) -> dict[int, str]:
+    """{item pk: body} for items of one site: their pages read in one query (per page type)."""
+    if not items:
+        return {}
+    site = items[0].site
+    with schema_context(site.schema_name):
         # The live content, never a draft: a page's row holds the live version once published.
-        html = page_body_html(page)
-    if not html.strip() and item.text:
-        html = linebreaks(escape(item.text))
-    return clean_body_html(absolutize(html, item.site))
+        pages = Page.objects.filter(pk__in=[i.page_id for i in items]).specific()
+        html_by_page = {page.pk: page_body_html(page) for page in pages}
+    bodies = {}
+    for item in items:
+        if item.site_id != site.pk:
+            raise ValueError("render_item_bodies: the items of one site at a time")
+        if item.page_id not in html_by_page:
+            bodies[item.pk] = ""
+            continue
+        html = html_by_page[item.page_id]
+        if not html.strip() and item.text:
+            html = linebreaks(escape(item.text))
+        bodies[item.pk] = clean_body_html(absolutize(html, site))
+    return bodies

@@ -17,27 +17,38 @@ from .rules import SyndicationError
 BACKFILL_LIMIT = 50
 
 
-def matching_subscriptions(item):
-    subs = list(
+def active_subscriptions() -> list[Subscription]:
+    """Every active subscription with its target and sources: read once for a batch of items."""
+    return list(
         Subscription.objects.filter(active=True)
-        .exclude(target_id=item.site_id)
         .select_related("target")
         .prefetch_related("sources")
     )
-    return [s for s in subs if rules.subscription_matches(s, item, [w.pk for w in s.sources.all()])]
 
 
-def apply_subscription(subscription, item) -> None:
+def matching_subscriptions(item, subscriptions=None):
+    subs = active_subscriptions() if subscriptions is None else subscriptions
+    return [
+        s
+        for s in subs
+        if s.target_id != item.site_id
+        and rules.subscription_matches(s, item, [w.pk for w in s.sources.all()])
+    ]
+
+
+def apply_subscription(subscription, item) -> Delivery | None:
+    """The item into the subscribing column: a delivery (returned, its task sent), or an offer
+    the portal's curator reviews first."""
     if subscription.requires_review:
         ensure_offer(item, subscription.target, subscription=subscription, offered_by="栏目共建")
-    else:
-        ensure_delivery(
-            item,
-            subscription.target,
-            subscription.column_slug,
-            Delivery.Origin.SUBSCRIPTION,
-            subscription=subscription,
-        )
+        return None
+    return ensure_delivery(
+        item,
+        subscription.target,
+        subscription.column_slug,
+        Delivery.Origin.SUBSCRIPTION,
+        subscription=subscription,
+    )
 
 
 def backfill_subscription(subscription, limit: int = BACKFILL_LIMIT) -> int:
