@@ -47,7 +47,10 @@ def run_entry(name: str, entry: dict) -> bool:
                 args=entry.get("args", ()), kwargs=entry.get("kwargs", {}), throw=True
             )
         finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [LOCK_SPACE, name])
+            # A task may close the connection (provisioning a spare schema does, to leave the
+            # catalog caches it built behind); the lock went with that session.
+            if connection.connection is not None and not connection.connection.closed:
+                cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [LOCK_SPACE, name])
     return True
 
 

@@ -15,7 +15,8 @@ class OnestopConfig(AppConfig):
         from federation.library import consumers
 
         from .apply import register
-        from .entries import follow_item
+        from .entries import follow_item, follow_items
 
         register()  # the case kind of service applications (federation.casework)
-        consumers.register("hall", follow_item)  # the hall's narrow table (entries.py)
+        # the hall's narrow table (entries.py)
+        consumers.register("hall", follow_item, batch=follow_items)

@@ -1,6 +1,7 @@
 """The hall's narrow table (HallEntry), kept by a library consumer.
 
-`follow_item` is registered with the library (`consumers.register("hall", …)` in apps.py): it
+`follow_item` (and `follow_items`, its batch form) is registered with the library
+(`consumers.register("hall", …)` in apps.py): it
 runs after every library change — an editor's publish, a withdrawal, a site suspended, the
 bulk projection of a site's pages — and may run twice (a crash between the handler and the
 step's mark), so it writes the item as it is now: an upsert, or a delete when the item is no
@@ -71,6 +72,18 @@ def follow_item(item: LibraryItem, event: str) -> None:
         )
     else:
         HallEntry.objects.filter(item_id=item.pk).delete()
+
+
+def follow_items(changes) -> None:
+    """The batch form of `follow_item` (a site's re-projection hands over hundreds of items):
+    one upsert for the current service items, one delete for the rest."""
+    items = {item.pk: item for item, _event in changes}.values()  # an item's latest state once
+    current = [item for item in items if _current(item)]
+    if current:
+        _write([entry_for(item) for item in current])
+    gone = [item.pk for item in items if not _current(item)]
+    if gone:
+        HallEntry.objects.filter(item_id__in=gone).delete()
 
 
 def rebuild(batch_size: int = 1000) -> int:

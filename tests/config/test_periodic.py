@@ -147,3 +147,20 @@ def test_a_fresh_web_process_knows_every_entrys_task():
         env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
     )
     assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]
+
+
+def test_an_entry_whose_task_closes_the_connection_runs_and_frees_its_lock(
+    django_db_setup, django_db_blocker
+):
+    """Refilling the spare schemas closes the connection (tenants.spares): the runner must not
+    fail on releasing a lock that went with the session, and the entry can run again."""
+    from config.celery import app
+
+    @app.task(name="tests.periodic.close_connection")
+    def close_connection():
+        connection.close()
+
+    entry = {"task": "tests.periodic.close_connection"}
+    with django_db_blocker.unblock():
+        assert periodic.run_entry("closes-its-connection", entry)
+        assert periodic.run_entry("closes-its-connection", entry)  # the lock is free again
