@@ -8,7 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from tenants import services
-from tests.sites.presentation.factories import make_language_versions
+from tests.sites.presentation.factories import make_language_versions, remove_language_versions
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -444,8 +444,7 @@ def language_version_paths(live_port):
         "en_article": paths["en"],
         "mn_article": paths["mn"],
     }
-    alpha.languages = before
-    alpha.save()
+    remove_language_versions(alpha, before)
 
 
 @pytest.mark.skipif(

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from tenants import services
-from tests.sites.presentation.factories import make_language_versions
+from tests.sites.presentation.factories import make_language_versions, remove_language_versions
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
@@ -113,8 +113,7 @@ def alpha_with_versions(live_port):
     before = list(alpha.languages or [])
     make_language_versions(alpha)
     yield alpha
-    alpha.languages = before
-    alpha.save()
+    remove_language_versions(alpha, before)
 
 
 def test_the_mongolian_label_of_the_switch_renders_on_chinese_and_english_pages(

@@ -3,7 +3,7 @@
 from django_tenants.utils import schema_context
 from wagtail.models import Locale
 
-from sites.core.models import ArticlePage
+from sites.core.models import ArticlePage, HomePage
 from sites.presentation import demo
 from tests.factories import make_article
 
@@ -29,3 +29,15 @@ def make_language_versions(website) -> dict:
         }
         paths["zh-hans"] = article.url
     return paths
+
+
+def remove_language_versions(website, languages) -> None:
+    """Undo `make_language_versions` where its pages were committed (browser tests share the
+    site with the journeys after them): the translated trees go, the registry entry is as it
+    was. Other journeys look their columns up by slug, which must name one page again."""
+    with schema_context(website.schema_name):
+        default = Locale.get_default()
+        for home in HomePage.objects.exclude(locale=default):
+            home.delete()
+    website.languages = languages
+    website.save()
