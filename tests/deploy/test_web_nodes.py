@@ -127,7 +127,8 @@ def test_two_gunicorn_nodes_behind_nginx_share_the_load_and_sessions_and_survive
             assert status == 200, f"request {n}: not signed in ({status})"  # else 302 to login
         assert logged_soon(
             lambda: all(
-                served_by(log, "GET /admin/?session=") > seen for log, seen in zip(logs, before)
+                served_by(log, "GET /admin/?session=") > seen
+                for log, seen in zip(logs, before, strict=True)
             )
         ), "one node answered every request"
 
