@@ -151,6 +151,10 @@ ROOT_URLCONF = "config.urls_tenants"
 # New sites are cloned from this schema instead of running every migration (~1 s vs ~7 s).
 TENANT_BASE_SCHEMA = "site_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Django's migrate without rendering models for the migrations a schema has no work in (the
+# public schema's Wagtail ones, the sites' shared-app ones): the public schema's first migrate
+# in a third of the CPU, same tables (tenants.migrate_command).
+TENANT_BASE_MIGRATE_COMMAND = "tenants.migrate_command.Command"
 # Copies of the template made ahead and renamed into new sites (tenants.spares): provisioning
 # then costs the same at 1,000 sites as at 1. Refilled by setup_platform and the sweep.
 TENANT_SPARE_SCHEMAS = int(os.environ.get("TENANT_SPARE_SCHEMAS", "3"))
