@@ -17,19 +17,31 @@
   (uncached) through Django's test client, and its RSS is read after the first 10 sites, after
   all, and after a second round over all (a per-site cache that grows without bound shows as
   growth in the second half; a bounded one levels off).
+- Page p95 at 1 site and at all sites: a home page and an article, uncached and from the
+  page cache, through Django's test client in this process, first on a city of one site
+  (before provisioning), then again after provisioning with the requests going round every
+  site of the run (BENCH_SCALE_PAGE_REQUESTS a kind, at least one a site, after a warm-up
+  round). The ratio all/1 is the figure: target ≤ 1.10 uncached, cached unchanged. Wall time
+  and this process's CPU time per request (the database's share is in the wall time only).
+- Connections: the backends BENCH_POOLER_CLIENTS (16) threads use serving every site in turn,
+  straight to PostgreSQL and through PgBouncer with BENCH_POOLER_POOL (4) server connections
+  (bench_pooler's drive, BENCH_POOLER_SECONDS each).
 
 Load figures (`os.getloadavg`) are reported beside the timings: the machine is shared.
 """
 
+import datetime
 import os
 import statistics
 import time
 
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import OperationalError, connection, transaction
 from django.test import Client, override_settings
 
 from bench import harness
+from sites.core.models import ArticlePage, ColumnPage
 from tenants import migrating, spares
 from tenants.models import Website
 
@@ -37,6 +49,8 @@ SITES = int(os.environ.get("BENCH_SCALE_SITES", "100"))
 CLONE_EVERY = int(os.environ.get("BENCH_SCALE_CLONE_EVERY", "10"))
 PROCESSES = int(os.environ.get("BENCH_SCALE_PROCESSES", "2"))
 COMPARE = os.environ.get("BENCH_SCALE_COMPARE", "1") == "1"
+PAGE_REQUESTS = int(os.environ.get("BENCH_SCALE_PAGE_REQUESTS", "100"))
+WARM_UP = 20
 LEAF = ("wagtailembeds", "0009_embed_cache_until")
 
 
@@ -231,9 +245,120 @@ def memory(report):
         )
 
 
+def article_path(website) -> str:
+    """The path of the site's one bench article, published on first use."""
+    with harness.schema_context(website.schema_name):
+        article = ArticlePage.objects.live().order_by("pk").first()
+        if article is None:
+            article = ArticlePage(
+                title="关于做好2026年冬季供暖保障工作的通知",
+                date=datetime.date(2026, 12, 1),
+                source="区政府办公室",
+                summary="为切实做好今冬明春供暖保障工作，现将有关事项通知如下。",
+                body=[
+                    ("paragraph", "<p>" + "各街道办事处、区直各部门：做好供暖保障。" * 20 + "</p>")
+                ],
+            )
+            ColumnPage.objects.filter(column_type="news").first().add_child(instance=article)
+            article.save_revision().publish()
+        return article.get_url_parts()[2]
+
+
+def page_p95(websites) -> dict:
+    """{(view, "uncached"|"cached"): (wall p95 ms, cpu p95 ms)} over these sites' pages,
+    the requests going round the sites."""
+    pages = {"home": [], "article": []}
+    for website in websites:
+        pages["home"].append((website.primary_domain, "/"))
+        pages["article"].append((website.primary_domain, article_path(website)))
+    connection.set_schema_to_public()
+    caches["pages"].clear()
+    client, figures = Client(), {}
+
+    def get(host, path):
+        response = client.get(path, HTTP_HOST=host)
+        connection.set_schema_to_public()
+        assert response.status_code == 200, (host, path, response.status_code)
+        return response
+
+    for kind in ("uncached", "cached"):
+        with override_settings(PAGECACHE_ENABLED=kind == "cached"):
+            for view, targets in pages.items():
+                # Warm-up: every page at least once (twice cached: the first stores it), and
+                # at least WARM_UP requests, so one site gets as warm a process as many.
+                rounds = 2 if kind == "cached" else 1
+                for n in range(max(WARM_UP, rounds * len(targets))):
+                    get(*targets[n % len(targets)])
+                wall, cpu = [], []
+                for n in range(max(PAGE_REQUESTS, len(targets))):
+                    host, path = targets[n % len(targets)]
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    response = get(host, path)
+                    wall.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - cpu_started) * 1000)
+                    if kind == "cached":  # a miss would measure a render
+                        assert response["X-Page-Cache"] == "hit", (host, path)
+                figures[(view, kind)] = (harness.percentile(wall, 95), harness.percentile(cpu, 95))
+    return figures
+
+
+def pages(report, at_one: dict):
+    websites = list(
+        Website.objects.sites().filter(schema_name__startswith="b").order_by("schema_name")
+    )
+    print(f"   page p95 over all {len(websites)} sites (load {load()})…", flush=True)
+    at_all = page_p95(websites)
+    for (view, kind), (wall, cpu) in at_one.items():
+        all_wall, all_cpu = at_all[(view, kind)]
+        name = f"scale_page_{view}_{kind}"
+        report(f"{name}_p95_1site", wall, "ms")
+        report(f"{name}_p95_{len(websites)}sites", all_wall, "ms")
+        report(f"{name}_cpu_p95_1site", cpu, "ms")
+        report(f"{name}_cpu_p95_{len(websites)}sites", all_cpu, "ms")
+        report(f"{name}_p95_ratio_all_to_1", all_wall / wall, "x")
+        report(f"{name}_cpu_p95_ratio_all_to_1", all_cpu / cpu, "x")
+        print("   target: ≤ 1.10" if kind == "uncached" else "   target: unchanged", flush=True)
+    report("scale_page_requests_per_kind", max(PAGE_REQUESTS, len(websites)), "requests")
+    report("scale_load_after_pages", load(), "load")
+
+
+def connections_at_scale(report):
+    """The PostgreSQL backends BENCH_POOLER_CLIENTS threads use while serving every site in
+    turn, straight and through a transaction-pooling PgBouncer (bench_pooler's drive and
+    pool): the number of sites does not multiply connections (deploy/README.md)."""
+    from bench.bench_pooler import alias, drive
+    from tests.deployment import pgbouncer, through
+
+    clients = int(os.environ.get("BENCH_POOLER_CLIENTS", "16"))
+    pool = int(os.environ.get("BENCH_POOLER_POOL", "4"))
+    websites = list(Website.objects.sites().filter(schema_name__startswith="b"))
+    base = connection.settings_dict
+    with alias("direct", {**base, "CONN_MAX_AGE": 0}):
+        _, direct, wrong = drive("direct", websites, clients)
+    try:
+        with (
+            pgbouncer(base, pool_size=pool) as port,
+            alias("pooled", through(base, port, ENGINE="config.pgbouncer_backend")),
+        ):
+            _, pooled, pooled_wrong = drive("pooled", websites, clients)
+    except BaseException as exc:  # pytest's skip when PgBouncer is not installed
+        if type(exc).__name__ != "Skipped":
+            raise
+        print(f"   skipped the pooled run: {exc}", flush=True)
+        pooled, pooled_wrong = None, 0
+    report(f"scale_connections_{clients}_clients_{len(websites)}_sites_direct", direct, "backends")
+    if pooled is not None:
+        report(f"scale_connections_{clients}_clients_pgbouncer_pool_{pool}", pooled, "backends")
+    report("scale_connections_wrong_site_reads", wrong + pooled_wrong, "reads")
+
+
 def run(report):
     spares.replenish()
+    print(f"   page p95 on one site (load {load()})…", flush=True)
+    at_one = page_p95(harness.ensure_sites(1)[:1])  # the city's first site, still alone
     schemas = provision_sites(report)
     catalog(report)
     migrations(report, schemas)
     memory(report)
+    pages(report, at_one)  # after memory(): it measures a worker's first touch of each site
+    connections_at_scale(report)

@@ -9,7 +9,7 @@ Fresh after publish. A replica replays the primary's WAL a little later (the lag
 purges the page from the page cache; if the next visitor's render read the replica before it
 had replayed the publish, the old page would be cached again for PAGECACHE_TIMEOUT. So every
 purge, and every write request, records the primary's WAL position for its site
-(`remember_write`) after commit, in the shared `pages` cache. A public request reads from
+(`remember_write`) after commit, in the shared `pages` cache, one writer at a time. A public request reads from
 the replica only once the replica has replayed that position (`caught_up`); until then, for
 the few milliseconds of a normal lag, the site's requests read from the primary. A request
 that follows a write (a form's result page) therefore sees the write, and a cached page is
@@ -22,13 +22,16 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connection, connections, transaction
 from django_tenants.utils import get_public_schema_name
 
 log = logging.getLogger("jiyue.replica")
 
 REPLICA = "replica"
 ALL_SITES = "*"  # the key of a write every site shows (a city-wide broadcast)
+# The first key of the advisory locks that serialize updates of a site's write position,
+# apart from config.periodic's (730_301) and the library's (71917).
+POSITION_LOCKS = 730_302
 _public_read = contextvars.ContextVar("jiyue_public_read", default=False)
 _replayed = 0  # the furthest WAL position this process has seen the replica replay
 
@@ -55,15 +58,27 @@ def remember_write(schema: str) -> None:
     if not configured():
         return
     try:
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT pg_current_wal_lsn()::text")
-            position = cursor.fetchone()[0]
-        cache = caches["pages"]
-        # Keep the furthest position: two writers finishing out of order must not move it back.
-        if lsn(cache.get(_key(schema))) < lsn(position):
-            cache.set(_key(schema), position, settings.PAGECACHE_TIMEOUT)
+        with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
+            # Keep the furthest position, and update it one writer at a time: two writers that
+            # both read the old position could otherwise store the smaller of theirs last,
+            # and the site's reads would go to a replica without the larger write. The lock is
+            # PostgreSQL's because every writer has the primary, whatever the cache's backend
+            # (the file cache has no atomic compare-and-set).
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [POSITION_LOCKS, schema]
+            )
+            position = primary_position(cursor)
+            cache = caches["pages"]
+            if lsn(cache.get(_key(schema))) < lsn(position):
+                cache.set(_key(schema), position, settings.PAGECACHE_TIMEOUT)
     except Exception:  # the write has committed: never turn it into an error page
         log.exception("could not record the write position of %s; reads may lag", schema)
+
+
+def primary_position(cursor) -> str:
+    """Where the primary's WAL is now: every commit so far is before it."""
+    cursor.execute("SELECT pg_current_wal_lsn()::text")
+    return cursor.fetchone()[0]
 
 
 def caught_up(schema: str) -> bool:

@@ -7,6 +7,7 @@ A program that is not installed skips the test with what to run (`make services`
 
 import contextlib
 import http.client
+import importlib.util
 import os
 import pwd
 import shutil
@@ -75,12 +76,17 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
 
 def unprivileged_user(owner_of: str | None = None) -> str | None:
     """The user to run a server as when we are root (PgBouncer and PostgreSQL refuse root):
-    the owner of the database's socket folder if given, else `postgres`. None when not root."""
+    the owner of the database's socket folder if given, else `postgres` (Debian's server
+    packages make it), else `pgserver` (the user the embedded server runs as under root).
+    None when not root."""
     if os.geteuid() != 0:
         return None
     if owner_of and os.path.isdir(owner_of):
         return pwd.getpwuid(os.stat(owner_of).st_uid).pw_name
-    return "postgres"
+    for name in ("postgres", "pgserver"):
+        with contextlib.suppress(KeyError):
+            return pwd.getpwnam(name).pw_name
+    return "postgres"  # neither exists: the server's start says so
 
 
 @contextlib.contextmanager
@@ -143,14 +149,39 @@ def through(database: dict, port: int, **changes) -> dict:
 
 
 def server_binaries(major: int) -> Path:
-    """The PostgreSQL server programs of this major version (initdb, pg_ctl, pg_basebackup)."""
-    folder = Path(f"/usr/lib/postgresql/{major}/bin")
+    """The PostgreSQL server programs of this major version (initdb, pg_ctl, pg_basebackup).
+
+    Debian's (postgresql-<major>) if installed, else the embedded server's own (pgserver ships
+    a complete PostgreSQL 16): a clean clone's `make test` runs on the embedded 16 on a
+    machine whose Debian has only 15's server programs. Each candidate must be of `major`
+    (pg_basebackup refuses another major) and runnable by the user the servers run as."""
+    candidates = [Path(f"/usr/lib/postgresql/{major}/bin")]
+    pgserver = importlib.util.find_spec("pgserver")
+    if pgserver is not None and pgserver.origin:
+        candidates.append(Path(pgserver.origin).parent / "pginstall" / "bin")
+    seen = []
+    for folder in candidates:
+        found = _server_major(folder)
+        if found == major:
+            return folder
+        seen.append(f"{folder}: {found or 'none that run'}")
+    pytest.skip(
+        f"no PostgreSQL {major} server programs ({'; '.join(seen)}): the replica test starts a "
+        f"primary and a replica of the test database's version (apt-get install postgresql-{major})"
+    )
+
+
+def _server_major(folder: Path) -> int | None:
+    """The major version of the `postgres` in `folder`, run as the servers' user; None if
+    there is none or that user cannot run it."""
     if not (folder / "initdb").exists():
-        pytest.skip(
-            f"PostgreSQL {major} server programs are not in {folder}: the replica test starts "
-            f"a primary and a replica of the test database's version (apt-get install postgresql-{major})"
-        )
-    return folder
+        return None
+    try:
+        version = as_user(unprivileged_user(), [str(folder / "postgres"), "--version"]).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    # "postgres (PostgreSQL) 16.2", "postgres (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)"
+    return int(version.split(")", 1)[1].split(".")[0])
 
 
 def as_user(user: str | None, command: list[str], **kwargs) -> subprocess.CompletedProcess:
