@@ -15,7 +15,10 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.models import Q
+from django.db.models.deletion import Collector
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+
+from .audit.services import record
 
 WEBMASTER = "网站管理员"
 EDITOR = "编辑"
@@ -133,18 +136,14 @@ REVOKED_PAGE_PERMISSIONS = {OUTSOURCED_OPERATOR: ["add_page", "change_page"]}
 WAGTAIL_DEFAULT_GROUPS = ("Editors", "Moderators")
 
 
-def _permissions(names):
-    query = Q(pk__in=[])
-    for name in names:
-        app_label, codename = name.split(".")
-        query |= Q(content_type__app_label=app_label, codename=codename)
-    found = list(Permission.objects.filter(query))
-    missing = set(names) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
+def _permissions(names, known) -> list:
+    """The permissions named "app_label.codename", from `known` {(app_label, codename): …}."""
+    missing = [name for name in names if tuple(name.split(".")) not in known]
     if missing:
         raise LookupError(
             f"permissions missing in schema {connection.schema_name}: {sorted(missing)}"
         )
-    return found
+    return [known[tuple(name.split("."))] for name in names]
 
 
 # Models of the site apps (sites.*: disclosure, services, interaction…) are content: each
@@ -161,21 +160,21 @@ NOT_CONTENT_APPS = {"security"}
 NOT_CONTENT_MODELS = {("core", "siteidentity")}  # a setting: the webmaster's, listed above
 
 
-def content_permissions(actions) -> list:
-    labels = [
+def content_permissions(actions, permissions) -> list:
+    """Of `permissions` (read with their content types), the site apps' own model
+    permissions for `actions`."""
+    labels = {
         c.label
         for c in apps.get_app_configs()
         if c.name.startswith("sites.") and c.label not in NOT_CONTENT_APPS
-    ]
-    perms = Permission.objects.filter(content_type__app_label__in=labels).select_related(
-        "content_type"
-    )
+    }
     # Only the model's own add/change/delete/view permissions: an app's custom permissions
     # (e.g. disclosure.view_disclosure_report) are granted to roles explicitly.
     return [
         p
-        for p in perms
-        if p.codename in {f"{action}_{p.content_type.model}" for action in actions}
+        for p in permissions
+        if p.content_type.app_label in labels
+        and p.codename in {f"{action}_{p.content_type.model}" for action in actions}
         and (p.content_type.app_label, p.content_type.model) not in NOT_CONTENT_MODELS
     ]
 
@@ -191,24 +190,21 @@ def ensure_site_roles(website) -> dict[str, Group]:
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     home = site.root_page if site is not None else Page.get_first_root_node()
     root_collection = Collection.get_first_root_node()
-    Group.objects.filter(name__in=WAGTAIL_DEFAULT_GROUPS, user__isnull=True).delete()
-    # Provisioning runs this for every new site: look permissions up once and write the
-    # page/collection grants in bulk (unique per group+object+permission, so it stays
-    # idempotent) instead of a get_or_create per grant (~200 queries, most of a second).
-    by_codename = {
-        (p.content_type.app_label, p.codename): p
-        for p in Permission.objects.filter(
-            content_type__app_label__in=["wagtailcore", "wagtailimages", "wagtaildocs"]
-        ).select_related("content_type")
-    }
-    groups = {}
+    _remove_wagtail_default_groups()
+    # Provisioning runs this for every new site: read the schema's permissions (a few
+    # hundred rows) and the groups' grants once, and write what is missing with one
+    # statement a table, not a lookup, an insert and an audit query per group and grant.
+    permissions = list(Permission.objects.select_related("content_type"))
+    known = {(p.content_type.app_label, p.codename): p for p in permissions}
+    roles = roles_for(website.kind)
+    existing = {group.name: group for group in Group.objects.filter(name__in=roles)}
+    # New groups one by one: the trail records each (group.create), as for any group.
+    groups = {name: existing.get(name) or Group.objects.create(name=name) for name in roles}
+    _grant_model_permissions(groups, roles, permissions, known)
+
     page_grants, media_grants = [], []
-    for name, (model_perms, page_perms, media_perms) in roles_for(website.kind).items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*_permissions(model_perms))
-        group.permissions.add(*content_permissions(CONTENT_MODEL_ACTIONS.get(name, ())))
-        if REVOKED_PERMISSIONS.get(name):
-            group.permissions.remove(*_permissions(REVOKED_PERMISSIONS[name]))
+    for name, (_model_perms, page_perms, media_perms) in roles.items():
+        group = groups[name]
         if REVOKED_PAGE_PERMISSIONS.get(name):
             GroupPagePermission.objects.filter(
                 group=group,
@@ -216,25 +212,74 @@ def ensure_site_roles(website) -> dict[str, Group]:
                 permission__content_type__app_label="wagtailcore",
                 permission__codename__in=REVOKED_PAGE_PERMISSIONS[name],
             ).delete()
+        # Unique per group+object+permission: ignore_conflicts keeps this idempotent.
         page_grants += [
-            GroupPagePermission(
-                group=group, page=home, permission=by_codename["wagtailcore", codename]
-            )
+            GroupPagePermission(group=group, page=home, permission=known["wagtailcore", codename])
             for codename in page_perms
         ]
         media_grants += [
             GroupCollectionPermission(
                 group=group,
                 collection=root_collection,
-                permission=by_codename[app, f"{action}_{model}"],
+                permission=known[app, f"{action}_{model}"],
             )
             for action in media_perms
             for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
         ]
-        groups[name] = group
     GroupPagePermission.objects.bulk_create(page_grants, ignore_conflicts=True)
     GroupCollectionPermission.objects.bulk_create(media_grants, ignore_conflicts=True)
     return groups
+
+
+def _remove_wagtail_default_groups() -> None:
+    defaults = Group.objects.filter(name__in=WAGTAIL_DEFAULT_GROUPS, user__isnull=True)
+    # Their page and collection grants first, read with what the trail names for each
+    # (permission.page / permission.collection "removed"): one query, not three a grant.
+    # (QuerySet.delete() drops select_related, so the rows go through a Collector.)
+    collector = Collector(using=Group.objects.db)
+    for grants in (
+        GroupPagePermission.objects.select_related("group", "page", "permission"),
+        GroupCollectionPermission.objects.select_related("group", "collection", "permission"),
+    ):
+        collector.collect(list(grants.filter(group__in=defaults)))
+    collector.delete()
+    defaults.delete()
+
+
+def _grant_model_permissions(groups, roles, permissions, known) -> None:
+    """Each role's model permissions and its actions on content models, less what the
+    platform revoked: added where missing, the revoked ones taken away where held. The trail
+    gets one group.permissions event a group and change, as `group.permissions.add()` and
+    `.remove()` record (without their empty ones)."""
+    through = Group.permissions.through
+    held = {group.pk: set() for group in groups.values()}
+    for group_id, permission_id in through.objects.filter(
+        group__in=list(groups.values())
+    ).values_list("group_id", "permission_id"):
+        held[group_id].add(permission_id)
+    rows, taken_back, changes = [], [], []
+    for name, (model_perms, _page_perms, _media_perms) in roles.items():
+        group = groups[name]
+        revoked = {p.pk for p in _permissions(REVOKED_PERMISSIONS.get(name, ()), known)}
+        wanted = _permissions(model_perms, known) + content_permissions(
+            CONTENT_MODEL_ACTIONS.get(name, ()), permissions
+        )
+        added = {p.pk: p for p in wanted if p.pk not in held[group.pk] | revoked}
+        removed = [p for p in permissions if p.pk in revoked & held[group.pk]]
+        rows += [through(group_id=group.pk, permission_id=pk) for pk in added]
+        taken_back += [(group.pk, p.pk) for p in removed]
+        for verb, changed in (("added", added.values()), ("removed", removed)):
+            if changed:
+                names = sorted(f"{p.content_type.app_label}.{p.codename}" for p in changed)
+                changes.append((group, {verb: names}))
+    through.objects.bulk_create(rows, ignore_conflicts=True)
+    if taken_back:
+        query = Q(pk__in=[])
+        for group_id, permission_id in taken_back:
+            query |= Q(group_id=group_id, permission_id=permission_id)
+        through.objects.filter(query).delete()
+    for group, change in changes:
+        record("group.permissions", obj=group, changes=change)
 
 
 def is_webmaster(user) -> bool:

@@ -3,8 +3,8 @@
 django-tenants' `clone_schema` walks `information_schema` table by table. Those views are
 computed over every schema in the database, so each clone gets slower as sites accumulate
 (seconds a site at 20 sites, tens of seconds at 60 under load) — a city with hundreds of
-sites could not be provisioned. Here the template is read from `pg_catalog`, filtered by its
-namespace (indexed, independent of the number of sites), and written out as one SQL script
+sites could not be provisioned. Here the template is read from `pg_catalog`, reached from its
+namespace by indexed lookups (independent of the number of sites), and written out as one SQL script
 run in a single round trip inside the provisioning transaction.
 
 The script recreates exactly what Django's migrations produce: tables with their defaults,
@@ -55,24 +55,39 @@ def clone_template(schema_name: str) -> bool:
     return True
 
 
-# Object kinds a Django tenant schema may hold and this clone does not copy.
+# Object kinds a Django tenant schema may hold and this clone does not copy. %(rels)s are the
+# template's relations (tables, sequences, views…: everything with a namespace dependency).
 _UNSUPPORTED = """
 SELECT 'relation ' || c.relname || ' (relkind ' || c.relkind::text || ')' FROM pg_class c
- WHERE c.relnamespace = %(ns)s AND c.relkind NOT IN ('r', 'i', 'S')
+ WHERE c.oid = ANY(%(rels)s) AND c.relkind NOT IN ('r', 'S')
 UNION ALL
 SELECT 'sequence ' || c.relname || ' (not an identity column''s)' FROM pg_class c
- WHERE c.relnamespace = %(ns)s AND c.relkind = 'S' AND NOT EXISTS (
-   SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'i')
+ WHERE c.oid = ANY(%(rels)s) AND c.relkind = 'S' AND NOT EXISTS (
+   SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+   AND d.deptype = 'i')
 UNION ALL
 SELECT 'function ' || p.proname FROM pg_proc p WHERE p.pronamespace = %(ns)s
 UNION ALL
-SELECT 'trigger ' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
- WHERE c.relnamespace = %(ns)s AND NOT t.tgisinternal
+SELECT 'trigger ' || t.tgname FROM unnest(%(rels)s::oid[]) r(oid), LATERAL (
+   -- OFFSET 0: looked up table by table (indexed); joined, the planner scans every trigger
+   SELECT tgname FROM pg_trigger WHERE tgrelid = r.oid AND NOT tgisinternal OFFSET 0) t
 UNION ALL
-SELECT 'type ' || t.typname FROM pg_type t WHERE t.typnamespace = %(ns)s AND t.typtype <> 'c' AND t.typcategory <> 'A'
+SELECT 'type ' || t.typname FROM pg_depend d JOIN pg_type t ON t.oid = d.objid
+ WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = %(ns)s
+ AND d.classid = 'pg_type'::regclass AND t.typtype <> 'c' AND t.typcategory <> 'A'
 UNION ALL
 SELECT 'inherited table ' || c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
- WHERE c.relnamespace = %(ns)s
+ WHERE i.inhrelid = ANY(%(rels)s)
+"""
+# The template's relations, found through their dependency on its namespace: pg_class,
+# pg_constraint and pg_type have no index on the namespace alone, so filtering them by it
+# scans the whole catalog, which grows with every site (0.6 s of a clone at 120 sites).
+# pg_depend's reference index finds them in a millisecond however many sites there are;
+# indexes, constraints and columns are then read by their table's oid (indexed too).
+_RELATIONS = """
+SELECT coalesce(array_agg(d.objid), '{}') FROM pg_depend d
+ WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = %s
+ AND d.classid = 'pg_class'::regclass AND d.deptype = 'n'
 """
 
 
@@ -82,7 +97,9 @@ def clone_script(template: str, target: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT %s::regnamespace::oid", [template])
         ns = cursor.fetchone()[0]
-        cursor.execute(_UNSUPPORTED, {"ns": ns})
+        cursor.execute(_RELATIONS, [ns])
+        rels = cursor.fetchone()[0]
+        cursor.execute(_UNSUPPORTED, {"ns": ns, "rels": rels})
         unsupported = [name for (name,) in cursor.fetchall()]
         if unsupported:
             raise CloneUnsupported(", ".join(unsupported))
@@ -97,8 +114,8 @@ def clone_script(template: str, target: str) -> str:
         try:
             cursor.execute(
                 "SELECT c.relname, array_to_string(c.reloptions, ', ') FROM pg_class c "
-                "WHERE c.relnamespace = %s AND c.relkind = 'r' ORDER BY c.relname",
-                [ns],
+                "WHERE c.oid = ANY(%s) AND c.relkind = 'r' ORDER BY c.relname",
+                [rels],
             )
             tables = cursor.fetchall()
             # Primary keys first (foreign keys need the unique index they point at), foreign
@@ -106,19 +123,19 @@ def clone_script(template: str, target: str) -> str:
             cursor.execute(
                 "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), k.contype "
                 "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-                "WHERE k.connamespace = %s "
+                "WHERE k.conrelid = ANY(%s) "
                 "ORDER BY position(k.contype::text in 'pucxf'), "
                 "c.relname, k.conname",
-                [ns],
+                [rels],
             )
             constraints = cursor.fetchall()
             cursor.execute(
                 "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i "
                 "JOIN pg_class x ON x.oid = i.indexrelid "
-                "WHERE x.relnamespace = %s AND i.indexrelid NOT IN "
-                "(SELECT k.conindid FROM pg_constraint k WHERE k.connamespace = %s "
+                "WHERE i.indrelid = ANY(%s) AND i.indexrelid NOT IN "
+                "(SELECT k.conindid FROM pg_constraint k WHERE k.conrelid = ANY(%s) "
                 " AND k.contype IN ('p', 'u', 'x')) ORDER BY x.relname",
-                [ns, ns],
+                [rels, rels],
             )
             indexes = [definition for (definition,) in cursor.fetchall()]
             cursor.execute(
@@ -131,9 +148,9 @@ def clone_script(template: str, target: str) -> str:
                 " AND d.refobjsubid = a.attnum AND d.deptype = 'i' AND d.classid = 'pg_class'::regclass "
                 "JOIN pg_class q ON q.oid = d.objid AND q.relkind = 'S' "
                 "JOIN pg_sequence s ON s.seqrelid = q.oid "
-                "WHERE c.relnamespace = %s AND a.attidentity <> '' AND NOT a.attisdropped "
+                "WHERE c.oid = ANY(%s) AND a.attidentity <> '' AND NOT a.attisdropped "
                 "ORDER BY 1, 2",
-                [ns],
+                [rels],
             )
             identities = cursor.fetchall()
         finally:

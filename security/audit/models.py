@@ -29,8 +29,12 @@ class AuditEventQuerySet(models.QuerySet):
         raise AuditImmutableError("审计记录不可修改 (audit records cannot be updated).")
 
     def bulk_create(self, *args, **kwargs):
-        # Every row must be chained by audit.services.record, one at a time.
+        # Every row must be chained by audit.services (record, or its batched() block).
         raise AuditImmutableError("审计记录只能由 audit.services.record 写入。")
+
+    def _append_chained(self, events):
+        """audit.services only: insert rows it has chained itself, in one statement."""
+        return super().bulk_create(events)
 
 
 class AuditEvent(models.Model):

@@ -5,6 +5,7 @@ before it. Changing, inserting or removing a row in SQL breaks the chain at that
 without the key (kept out of the database) the chain cannot be recomputed to hide it.
 """
 
+import contextvars
 import csv
 import datetime
 import hashlib
@@ -12,6 +13,7 @@ import hmac
 import json
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -153,6 +155,15 @@ def record(
         "changes": _jsonable(changes),
         "message": clean_text(message, 500),
     }
+    pending = _pending.get()
+    if pending is not None:  # in batched(): chained and written at its end
+        pending.append(values)
+        return AuditEvent(**values)
+    return _append(schema, [values])[0]
+
+
+def _append(schema: str, rows: list[dict]) -> list[AuditEvent]:
+    """Chain `rows` (values without seq) onto `schema`'s trail, in order, in one write."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -164,11 +175,45 @@ def record(
             .values("seq", "hash")
             .first()
         )
-        values["seq"] = (last["seq"] + 1) if last else 1
-        prev_hash = last["hash"] if last else ""
-        event = AuditEvent(prev_hash=prev_hash, hash=compute_hash(prev_hash, values), **values)
-        event.save()
-    return event
+        seq, prev_hash = (last["seq"], last["hash"]) if last else (0, "")
+        events = []
+        for values in rows:
+            seq += 1
+            values["seq"] = seq
+            event = AuditEvent(prev_hash=prev_hash, hash=compute_hash(prev_hash, values), **values)
+            events.append(event)
+            prev_hash = event.hash
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.all()._append_chained(events)
+    return events
+
+
+_pending = contextvars.ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def batched():
+    """Hold the events recorded in the block and write each trail's share at its end: one
+    lock, one read of the chain's head and one insert a trail, instead of those three for
+    every event (provisioning a site records ~70). The same events, in the same order, with
+    the same chain; the block should run in a transaction (nothing is written if it fails).
+    Nested blocks add to the outer one."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    by_schema = {}
+    for values in pending:
+        by_schema.setdefault(values["schema_name"], []).append(values)
+    for schema, rows in by_schema.items():
+        _append(schema, rows)
 
 
 # --- verification -----------------------------------------------------------------------

@@ -48,55 +48,82 @@ def site_home():
 @transaction.atomic
 def ensure_review_workflows() -> dict:
     """Groups, approval tasks, workflows and grade routes of this site's schema. Idempotent:
-    it fills in what is missing and leaves what an operator changed alone."""
-    groups = {
-        name: Group.objects.get_or_create(name=name)[0]
-        for name in (EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, LEADER)
+    it fills in what is missing and leaves what an operator changed alone. Each kind of row
+    is read once and what is missing written together (it runs for every new site)."""
+    names = (EDITOR, REVIEWER, CONFIDENTIALITY_REVIEWER, LEADER)
+    existing = {group.name: group for group in Group.objects.filter(name__in=names)}
+    # New groups one by one: the trail records each (group.create), as for any group.
+    groups = {name: existing.get(name) or Group.objects.create(name=name) for name in names}
+    wanted = [("wagtailadmin", "access_admin")]
+    wanted += [("wagtailcore", codename) for codename in EDITOR_PAGE_PERMISSIONS]
+    wanted += EDITOR_COLLECTION_PERMISSIONS
+    permissions = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type").filter(
+            content_type__app_label__in={app for app, _ in wanted},
+            codename__in={codename for _, codename in wanted},
+        )
     }
-    access_admin = Permission.objects.get(
-        content_type__app_label="wagtailadmin", codename="access_admin"
+    access_admin = permissions["wagtailadmin", "access_admin"]
+    with_access = set(
+        Group.objects.filter(
+            pk__in=[g.pk for g in groups.values()], permissions=access_admin
+        ).values_list("pk", flat=True)
     )
     for group in groups.values():
-        group.permissions.add(access_admin)
+        if group.pk not in with_access:  # recorded (group.permissions) by the m2m signal
+            group.permissions.add(access_admin)
 
     home = site_home()
     editor = groups[EDITOR]
     if home is not None:
-        for codename in EDITOR_PAGE_PERMISSIONS:
-            permission = Permission.objects.get(
-                content_type__app_label="wagtailcore", codename=codename
+        granted = set(
+            GroupPagePermission.objects.filter(group=editor, page=home).values_list(
+                "permission_id", flat=True
             )
-            GroupPagePermission.objects.get_or_create(
-                group=editor, page=home, permission=permission
-            )
-    root_collection = Collection.get_first_root_node()
-    for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:
-        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        GroupCollectionPermission.objects.get_or_create(
-            group=editor, collection=root_collection, permission=permission
         )
+        for codename in EDITOR_PAGE_PERMISSIONS:
+            permission = permissions["wagtailcore", codename]
+            if permission.pk not in granted:
+                GroupPagePermission.objects.create(group=editor, page=home, permission=permission)
+    root_collection = Collection.get_first_root_node()
+    granted = set(
+        GroupCollectionPermission.objects.filter(
+            group=editor, collection=root_collection
+        ).values_list("permission_id", flat=True)
+    )
+    for key in EDITOR_COLLECTION_PERMISSIONS:
+        if permissions[key].pk not in granted:
+            GroupCollectionPermission.objects.create(
+                group=editor, collection=root_collection, permission=permissions[key]
+            )
 
-    tasks = {}
+    tasks = {task.name: task for task in GroupApprovalTask.objects.filter(name__in=TASKS)}
     for name, group_name in TASKS.items():
-        task = GroupApprovalTask.objects.filter(name=name).first()
-        if task is None:
-            task = GroupApprovalTask.objects.create(name=name)
-            task.groups.set([groups[group_name]])
-        tasks[name] = task
+        if name not in tasks:
+            tasks[name] = GroupApprovalTask.objects.create(name=name)
+            tasks[name].groups.set([groups[group_name]])
 
-    workflows = {}
-    for name, steps in WORKFLOW_STEPS.items():
-        workflow, created = Workflow.objects.get_or_create(name=name)
-        if created:
-            for order, step in enumerate(steps):
-                WorkflowTask.objects.create(workflow=workflow, task=tasks[step], sort_order=order)
-        workflows[name] = workflow
+    workflows = {w.name: w for w in Workflow.objects.filter(name__in=WORKFLOW_STEPS)}
+    steps = []
+    for name, task_names in WORKFLOW_STEPS.items():
+        if name not in workflows:
+            workflows[name] = Workflow.objects.create(name=name)
+            steps += [
+                WorkflowTask(workflow=workflows[name], task=tasks[step], sort_order=order)
+                for order, step in enumerate(task_names)
+            ]
+    WorkflowTask.objects.bulk_create(steps)
 
-    for grade, name in [
-        (ReviewRoute.Grade.GENERAL, GENERAL_WORKFLOW),
-        (ReviewRoute.Grade.SENSITIVE, SENSITIVE_WORKFLOW),
-    ]:
-        ReviewRoute.objects.get_or_create(grade=grade, defaults={"workflow": workflows[name]})
+    routed = set(ReviewRoute.objects.values_list("grade", flat=True))
+    ReviewRoute.objects.bulk_create(
+        ReviewRoute(grade=grade, workflow=workflows[name])
+        for grade, name in [
+            (ReviewRoute.Grade.GENERAL, GENERAL_WORKFLOW),
+            (ReviewRoute.Grade.SENSITIVE, SENSITIVE_WORKFLOW),
+        ]
+        if grade not in routed
+    )
     if home is not None and not WorkflowPage.objects.filter(page=home).exists():
         WorkflowPage.objects.create(page=home, workflow=workflows[GENERAL_WORKFLOW])
     return {"groups": groups, "tasks": tasks, "workflows": workflows}
