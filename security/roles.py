@@ -11,6 +11,10 @@ workflow's 审核员/保密审查员): `ensure_site_roles` adds what a role hold
 the platform revoked (REVOKED_PERMISSIONS), so existing sites lose a revoked right on upgrade.
 """
 
+import hashlib
+import inspect
+import json
+
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
@@ -280,6 +284,44 @@ def _grant_model_permissions(groups, roles, permissions, known) -> None:
         through.objects.filter(query).delete()
     for group, change in changes:
         record("group.permissions", obj=group, changes=change)
+
+
+def roles_fingerprint() -> str:
+    """A digest of the site roles as this code defines them, stored on each site's registry
+    entry when its roles are ensured: `setup_platform` re-ensures only the sites whose digest
+    differs, instead of every site on every run (~0.5 s a site).
+
+    It covers the definitions above, the content models of the site apps (a new model's
+    permissions go to the roles) and the code that applies them (a change to how roles are
+    applied counts as a change too: one slow run beats a role half-applied)."""
+    content_models = sorted(
+        f"{model._meta.app_label}.{model._meta.model_name}:{','.join(model._meta.default_permissions)}"
+        for config in apps.get_app_configs()
+        if config.name.startswith("sites.") and config.label not in NOT_CONTENT_APPS
+        for model in config.get_models()
+        if (model._meta.app_label, model._meta.model_name) not in NOT_CONTENT_MODELS
+    )
+    definition = [
+        SITE_ROLES,
+        PORTAL_ROLES,
+        REVOKED_PERMISSIONS,
+        REVOKED_PAGE_PERMISSIONS,
+        CONTENT_MODEL_ACTIONS,
+        WAGTAIL_DEFAULT_GROUPS,
+        content_models,
+        [
+            inspect.getsource(f)
+            for f in (
+                ensure_site_roles,
+                content_permissions,
+                _permissions,
+                _remove_wagtail_default_groups,
+                _grant_model_permissions,
+            )
+        ],
+    ]
+    text = json.dumps(definition, sort_keys=True, ensure_ascii=False, default=sorted)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def is_webmaster(user) -> bool:

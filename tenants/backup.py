@@ -306,6 +306,9 @@ def _restore_registry(
     website = next(serializers.deserialize("json", json.dumps(public["website"]))).object
     website.pk = None
     website.schema_name = target
+    # The role definitions the archived schema's groups were ensured with; an archive made
+    # before they were recorded says none, and the next setup_platform ensures its roles.
+    website.roles_fingerprint = public["website"][0]["fields"].get("roles_fingerprint", "")
     website.parent = Website.objects.filter(schema_name=public.get("parent_schema") or "").first()
     if copy:
         website.site_code = ""

@@ -51,6 +51,12 @@ class WebsiteManager(models.Manager.from_queryset(WebsiteQuerySet)):
         )
 
 
+def current_roles_fingerprint() -> str:
+    from security.roles import roles_fingerprint  # loads Wagtail's models: not at app loading
+
+    return roles_fingerprint()
+
+
 class Website(TenantMixin):
     class Kind(models.TextChoices):
         PORTAL = "portal", "门户网站"
@@ -107,6 +113,13 @@ class Website(TenantMixin):
     # Emergency read-only mode (Z1): set by freeze_site, cleared by unfreeze_site.
     frozen_at = models.DateTimeField("冻结时间", null=True, blank=True)
     frozen_reason = models.CharField("冻结原因", max_length=200, blank=True)
+    # The role definitions the site's groups were last ensured with (security.roles), so
+    # setup_platform re-ensures only the sites whose roles changed. A new row starts current:
+    # provisioning ensures the roles (a step of SITE_PROVISIONING_STEPS) in the same
+    # transaction as the row. Rows made before the column start blank: ensured once.
+    roles_fingerprint = models.CharField(
+        "角色定义指纹", max_length=64, blank=True, default=current_roles_fingerprint, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

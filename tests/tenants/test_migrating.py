@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models.signals import post_migrate
 
 from tenants import migrating
 from tests.tenants.test_upgrade import database_url, recreate
@@ -110,8 +112,64 @@ def test_a_failure_on_one_site_names_it_leaves_the_others_migrated_and_a_rerun_c
         noop = ok(manage(["setup_platform"], env))
         assert "4 of 4 site schemas already current" in noop
         assert "to migrate" in noop and "migrated (" not in noop
+        # Provisioned with the current roles: no site schema is visited for them.
+        assert "Roles ensured on 0 sites" in noop
     finally:
         recreate(name, drop_only=True)
+
+
+def test_sites_with_one_history_are_migrated_as_migrate_schemas_does_with_the_models_rendered_once(
+    alpha, beta, monkeypatch
+):
+    rendered, migrated_in = [], []
+    original = MigrationExecutor._create_project_state
+
+    def create_project_state(executor, with_applied_migrations=False):
+        rendered.append(with_applied_migrations)
+        return original(executor, with_applied_migrations)
+
+    def post_migrate_handler(sender, **kwargs):
+        if sender.label == "auth":  # one per schema: post_migrate goes to every app
+            migrated_in.append(connection.schema_name)
+
+    monkeypatch.setattr(MigrationExecutor, "_create_project_state", create_project_state)
+    post_migrate.connect(post_migrate_handler)
+    migrator = migrating._migrator()
+    monkeypatch.setattr(migrator, "states_before", {})
+    monkeypatch.setattr(migrator, "apps_after", {})
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for schema in ("alpha", "beta"):
+                    cursor.execute(
+                        f"DELETE FROM {schema}.django_migrations WHERE app = %s AND name = %s",  # noqa: S608
+                        list(LEAF),
+                    )
+                    cursor.execute(
+                        f"ALTER TABLE {schema}.wagtailembeds_embed DROP COLUMN cache_until"
+                    )
+            assert migrating.schemas_behind(["alpha", "beta"]) == ["alpha", "beta"]
+
+            results = [migrating.migrate_schema(schema) for schema in ("alpha", "beta")]
+
+            assert [(schema, error) for schema, error, _ in results] == [
+                ("alpha", None),
+                ("beta", None),
+            ]
+            assert migrating.schemas_behind(["alpha", "beta"]) == []
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT table_schema FROM information_schema.columns WHERE "
+                    "table_name = 'wagtailembeds_embed' AND column_name = 'cache_until' "
+                    "AND table_schema IN ('alpha', 'beta', 'public') ORDER BY 1"
+                )
+                assert cursor.fetchall() == [("alpha",), ("beta",)]  # a tenant app: not public
+            assert connection.schema_name == "public"
+            transaction.set_rollback(True)
+    finally:
+        post_migrate.disconnect(post_migrate_handler)
+    assert rendered == [True]  # the state before the migration: rendered for alpha only
+    assert migrated_in == ["alpha", "beta"]  # post_migrate in each schema, as migrate sends it
 
 
 def test_schemas_behind_names_only_the_site_missing_a_migration(alpha, beta):

@@ -1,5 +1,4 @@
 import multiprocessing
-import os
 import time
 
 from django.conf import settings
@@ -54,9 +53,9 @@ class Command(BaseCommand):
                 f"Spare schemas for new sites: {made['made']} made, {made['dropped']} stale "
                 f"dropped ({made['seconds']:.1f} s)."
             )
-        # Roles are data, not schema: sites made before a role changed get it completed here.
-        with open(os.devnull, "w") as quiet:
-            call_command("ensure_site_roles", stdout=quiet)
+        # Roles are data, not schema: sites made before a role changed get it completed here
+        # (only those: each site records the role definitions it was last ensured with).
+        call_command("ensure_site_roles", changed=True, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Platform ready in {time.perf_counter() - started:.1f} s.")
         )
