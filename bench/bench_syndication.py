@@ -13,6 +13,9 @@ in-process after commit (figure `syndication_real_worker` says which).
   rules; the copies' redeliveries follow as their own tasks). Sized by BENCH_SYNC_SITES and
   BENCH_SYNC_ITEMS (items per site); pages beyond what the latency run published are written
   in bulk and brought into the library by a first, unmeasured resync.
+- import (BENCH_SYNDICATION_CASES=throughput,import; not run by default): the same pages with
+  new content (`library_import_throughput`): every page's body is rewritten in bulk, each with
+  other sentences, before the clock starts, so nothing can be skipped.
 - broadcast: a real HTTP server (gunicorn, 2 workers, other processes than the one posting)
   serves 50 sites; one visitor per site (8 at a time) reloads its home page; the clock runs
   from posting until the banner is on every site's home page.
@@ -42,6 +45,8 @@ SITES = 50
 SYNC_SITES = int(os.environ.get("BENCH_SYNC_SITES", "10"))
 SYNC_ITEMS = int(os.environ.get("BENCH_SYNC_ITEMS", "20"))
 # BENCH_SYNDICATION_CASES=throughput runs one case alone (comma-separated; all by default).
+# BENCH_WORKER_CONCURRENCY: the worker's processes (2, as `make run`; 1 for one process alone).
+WORKER_CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
 CASES = os.environ.get("BENCH_SYNDICATION_CASES", "latency,throughput,broadcast").split(",")
 
 
@@ -77,7 +82,7 @@ def _worker():
                 "config",
                 "worker",
                 "--pool=prefork",
-                "--concurrency=2",
+                f"--concurrency={WORKER_CONCURRENCY}",
                 "--loglevel=WARNING",
                 "--without-gossip",
                 "--without-mingle",
@@ -246,6 +251,52 @@ def _throughput(report, districts):
     report("library_sync_throughput", total / elapsed, "items/s")
 
 
+def _import(report, districts):
+    """An import: the throughput case's pages with new bodies, so every item is projected,
+    segmented and written anew (nothing to skip). The copies are delivered before the clock
+    starts; the changed items' copies are updated after it, by tasks of their own."""
+    from federation.library import services as library
+
+    sites = districts[:SYNC_SITES]
+    _poll(_copies_settled, timeout=1800, interval=0.5)
+    run = _last_version()
+    for site in sites:
+        _rewrite_bodies(site, run)
+    started_version = _last_version()
+    started = time.perf_counter()
+    total = sum(library.resync_site(site) for site in sites)
+    _poll(lambda: _settled(started_version), timeout=1800, interval=0.05)
+    elapsed = time.perf_counter() - started
+    report("library_import_throughput", total / elapsed, "items/s")
+
+
+# Government prose for the rewritten bodies: every page gets its own draw of these.
+SENTENCES = [
+    "为进一步做好城区道路维修工程，切实保障人民群众生命财产安全，现将有关事项通知如下。",
+    "各单位要高度重视冬季供暖保障工作，明确责任分工，细化工作措施，确保各项任务落到实处。",
+    "会议指出，生活垃圾分类事关群众切身利益，必须坚持以人民为中心的发展思想。",
+    "请广大市民注意出行安全，合理安排出行路线，给您带来的不便敬请谅解。",
+    "据统计，今年以来全市累计完成投资十二亿元，同比增长百分之八点五。",
+    "咨询电话：0473-1234567，受理时间为工作日上午九时至下午五时。",
+    "区政府召开常务会议，研究部署优化营商环境、促进民营经济发展等重点工作。",
+    "各街道办事处、区直各部门要认真落实安全生产责任制，全面排查整治各类隐患。",
+]
+
+
+def _rewrite_bodies(website, run):
+    """Every live article of the site gets a body of its own (about 400 characters), written
+    in bulk without the publish flow: the library hears of it by the resync that follows."""
+    import random
+
+    from sites.core.models import ArticlePage
+
+    with harness.schema_context(website.schema_name):
+        for pk in ArticlePage.objects.filter(live=True).values_list("pk", flat=True):
+            rng = random.Random(f"{website.schema_name}:{pk}:{run}")
+            text = "".join(rng.choice(SENTENCES) for _ in range(10)) + f"（第{run}版）"
+            ArticlePage.objects.filter(pk=pk).update(body=[("paragraph", f"<p>{text}</p>")])
+
+
 @contextlib.contextmanager
 def _http_server():
     port = _free_port()
@@ -330,11 +381,13 @@ def _broadcast_reach(report, sites):
 
 def run(report):
     from federation.syndication.models import Audience, Subscription
+    from tenants.models import Website
 
     print(f"   provisioning {SITES} district sites and a portal…", flush=True)
     districts = harness.ensure_sites(SITES if "broadcast" in CASES else max(SYNC_SITES, 5))
-    portal = harness.provision(0, kind="portal", prefix="p")
-    Subscription.objects.create(
+    # With BENCH_KEEP_DATABASE=1 the portal and its subscription of the last run are kept.
+    portal = Website.objects.portal() or harness.provision(0, kind="portal", prefix="p")
+    Subscription.objects.get_or_create(
         name="区县工作动态",
         target=portal,
         column_slug="yaowen",
@@ -348,5 +401,7 @@ def run(report):
             _latency(report, portal, districts[:5])
         if "throughput" in CASES:
             _throughput(report, districts)
+        if "import" in CASES:  # not by default: it rewrites every copy on the portal after
+            _import(report, districts)
     if "broadcast" in CASES:
         _broadcast_reach(report, [portal, *districts[: SITES - 1]])

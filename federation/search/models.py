@@ -61,6 +61,10 @@ class SearchDocument(models.Model):
     identifiers = ArrayField(models.CharField(max_length=120), default=list)
     # jieba terms with positions and weights (title A, summary B, body D), built by us.
     vector = SearchVectorField()
+    # A digest of everything the row was made from (documents.source_digest): an item written
+    # again with the same text and metadata (a resync) is left alone, with no segmentation.
+    # Eight bytes in the narrow main row. NULL (rows written before it): always rewritten.
+    source_digest = models.BigIntegerField(null=True)
     # Makes PostgreSQL move `vector` out of the row (see the module docstring). Never read.
     toast_ballast = models.GeneratedField(
         expression=Repeat(models.Value(" "), BALLAST_CHARS),

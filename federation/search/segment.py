@@ -6,10 +6,12 @@ position, as jieba's search mode does. Queries are cut the same way, so 道路 f
 道路维修工程 and 出行安全 means 出行 AND 安全.
 """
 
+import functools
 import logging
 import re
 import threading
 import unicodedata
+from importlib import metadata
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -18,6 +20,9 @@ _jieba = None
 
 MAX_POSITIONS_PER_TERM = 255  # PostgreSQL keeps at most 256 positions of a lexeme
 MAX_INDEXED_CHARS = 200_000  # tsvector values are limited to 1 MB
+# Part of every index row's digest (backends/postgres/documents.ROW_FORMAT): another jieba,
+# another dictionary, other words; its rows are written anew.
+JIEBA_VERSION = metadata.version("jieba")
 
 
 def jieba():
@@ -74,20 +79,37 @@ def words(text: str) -> list[str]:
 
 def index_terms(text: str, start: int = 0) -> tuple[dict[str, list[int]], int]:
     """{term: [positions]} for a document field, and the last position used."""
+    terms, used = field_terms(text)
+    return {t: [min(start + p, 16383) for p in slots] for t, slots in terms.items()}, start + used
+
+
+def field_terms(text: str) -> tuple[dict[str, list[int]], int]:
+    """`index_terms` of a field from position 0, unclipped: what one cut of the text gives,
+    to be shifted to wherever the field starts in its document (and so kept for a field that
+    recurs: a column's name, a summary shared by a batch's pages)."""
     positions: dict[str, list[int]] = {}
-    pos = start
+    pos = 0
     for raw in jieba().cut(normalise(text[:MAX_INDEXED_CHARS])):
-        word = term(raw)
-        if not word:
+        terms = token_terms(raw)
+        if not terms:
             # Punctuation takes a position too, so a quoted phrase never spans "交通，确保".
             pos += 1 if raw.strip() else 0
             continue
         pos += 1
-        for t in (word, *subwords(word)):
+        for t in terms:
             slots = positions.setdefault(t, [])
             if len(slots) < MAX_POSITIONS_PER_TERM:
-                slots.append(min(pos, 16383))
+                slots.append(pos)
     return positions, pos
+
+
+@functools.lru_cache(maxsize=50_000)
+def token_terms(raw: str) -> tuple[str, ...]:
+    """The terms one token of jieba's indexes: the word itself and its dictionary sub-words;
+    () for punctuation. Kept per process (a language's words recur: ~10 MB when full), as
+    it depends on the token alone."""
+    word = term(raw)
+    return (word, *subwords(word)) if word else ()
 
 
 def segmented(text: str) -> str:

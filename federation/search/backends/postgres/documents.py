@@ -3,6 +3,7 @@ tsvector with weights by field, and tags saying which site, type, year and sampl
 belongs to, so that the GIN index can narrow a search by them (matching.py asks for them).
 """
 
+import hashlib
 from collections import defaultdict
 
 from federation.library.models import LibraryItem
@@ -11,7 +12,13 @@ from ... import segment
 from ...documents import identifiers, local_year
 
 # A row's columns, in the order `row` gives them.
-COLUMNS = "item_id, site_id, item_type, year, published_at, expires_at, identifiers, vector"
+COLUMNS = (
+    "item_id, site_id, item_type, year, published_at, expires_at, identifiers, vector, "
+    "source_digest"
+)
+# What a row is made of, as a version: change it with anything that changes a row built from
+# the same item (segmentation, weights, tags), and every item's next write builds its row anew.
+ROW_FORMAT = f"1 jieba {segment.JIEBA_VERSION}"
 # Every row belongs to one of SAMPLE_BUCKETS buckets by its item id, and carries it as a
 # 'sample:N' tag: the counts of a very common word are estimated from the first few buckets
 # (matching.py). SAMPLE_BUCKET_SQL is `sample_bucket` in SQL, over the row `d`.
@@ -31,24 +38,35 @@ def lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector(item: LibraryItem) -> str:
-    """The item's terms with positions and weights: title A, identifiers/category B,
-    summary C, body D (PostgreSQL's default rank weights 1.0, 0.4, 0.2, 0.1); then its tags."""
+def indexed_fields(item: LibraryItem) -> list[tuple[str, str]]:
+    """The texts the vector is cut from, with their weights: title A, identifiers, category
+    and issuer B, summary C, body D (PostgreSQL's default rank weights 1.0, 0.4, 0.2, 0.1)."""
+    return [
+        (item.title or "", "A"),
+        (f"{item.document_number} {item.index_number} {item.category} {item.issuer}", "B"),
+        (item.summary or "", "C"),
+        (item.text or "", ""),
+    ]
+
+
+def tsvector(item: LibraryItem, cut: dict | None = None) -> str:
+    """The item's terms with positions and weights, then its tags. `cut`: the fields already
+    segmented in this batch ({text: segment.field_terms(text)}), added to as it goes, so a
+    field that recurs across a batch's items (a column's name, a shared summary) is cut once."""
+    cut = {} if cut is None else cut
     merged: dict[str, list[str]] = defaultdict(list)
     pos = 0
-    fields = [
-        (item.title, "A"),
-        (f"{item.document_number} {item.index_number} {item.category} {item.issuer}", "B"),
-        (item.summary, "C"),
-        (item.text, ""),
-    ]
-    for text, weight in fields:
-        terms, pos = segment.index_terms(text or "", pos + 1)
+    for text, weight in indexed_fields(item):
+        if text not in cut:
+            cut[text] = segment.field_terms(text)
+        terms, used = cut[text]
+        start = pos + 1
         for term, positions in terms.items():
             slots = merged[term]
             for p in positions:
                 if len(slots) < segment.MAX_POSITIONS_PER_TERM:
-                    slots.append(f"{min(p, 16383)}{weight}")
+                    slots.append(f"{min(start + p, 16383)}{weight}")
+        pos = start + used
     words = " ".join(f"{lexeme(t)}:{','.join(p)}" for t, p in merged.items())
     return " ".join([words, *(lexeme(t) for t in tags(item))]).strip()
 
@@ -70,7 +88,8 @@ def tags(item: LibraryItem) -> list[str]:
     ]
 
 
-def row(item: LibraryItem) -> tuple:
+def row(item: LibraryItem, cut: dict | None = None) -> tuple:
+    """The item's row, in COLUMNS order (`cut`: as for `tsvector`)."""
     published = item.published_at
     return (
         item.pk,
@@ -80,5 +99,27 @@ def row(item: LibraryItem) -> tuple:
         published,
         item.expires_at,
         identifiers(item),
-        tsvector(item),
+        tsvector(item, cut),
+        source_digest(item),
     )
+
+
+def source_digest(item: LibraryItem) -> int:
+    """64 bits of BLAKE2b over everything `row` makes the item's row from, and the format
+    below: equal digests, equal rows. An item written again unchanged (a resync) keeps its
+    row and costs no segmentation; any change to a field, a tag or the format writes it anew.
+    (`manage.py reindex` rewrites every row whatever its digest.)"""
+    digest = hashlib.blake2b(digest_size=8)
+    for value in (
+        ROW_FORMAT,
+        item.pk,
+        item.site_id,
+        item.item_type,
+        item.published_at.isoformat() if item.published_at else "",
+        item.expires_at.isoformat() if item.expires_at else "",
+        *(text for text, _weight in indexed_fields(item)),
+    ):
+        data = str(value).encode()
+        digest.update(len(data).to_bytes(8, "big"))  # lengths first: no two lists run together
+        digest.update(data)
+    return int.from_bytes(digest.digest(), "big", signed=True)

@@ -15,25 +15,33 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from federation.library.models import LibraryItem
 
 from ...models import TABLE
-from .documents import COLUMNS, row
+from .documents import COLUMNS, row, source_digest
 
 BUILD_TABLE = f"{TABLE}_build"
 PKEY = f"{TABLE}_pkey"
 BATCH = 500
 
 
-def upsert_sql(table: str) -> str:
-    """Rows are written as new rows (replace_rows deletes an item's old row first): an UPDATE
-    would keep the old row's stored ballast, compressed to 35 bytes, and the new vector would
-    then stay in the row (see models.py). The ON CONFLICT clause only settles two writers
-    indexing the same item at once."""
+def upsert_sql(table: str, count: int = 1) -> str:
+    """`count` rows in one statement. Rows are written as new rows (replace_rows deletes an
+    item's old row first): an UPDATE would keep the old row's stored ballast, compressed to 35
+    bytes, and the new vector would then stay in the row (see models.py). The ON CONFLICT
+    clause only settles two writers indexing the same item at once."""
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s)"] * count)
     return (
-        f"INSERT INTO public.{table} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector) "  # noqa: S608
+        f"INSERT INTO public.{table} ({COLUMNS}) VALUES {values} "  # noqa: S608
         "ON CONFLICT (item_id) DO UPDATE SET site_id = EXCLUDED.site_id, "
         "item_type = EXCLUDED.item_type, year = EXCLUDED.year, "
         "published_at = EXCLUDED.published_at, expires_at = EXCLUDED.expires_at, "
-        "identifiers = EXCLUDED.identifiers, vector = EXCLUDED.vector"
+        "identifiers = EXCLUDED.identifiers, vector = EXCLUDED.vector, "
+        "source_digest = EXCLUDED.source_digest"
     )
+
+
+def insert_rows(cursor, table: str, rows: list[tuple]) -> None:
+    """Write these rows (documents.row) in one statement."""
+    if rows:
+        cursor.execute(upsert_sql(table, len(rows)), [value for r in rows for value in r])
 
 
 _INDEX_DEF = re.compile(rf"^CREATE (UNIQUE )?INDEX (\w+) ON public\.{TABLE} (.+)$")
@@ -67,15 +75,25 @@ def live_layout(cursor) -> tuple[str, dict[str, str]]:
 
 
 def replace_rows(items, current) -> None:
-    """Make the index agree with `items`; `current`: those of them that search may find."""
+    """Make the index agree with `items`; `current`: those of them that search may find.
+    A current item's row made from what the item holds now (the same digest: a resync of
+    unchanged pages) is kept as it is; every other row goes, and the current items' rows are
+    cut and written anew, in one statement."""
+    current = list({item.pk: item for item in current}.values())  # one row per item
+    digests = {item.pk: source_digest(item) for item in current}
     with connection.cursor() as cursor:
-        # Every old row goes, withdrawn or not: a current item's row is written anew.
+        cursor.execute(
+            f"SELECT item_id, source_digest FROM public.{TABLE} WHERE item_id = ANY(%s)",  # noqa: S608
+            [list(digests)],
+        )
+        kept = {pk for pk, digest in cursor.fetchall() if digests[pk] == digest}
+        # Withdrawn items' rows and current items' outdated ones.
         cursor.execute(
             f"DELETE FROM public.{TABLE} WHERE item_id = ANY(%s)",  # noqa: S608
-            [[i.pk for i in items]],
+            [[i.pk for i in items if i.pk not in kept]],
         )
-        if current:
-            cursor.executemany(upsert_sql(TABLE), [row(i) for i in current])
+        cut: dict = {}  # the batch's segmented fields, shared by its items
+        insert_rows(cursor, TABLE, [row(i, cut) for i in current if i.pk not in kept])
 
 
 def rebuild(site=None, progress=None) -> int:
@@ -111,18 +129,17 @@ def _oldest_first(items):
 
 
 def _fill(cursor, table, items, total, progress):
-    done, batch = 0, []
+    done, batch, cut = 0, [], {}
     for item in items:
-        batch.append(row(item))
+        batch.append(row(item, cut))
         if len(batch) >= BATCH:
-            cursor.executemany(upsert_sql(table), batch)
+            insert_rows(cursor, table, batch)
             done += len(batch)
-            batch = []
+            batch, cut = [], {}
             if progress:
                 progress(done, total)
-    if batch:
-        cursor.executemany(upsert_sql(table), batch)
-        done += len(batch)
+    insert_rows(cursor, table, batch)
+    done += len(batch)
     if progress:
         progress(done, total)
     return done
