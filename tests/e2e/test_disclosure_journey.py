@@ -45,7 +45,9 @@ def approve_with_comment(page, url, page_id, comment):
     expect(dialog).to_be_visible()
     dialog.locator("textarea[name=comment]").fill(comment)
     dialog.get_by_role("button", name="带评论批准").click()
-    expect(page.locator(".messages")).to_be_visible()
+    # The last approval publishes: the request also runs the in-process tasks after commit
+    # (library, search, syndication), which took over expect's 5 s once in a loaded CI run.
+    expect(page.locator(".messages")).to_be_visible(timeout=20_000)
 
 
 def test_sensitive_document_goes_through_three_approvals(new_page, site_url):
