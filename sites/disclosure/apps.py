@@ -14,6 +14,7 @@ class DisclosureConfig(AppConfig):
         pre_save.connect(
             _confidentiality_guard, dispatch_uid="disclosure.confidentiality_guard", weak=False
         )
+        pre_save.connect(_decision_guard, dispatch_uid="disclosure.decision_guard", weak=False)
 
 
 def _confidentiality_guard(sender, instance, raw=False, **kwargs):
@@ -25,3 +26,14 @@ def _confidentiality_guard(sender, instance, raw=False, **kwargs):
     from .confidentiality import check_row_going_live
 
     check_row_going_live(instance)
+
+
+def _decision_guard(sender, instance, raw=False, **kwargs):
+    """One decision per review step, by someone the step admits (decisions.py)."""
+    from wagtail.models import TaskState
+
+    if raw or not isinstance(instance, TaskState):
+        return
+    from .decisions import check_decision
+
+    check_decision(instance)

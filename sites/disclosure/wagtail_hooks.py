@@ -8,7 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import confidentiality, review, views
+from . import confidentiality, decisions, review, views
 from .models import Department, DisclosureItem, ReviewRoute, TopicCategory
 
 
@@ -257,6 +257,9 @@ def confidentiality_before_copy(request, page):
             )
             return redirect("wagtailadmin_pages:copy", page.pk)
     return None
+
+
+hooks.register("before_edit_page", decisions.refuse_autosaved_decision)
 
 
 @hooks.register("after_edit_page")

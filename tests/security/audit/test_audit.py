@@ -52,6 +52,7 @@ def test_user_permission_settings_and_content_events(alpha, webmaster):
 
     start = last_id()
     editor = make_user(alpha, "audit-editor", EDITOR)
+    reviewer = make_user(alpha, "audit-reviewer", REVIEWER)
     with schema_context("alpha"):
         editor.email = "editor@example.gov.cn"
         editor.set_password("Another-Long-Pass-77")
@@ -85,7 +86,8 @@ def test_user_permission_settings_and_content_events(alpha, webmaster):
         state = workflow.start(article, webmaster)
         state.refresh_from_db()
         task_state = state.current_task_state
-        task_state.task.specific.on_action(task_state, webmaster, "approve")
+        # decided by a member of the step's group (sites.disclosure.decisions)
+        task_state.task.specific.on_action(task_state, reviewer, "approve")
         DeletePageAction(Page.objects.get(pk=article.pk), user=webmaster).execute()
         user_id = editor.pk
         editor.delete()
