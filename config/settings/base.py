@@ -23,6 +23,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h
 # --- Apps: django-tenants wants both lists spelled out; INSTALLED_APPS is derived. ---
 SHARED_APPS = [
     "django_tenants",
+    "config.replica",  # each site's last write position, for reads from a replica (public only)
     "tenants",
     "tenants.glossary",  # the protected proper nouns of the 繁體 conversion (console)
     "tenants.incidents",  # 网站安全事件: the emergency plan's intake and steps (Z1)

@@ -20,8 +20,9 @@ _jieba = None
 
 MAX_POSITIONS_PER_TERM = 255  # PostgreSQL keeps at most 256 positions of a lexeme
 MAX_INDEXED_CHARS = 200_000  # tsvector values are limited to 1 MB
-# Part of every index row's digest (backends/postgres/documents.ROW_FORMAT): another jieba,
-# another dictionary, other words; its rows are written anew.
+# Part of every index entry's digest (backends/postgres/documents.ROW_FORMAT, the Elasticsearch
+# backend's DOCUMENT_FORMAT): another jieba, another dictionary, other words; its entries are
+# written anew.
 JIEBA_VERSION = metadata.version("jieba")
 
 

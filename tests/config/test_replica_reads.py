@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 
 from tests.deployment import (
@@ -144,3 +145,47 @@ def subprocess_publish(env: dict, title: str) -> str:
     urls = [line.split(" ", 1)[1] for line in out.stdout.splitlines() if line.startswith("URL ")]
     assert out.returncode == 0 and urls, out.stderr[-3000:]
     return urls[0]
+
+
+# A small page cache: the file cache culls a random third of its files at this many.
+CULL_AT = 10
+
+
+def test_a_write_is_not_forgotten_when_the_page_cache_fills_up(sites, tmp_path):
+    """The write positions once lived in the page cache, where the cull could take them: the
+    next reads of the site then went to a replica that had not replayed the write."""
+    major = connection.pg_version // 10000
+    pages = tmp_path / "pages"
+    with primary_with_replica(
+        connection.settings_dict, ["public", "alpha", "beta"], major=major
+    ) as (
+        primary,
+        replica,
+    ):
+        env = serve_environment(
+            database_url(primary),
+            DATABASE_REPLICA_URL=database_url(replica),
+            PAGECACHE_DIR=str(pages),
+            PAGECACHE_MAX_ENTRIES=str(CULL_AT),
+        )
+        port = free_port(8176, 8179)
+        with gunicorn(port, env, log=tmp_path / "gunicorn.log"):
+            assert fetch(port, ALPHA, "/")[0] == 200
+            sql(replica, "SELECT pg_wal_replay_pause()")
+            try:
+                published = subprocess_publish(env, "缓存写满之后仍然新鲜的通知")
+                # Other pages fill the page cache (the same files, as another web process
+                # stores them): every write past CULL_AT files culls a random third of them,
+                # ~60 culls here, which an entry survives about once in 10^10.
+                others = FileBasedCache(
+                    str(pages), {"KEY_PREFIX": "jiyue-pages", "OPTIONS": {"MAX_ENTRIES": CULL_AT}}
+                )
+                for n in range(20 * CULL_AT):
+                    others.set(f"another-page-{n}", "<html>…</html>", 3600)
+                assert len(list(pages.glob("*.djcache"))) <= CULL_AT  # it was full, and culled
+                status, _, page = fetch(port, ALPHA, published)
+                assert status == 200 and "缓存写满之后仍然新鲜的通知" in page
+                _, _, listing = fetch(port, ALPHA, "/gzdt/")
+                assert "缓存写满之后仍然新鲜的通知" in listing
+            finally:
+                sql(replica, "SELECT pg_wal_replay_resume()")

@@ -21,7 +21,11 @@ from elasticsearch import Elasticsearch
 from federation.library.models import ConsumerStep, LibraryItem, OutboxEvent
 from federation.search import backends
 from federation.search.backends.base import SearchUnavailable
-from federation.search.backends.elasticsearch import ElasticsearchBackend, unsegment
+from federation.search.backends.elasticsearch import (
+    ElasticsearchBackend,
+    source_digest,
+    unsegment,
+)
 from federation.search.query import from_params
 from tests.factories import unique
 
@@ -111,6 +115,42 @@ def bulk_ok(actions):
     return {"errors": False, "took": 1, "items": items}
 
 
+def none_stored(body):
+    """An _mget answer: none of these documents is in the index."""
+    return {"docs": [{"_index": "jiyue-test-v1", "_id": i, "found": False} for i in body["ids"]]}
+
+
+class Documents:
+    """The index's documents as the cluster keeps them: written by _bulk, read by _mget."""
+
+    def __init__(self, cluster):
+        self.sources = {}
+        cluster.answer("PUT", "/_bulk", 200, self.bulk)
+        cluster.answer("POST", "/jiyue-test/_mget", 200, self.mget)
+
+    def bulk(self, actions):
+        lines = iter(actions)
+        for line in lines:
+            op, meta = next(iter(line.items()))
+            if op == "index":
+                self.sources[str(meta["_id"])] = next(lines)
+            elif op == "delete":
+                self.sources.pop(str(meta["_id"]), None)
+        return bulk_ok(actions)
+
+    def mget(self, body):
+        wanted = self.sources
+        return {
+            "docs": [
+                {"_index": "jiyue-test-v1", "_id": i, "found": True,
+                 "_source": {"source_digest": wanted[i]["source_digest"]}}
+                if i in wanted
+                else {"_index": "jiyue-test-v1", "_id": i, "found": False}
+                for i in body["ids"]
+            ]
+        }  # fmt: skip
+
+
 def test_first_write_creates_a_versioned_index_behind_the_alias_and_bulk_indexes(
     alpha, backend, cluster
 ):
@@ -118,6 +158,7 @@ def test_first_write_creates_a_versioned_index_behind_the_alias_and_bulk_indexes
     cluster.answer("PUT", "/jiyue-test-v", 200, {"acknowledged": True})
     cluster.answer("POST", "/_aliases", 200, {"acknowledged": True})
     cluster.answer("PUT", "/_bulk", 200, bulk_ok)
+    cluster.answer("POST", "/jiyue-test/_mget", 200, none_stored)
     current = library_item(
         alpha, "城区道路维修工程", "主干道维修期间请绕行。", document_number="乌海发〔2024〕3号"
     )
@@ -145,10 +186,10 @@ def test_first_write_creates_a_versioned_index_behind_the_alias_and_bulk_indexes
     assert {"delete": {"_index": "jiyue-test", "_id": withdrawn.pk}} in bulk or {
         "delete": {"_index": "jiyue-test", "_id": str(withdrawn.pk)}
     } in bulk
-    # The index exists now: the next write goes straight to _bulk.
+    # The index exists now: the next write reads the stored digests and goes to _bulk.
     cluster.requests.clear()
     backend.index_items([current])
-    assert [r[0] for r in cluster.requests] == ["PUT"]
+    assert [r[0] for r in cluster.requests] == ["POST", "PUT"]
 
 
 def test_refused_documents_raise_so_the_outbox_retries_but_missing_deletes_do_not(
@@ -168,6 +209,7 @@ def test_refused_documents_raise_so_the_outbox_retries_but_missing_deletes_do_no
         },
     )
     backend.index_items([gone])  # deleting what is not indexed is fine
+    cluster.answer("POST", "/jiyue-test/_mget", 200, none_stored)
     cluster.answer(
         "PUT",
         "/_bulk",
@@ -188,6 +230,42 @@ def test_refused_documents_raise_so_the_outbox_retries_but_missing_deletes_do_no
     )
     with pytest.raises(RuntimeError, match="refused 1"):
         backend.index_items([item])
+
+
+def test_an_unchanged_item_is_not_sent_again_and_a_changed_one_is(alpha, backend, cluster):
+    backend._index_ready = True
+    documents = Documents(cluster)
+    unchanged = library_item(alpha, "供暖保障通知", "各单位要做好冬季供暖保障工作。")
+    changed = library_item(alpha, "城区道路维修工程", "主干道维修期间请绕行。")
+    withdrawn = library_item(alpha, "即将撤回的通知")
+    backend.index_items([unchanged, changed, withdrawn])
+    assert set(documents.sources) == {str(unchanged.pk), str(changed.pk), str(withdrawn.pk)}
+    assert isinstance(documents.sources[str(changed.pk)]["source_digest"], int)
+
+    # A resync: the same items again, one of them changed since, one withdrawn.
+    changed.title = "城区道路维修工程竣工"
+    withdrawn.withdrawn = True
+    cluster.requests.clear()
+    backend.index_items([unchanged, changed, withdrawn])
+    mget = cluster.sent("POST", "/jiyue-test/_mget")
+    assert len(mget) == 1 and sorted(mget[0][2]["ids"]) == sorted(
+        [str(unchanged.pk), str(changed.pk)]
+    )
+    assert "source_digest" in mget[0][1]  # only the digests come back, not the documents
+    bulk = cluster.sent("PUT", "/_bulk")[0][2]
+    sent = [
+        (op, int(meta["_id"]))
+        for line in bulk
+        for op, meta in line.items()
+        if op in ("index", "delete")
+    ]
+    assert sent == [("index", changed.pk), ("delete", withdrawn.pk)]
+    assert "竣工" in documents.sources[str(changed.pk)]["title"].split()
+
+    # Nothing changed at all: one mget, no bulk request.
+    cluster.requests.clear()
+    backend.index_items([unchanged, changed])
+    assert [(m, p.split("?")[0]) for m, p, _ in cluster.requests] == [("POST", "/jiyue-test/_mget")]
 
 
 def search_request(website, **params):
@@ -384,6 +462,19 @@ def test_against_a_real_cluster(alpha, beta, publish, settings):
         assert "<mark>道路</mark>" in found.hits[0].snippet_html
         assert backend.search(search_request(alpha, q=f"出行安全 {marker}")).total == 1
         assert backend.search(search_request(alpha, q=f"道路 {marker}")).total == 1  # site scope
+        # Written again unchanged (a resync), an item keeps its document; changed, it is sent.
+        item = LibraryItem.objects.select_related("site").get(
+            site=alpha, title=f"城区道路维修工程 {marker}"
+        )
+        stored = backend.client.get(index=backend.alias, id=item.pk)
+        assert stored["_source"]["source_digest"] == source_digest(item)
+        backend.index_items([item])
+        assert backend.client.get(index=backend.alias, id=item.pk)["_version"] == stored["_version"]
+        item.summary = "维修期间公交线路调整。"
+        backend.index_items([item])
+        again = backend.client.get(index=backend.alias, id=item.pk)
+        assert again["_version"] == stored["_version"] + 1
+        assert again["_source"]["source_digest"] == source_digest(item)
         backend.rebuild()
         backend.client.indices.refresh(index=backend.alias)
         assert backend.search(search_request(alpha, q=f"道路 {marker}", scope="all")).total == 2

@@ -3,13 +3,12 @@ tsvector with weights by field, and tags saying which site, type, year and sampl
 belongs to, so that the GIN index can narrow a search by them (matching.py asks for them).
 """
 
-import hashlib
 from collections import defaultdict
 
 from federation.library.models import LibraryItem
 
 from ... import segment
-from ...documents import identifiers, local_year
+from ...documents import digest, identifiers, local_year
 
 # A row's columns, in the order `row` gives them.
 COLUMNS = (
@@ -105,12 +104,11 @@ def row(item: LibraryItem, cut: dict | None = None) -> tuple:
 
 
 def source_digest(item: LibraryItem) -> int:
-    """64 bits of BLAKE2b over everything `row` makes the item's row from, and the format
-    below: equal digests, equal rows. An item written again unchanged (a resync) keeps its
-    row and costs no segmentation; any change to a field, a tag or the format writes it anew.
-    (`manage.py reindex` rewrites every row whatever its digest.)"""
-    digest = hashlib.blake2b(digest_size=8)
-    for value in (
+    """A digest of everything `row` makes the item's row from, and the format above: equal
+    digests, equal rows. An item written again unchanged (a resync) keeps its row and costs no
+    segmentation; any change to a field, a tag or the format writes it anew. (`manage.py
+    reindex` rewrites every row whatever its digest.)"""
+    return digest(
         ROW_FORMAT,
         item.pk,
         item.site_id,
@@ -118,8 +116,4 @@ def source_digest(item: LibraryItem) -> int:
         item.published_at.isoformat() if item.published_at else "",
         item.expires_at.isoformat() if item.expires_at else "",
         *(text for text, _weight in indexed_fields(item)),
-    ):
-        data = str(value).encode()
-        digest.update(len(data).to_bytes(8, "big"))  # lengths first: no two lists run together
-        digest.update(data)
-    return int.from_bytes(digest.digest(), "big", signed=True)
+    )

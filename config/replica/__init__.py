@@ -9,7 +9,8 @@ Fresh after publish. A replica replays the primary's WAL a little later (the lag
 purges the page from the page cache; if the next visitor's render read the replica before it
 had replayed the publish, the old page would be cached again for PAGECACHE_TIMEOUT. So every
 purge, and every write request, records the primary's WAL position for its site
-(`remember_write`) after commit, in the shared `pages` cache, one writer at a time. A public request reads from
+(`remember_write`) after commit, in a table on the primary (models.WritePosition: never culled
+nor evicted, unlike a cache). A public request reads from
 the replica only once the replica has replayed that position (`caught_up`); until then, for
 the few milliseconds of a normal lag, the site's requests read from the primary. A request
 that follows a write (a form's result page) therefore sees the write, and a cached page is
@@ -21,7 +22,6 @@ import contextvars
 import logging
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import DatabaseError, connection, connections, transaction
 from django_tenants.utils import get_public_schema_name
 
@@ -29,9 +29,6 @@ log = logging.getLogger("jiyue.replica")
 
 REPLICA = "replica"
 ALL_SITES = "*"  # the key of a write every site shows (a city-wide broadcast)
-# The first key of the advisory locks that serialize updates of a site's write position,
-# apart from config.periodic's (730_301) and the library's (71917).
-POSITION_LOCKS = 730_302
 _public_read = contextvars.ContextVar("jiyue_public_read", default=False)
 _replayed = 0  # the furthest WAL position this process has seen the replica replay
 
@@ -48,8 +45,21 @@ def lsn(text: str | None) -> int:
     return (int(high, 16) << 32) + int(low, 16)
 
 
-def _key(schema: str) -> str:
-    return f"replica:written:{schema}"
+# One statement, atomic on its own: the row lock orders two writers of the same site, and
+# GREATEST keeps the furthest position whichever stores last (the one that read its position
+# first may store it last). The table is the public schema's, whatever site is current.
+RECORD = (
+    "INSERT INTO {table} AS recorded (site, position) VALUES (%s, %s::pg_lsn) "
+    "ON CONFLICT (site) DO UPDATE SET position = GREATEST(recorded.position, EXCLUDED.position)"
+)
+WANTED = "SELECT max(position)::text FROM {table} WHERE site IN (%s, %s)"
+
+
+def _sql(statement: str) -> str:
+    from .models import WritePosition  # not at import time: this module is the app's package
+
+    table = WritePosition._meta.db_table
+    return statement.format(table=f"{get_public_schema_name()}.{table}")
 
 
 def remember_write(schema: str) -> None:
@@ -58,19 +68,11 @@ def remember_write(schema: str) -> None:
     if not configured():
         return
     try:
+        # atomic: a savepoint if a caller's transaction is open, which a failure here must not
+        # break.
         with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
-            # Keep the furthest position, and update it one writer at a time: two writers that
-            # both read the old position could otherwise store the smaller of theirs last,
-            # and the site's reads would go to a replica without the larger write. The lock is
-            # PostgreSQL's because every writer has the primary, whatever the cache's backend
-            # (the file cache has no atomic compare-and-set).
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [POSITION_LOCKS, schema]
-            )
             position = primary_position(cursor)
-            cache = caches["pages"]
-            if lsn(cache.get(_key(schema))) < lsn(position):
-                cache.set(_key(schema), position, settings.PAGECACHE_TIMEOUT)
+            cursor.execute(_sql(RECORD), [schema, position])
     except Exception:  # the write has committed: never turn it into an error page
         log.exception("could not record the write position of %s; reads may lag", schema)
 
@@ -81,13 +83,17 @@ def primary_position(cursor) -> str:
     return cursor.fetchone()[0]
 
 
+def written_position(schema: str) -> int:
+    """The furthest write recorded for `schema`, or for every site; 0 if none."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(_sql(WANTED), [schema, ALL_SITES])
+        return lsn(cursor.fetchone()[0])
+
+
 def caught_up(schema: str) -> bool:
     """Has the replica replayed every write recorded for `schema`? False if unreachable."""
     global _replayed
-    wanted = max(
-        (lsn(v) for v in caches["pages"].get_many([_key(schema), _key(ALL_SITES)]).values()),
-        default=0,
-    )
+    wanted = written_position(schema)
     if wanted <= _replayed:
         return True
     try:
