@@ -1,12 +1,14 @@
 """Admin view: the yearly disclosure report figures, on screen and as CSV."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 
 from . import review, services
+from .decisions import DecisionRefused
 
 REPORT_PERMISSION = "disclosure.view_disclosure_report"
 
@@ -46,7 +48,9 @@ def yearly_report(request):
 
 
 class ReviewActionView(WorkflowActionView):
-    """Wagtail's approve / request-changes action, landing where the approver may go (review)."""
+    """Wagtail's approve / request-changes action, landing where the approver may go (review).
+    A step someone already decided (a double click, a second tab) is refused with a message
+    and the approver lands as after their own decision (decisions.py)."""
 
     def post(self, request, *args, **kwargs):
         on_action = self.task.on_action
@@ -57,4 +61,13 @@ class ReviewActionView(WorkflowActionView):
             return url or review.landing_url(request, self.object)
 
         self.task.on_action = act
-        return super().post(request, *args, **kwargs)
+        try:
+            if self.task_state.status != self.task_state.STATUS_IN_PROGRESS:
+                raise DecisionRefused(f"「{self.task.name}」这一步已经处理过，不能再次处理。")
+            return super().post(request, *args, **kwargs)
+        except DecisionRefused as refused:  # here, or by a request that decided it meanwhile
+            messages.error(request, str(refused))
+            url = review.landing_url(request, self.object)
+            if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                return self.render_modal_json(request, {"step": "success", "redirect": url})
+            return redirect(url)

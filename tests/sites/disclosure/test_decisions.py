@@ -95,3 +95,18 @@ def test_an_autosave_never_carries_a_decision(staff, alpha):
     response = client.post(f"/admin/pages/{doc.pk}/edit/", form)
     assert response.status_code == 302
     assert steps(doc)[0] == ("审核", "approved", "t_reviewer")
+
+
+def test_an_approval_posted_twice_from_the_dashboard_is_taken_once(staff, alpha):
+    doc = submitted(staff)
+    state = step(doc)
+    client = site_client(alpha, staff["reviewer"])
+    url = f"/admin/pages/workflow/action/{doc.pk}/approve/{state.pk}/"
+    assert client.post(url, {"comment": "同意"}).status_code == 302
+    # the second click of a double click, on the step it showed
+    response = client.post(url, {"comment": "同意"}, follow=True)
+    assert "这一步已经处理过" in response.content.decode()
+    assert steps(doc) == [
+        ("审核", "approved", "t_reviewer"),
+        ("保密审查", "in_progress", None),
+    ]
