@@ -330,10 +330,11 @@ if REDIS_URL:
     }
 else:
     CACHES["pages"] = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "pagecache.filecache.PageFileCache",
         "LOCATION": os.environ.get("PAGECACHE_DIR", str(BASE_DIR / "var" / "cache" / "pages")),
         "KEY_PREFIX": "jiyue-pages",
-        # The backend culls a third of its files beyond this: a hard bound on disk use.
+        # The backend culls a third of its files beyond this (counted every 100th store of a
+        # process, pagecache/filecache.py): a bound on disk use.
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGECACHE_MAX_ENTRIES", "20000"))},
     }
 
