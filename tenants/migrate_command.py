@@ -29,9 +29,12 @@ from django.db import router
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
+# The namespace's oid first, so that both columns of the index are used: joined by name, the
+# planner reads every schema's django_migrations (one row a site) and filters them.
 _HISTORY_TABLE = (
-    "SELECT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('f', 'm', 'p', 'r', 'v'))"
+    "SELECT EXISTS (SELECT FROM pg_class WHERE relname = %s "
+    "AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %s) "
+    "AND relkind IN ('f', 'm', 'p', 'r', 'v'))"
 )
 
 
@@ -42,7 +45,7 @@ def _has_table_by_name(recorder) -> bool:
         with recorder.connection.cursor() as cursor:
             cursor.execute(
                 _HISTORY_TABLE,
-                [recorder.connection.schema_name, recorder.Migration._meta.db_table],
+                [recorder.Migration._meta.db_table, recorder.connection.schema_name],
             )
             recorder._has_table = cursor.fetchone()[0]
     return recorder._has_table
