@@ -26,6 +26,8 @@
 - Connections: the backends BENCH_POOLER_CLIENTS (16) threads use serving every site in turn,
   straight to PostgreSQL and through PgBouncer with BENCH_POOLER_POOL (4) server connections
   (bench_pooler's drive, BENCH_POOLER_SECONDS each).
+BENCH_SCALE_PARTS (default all: migrations,memory,pages,connections) chooses the parts measured
+after provisioning and the catalog.
 
 Load figures (`os.getloadavg`) are reported beside the timings: the machine is shared.
 """
@@ -51,6 +53,9 @@ PROCESSES = int(os.environ.get("BENCH_SCALE_PROCESSES", "2"))
 COMPARE = os.environ.get("BENCH_SCALE_COMPARE", "1") == "1"
 PAGE_REQUESTS = int(os.environ.get("BENCH_SCALE_PAGE_REQUESTS", "100"))
 WARM_UP = 20
+# The parts measured after provisioning (and the catalog), by name: a 1,000-site run of them all
+# takes hours on two cores; BENCH_SCALE_PARTS=migrations measures that part alone.
+PARTS = os.environ.get("BENCH_SCALE_PARTS", "migrations,memory,pages,connections").split(",")
 LEAF = ("wagtailembeds", "0009_embed_cache_until")
 
 
@@ -369,11 +374,16 @@ def connections_at_scale(report):
 
 def run(report):
     spares.replenish()
-    print(f"   page p95 on one site (load {load()})…", flush=True)
-    at_one = page_p95(harness.ensure_sites(1)[:1])  # the city's first site, still alone
+    if "pages" in PARTS:
+        print(f"   page p95 on one site (load {load()})…", flush=True)
+        at_one = page_p95(harness.ensure_sites(1)[:1])  # the city's first site, still alone
     schemas = provision_sites(report)
     catalog(report)
-    migrations(report, schemas)
-    memory(report)
-    pages(report, at_one)  # after memory(): it measures a worker's first touch of each site
-    connections_at_scale(report)
+    if "migrations" in PARTS:
+        migrations(report, schemas)
+    if "memory" in PARTS:
+        memory(report)
+    if "pages" in PARTS:
+        pages(report, at_one)  # after memory(): it measures a worker's first touch of each site
+    if "connections" in PARTS:
+        connections_at_scale(report)
