@@ -243,6 +243,19 @@ def _last_version():
     return OutboxEvent.objects.order_by("-version").values_list("version", flat=True).first() or 0
 
 
+def _resend_stale_deliveries():
+    """Copies an earlier run left behind (its worker stopped with delivery tasks queued, and
+    the queue is flushed at start), sent again by the delivery sweep, as beat would."""
+    from datetime import timedelta
+
+    from federation.syndication import deliveries
+
+    while not _copies_current():
+        print("   copies left behind by an earlier run: the delivery sweep sends them…", flush=True)
+        deliveries.sweep_deliveries(older_than=timedelta(0), limit=5000)
+        _poll(_copies_current, timeout=1800, interval=1)
+
+
 class CpuMeter:
     """CPU seconds spent since `start()`, read from /proc: the worker's (main process and pool
     children), the database backends' of the bench database (this process's own apart), and
@@ -368,6 +381,7 @@ def _throughput(report, districts, worker_pid):
         for site in sites:
             library.resync_site(site)
         _poll(lambda: _settled(before), timeout=1800, interval=0.5)
+    _resend_stale_deliveries()
     meter = CpuMeter(worker_pid)
     print("   a warm-up resync (unmeasured)…", flush=True)
     _resync_round(sites, meter)
