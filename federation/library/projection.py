@@ -238,7 +238,7 @@ def project(page, website, batch: Batch | None = None) -> dict | None:
 
 # Raised when what the digest covers changes (a field added below): every item is then
 # projected anew once.
-DIGEST_FORMAT = 1
+DIGEST_FORMAT = 2
 
 
 def content_digest(fields: dict, page, website) -> int:
@@ -247,10 +247,19 @@ def content_digest(fields: dict, page, website) -> int:
     without the text that is projected, e.g. a link's address or an image) and the name the
     source site goes by (a copy shows it). Equal digests: nothing a consumer shows changed."""
     own = {
-        field.attname: field.value_to_string(page)
+        field.attname: _stored(field, page)
         for field in page._meta.concrete_fields
         if field.model is not Page and not field.primary_key
     }
     material = [DIGEST_FORMAT, fields, own, website.legal_name]
     data = json.dumps(material, sort_keys=True, default=str, ensure_ascii=False).encode()
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def _stored(field, page):
+    """A content field's value as its row holds it. A StreamField's blocks as stored, not
+    serialized again: a block written without an id (an import in bulk) is given a new random
+    one at every serialization, and its page would never project the same digest twice."""
+    if isinstance(field, StreamField):
+        return list(field.value_from_object(page).raw_data)
+    return field.value_to_string(page)
