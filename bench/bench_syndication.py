@@ -243,6 +243,22 @@ def _last_version():
     return OutboxEvent.objects.order_by("-version").values_list("version", flat=True).first() or 0
 
 
+_last_sweep = [0.0]
+
+
+def _copies_current_or_swept():
+    """`_copies_current`, with the delivery sweep run every 30 s meanwhile, as beat runs it:
+    a delivery that failed is sent again after its grace, and its wait is in the figure."""
+    from federation.syndication import deliveries
+
+    if _copies_current():
+        return True
+    if time.monotonic() - _last_sweep[0] >= 30:
+        _last_sweep[0] = time.monotonic()
+        deliveries.sweep_deliveries()
+    return False
+
+
 def _resend_stale_deliveries():
     """Copies an earlier run left behind (its worker stopped with delivery tasks queued, and
     the queue is flushed at start), sent again by the delivery sweep, as beat would."""
@@ -331,7 +347,7 @@ def _resync_round(sites, meter):
     total = sum(library.resync_site(site) for site in sites)
     _poll(lambda: _settled(started_version), timeout=1800, interval=0.05)
     library_done = time.perf_counter() - started
-    _poll(_copies_current, timeout=1800, interval=0.05)
+    _poll(_copies_current_or_swept, timeout=1800, interval=0.05)
     copies_done = time.perf_counter() - started
     return total, library_done, copies_done, meter.stop()
 
