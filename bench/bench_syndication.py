@@ -9,10 +9,14 @@ in-process after commit (figure `syndication_real_worker` says which).
   commit until the copy is live in the portal's schema (the editor's own publish time is
   reported apart). Sequential, 200 publications over 5 district sites.
 - throughput: 10 sites resync 20 items each (200 outbox events at once); items/s until every
-  event is processed and every consumer step done (projection, search index, syndication
-  rules; the copies' redeliveries follow as their own tasks). Sized by BENCH_SYNC_SITES and
-  BENCH_SYNC_ITEMS (items per site); pages beyond what the latency run published are written
-  in bulk and brought into the library by a first, unmeasured resync.
+  event is processed, every consumer step done (projection, search index, syndication rules)
+  and every copy on the portal shows its item's version (the delivery tasks included). Sized
+  by BENCH_SYNC_SITES and BENCH_SYNC_ITEMS (items per site); pages beyond what the latency run
+  published are written in bulk and brought into the library by a first, unmeasured resync.
+  A warm-up resync (unmeasured) runs first, so the worker's processes have loaded what they
+  load once; then BENCH_SYNC_ROUNDS (3) measured rounds, each started only once the last one
+  has settled completely. Each round reports wall time and CPU time: the worker's (its main
+  process and pool children), the database backends' serving it, and this process's.
 - import (BENCH_SYNDICATION_CASES=throughput,import; not run by default): the same pages with
   new content (`library_import_throughput`): every page's body is rewritten in bulk, each with
   other sentences, before the clock starts, so nothing can be skipped.
@@ -48,6 +52,8 @@ SYNC_ITEMS = int(os.environ.get("BENCH_SYNC_ITEMS", "20"))
 # BENCH_WORKER_CONCURRENCY: the worker's processes (2, as `make run`; 1 for one process alone).
 WORKER_CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
 CASES = os.environ.get("BENCH_SYNDICATION_CASES", "latency,throughput,broadcast").split(",")
+# Measured resyncs after the warm-up one; each reports its own figures, then the median.
+SYNC_ROUNDS = int(os.environ.get("BENCH_SYNC_ROUNDS", "3"))
 
 
 def _redis_up() -> bool:
@@ -98,7 +104,7 @@ def _worker():
             app.conf.update(broker_url=broker, task_always_eager=False)
             app._pool = None
             app.amqp._producer_pool = None
-            yield
+            yield worker.pid
         finally:
             app.conf.update(saved)
             app._pool = None
@@ -213,10 +219,22 @@ def _settled(since_version):
     )
 
 
-def _copies_settled():
+def _copies_current():
+    """Every copy delivered and showing its item's current version: no delivery task is
+    still to run. (Delivered rows behind their item are what an unchanged resync used to leave
+    for a task per copy: counting only pending rows let those tasks run into the next round.)"""
+    from django.db.models import F, Q
+
     from federation.syndication.models import Delivery
 
-    return not Delivery.objects.filter(status=Delivery.Status.PENDING).exists()
+    return not Delivery.objects.filter(
+        Q(status=Delivery.Status.PENDING)
+        | Q(
+            status=Delivery.Status.DELIVERED,
+            delivered_version__lt=F("item__version"),
+            item__withdrawn=False,
+        )
+    ).exists()
 
 
 def _last_version():
@@ -225,7 +243,146 @@ def _last_version():
     return OutboxEvent.objects.order_by("-version").values_list("version", flat=True).first() or 0
 
 
-def _throughput(report, districts):
+_last_sweep = [0.0]
+
+
+def _copies_current_or_swept():
+    """`_copies_current`, with the delivery sweep run every 30 s meanwhile, as beat runs it:
+    a delivery that failed is sent again after its grace, and its wait is in the figure."""
+    from federation.syndication import deliveries
+
+    if _copies_current():
+        return True
+    if time.monotonic() - _last_sweep[0] >= 30:
+        _last_sweep[0] = time.monotonic()
+        deliveries.sweep_deliveries()
+    return False
+
+
+def _resend_stale_deliveries():
+    """Copies an earlier run left behind (its worker stopped with delivery tasks queued, and
+    the queue is flushed at start), sent again by the delivery sweep, as beat would."""
+    from datetime import timedelta
+
+    from federation.syndication import deliveries
+
+    while not _copies_current():
+        print("   copies left behind by an earlier run: the delivery sweep sends them…", flush=True)
+        deliveries.sweep_deliveries(older_than=timedelta(0), limit=5000)
+        _poll(_copies_current, timeout=1800, interval=1)
+
+
+class CpuMeter:
+    """CPU seconds spent since `start()`, read from /proc: the worker's (main process and pool
+    children), the database backends' of the bench database (this process's own apart), and
+    this process's. On a shared machine wall time follows the other work on the cores; CPU
+    time much less. A backend that exits in between loses its share (the worker keeps its
+    connections: CONN_MAX_AGE)."""
+
+    def __init__(self, worker_pid):
+        self.worker_pid = worker_pid
+
+    @staticmethod
+    def _cpu(process) -> float:
+        import psutil
+
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            return times.user + times.system
+        return 0.0
+
+    def _worker(self) -> float:
+        import psutil
+
+        if self.worker_pid is None:
+            return 0.0
+        main = psutil.Process(self.worker_pid)
+        return sum(self._cpu(p) for p in [main, *main.children(recursive=True)])
+
+    def _backends(self) -> dict[int, float]:
+        import psutil
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT pg_backend_pid()")
+            self.own_backend = cursor.fetchone()[0]
+        return {pid: self._cpu(psutil.Process(pid)) for pid in pids if psutil.pid_exists(pid)}
+
+    def _own_backend(self) -> float:
+        import psutil
+
+        return self._cpu(psutil.Process(self.own_backend))
+
+    def start(self):
+        self.worker0 = self._worker()
+        self.backends0 = self._backends()
+        self.own_backend0 = self._own_backend()
+        self.bench0 = time.process_time()
+        self.load0 = os.getloadavg()[0]
+
+    def stop(self) -> dict:
+        backends = self._backends()
+        return {
+            "worker": self._worker() - self.worker0,
+            "database": sum(cpu - self.backends0.get(pid, 0.0) for pid, cpu in backends.items()),
+            "bench": time.process_time() - self.bench0,
+            "bench_database": self._own_backend() - self.own_backend0,
+            "load": (self.load0, os.getloadavg()[0]),
+        }
+
+
+def _resync_round(sites, meter):
+    """One measured resync of `sites` once everything before it has settled: (items, seconds
+    until the library and its consumers are done, seconds until the copies are too, CPU)."""
+    from federation.library import services as library
+
+    _poll(lambda: _settled(0) and _copies_current(), timeout=1800, interval=0.2)
+    started_version = _last_version()
+    meter.start()
+    started = time.perf_counter()
+    total = sum(library.resync_site(site) for site in sites)
+    _poll(lambda: _settled(started_version), timeout=1800, interval=0.05)
+    library_done = time.perf_counter() - started
+    _poll(_copies_current_or_swept, timeout=1800, interval=0.05)
+    copies_done = time.perf_counter() - started
+    return total, library_done, copies_done, meter.stop()
+
+
+def _report_rounds(report, name, rounds):
+    """Each round's figures, then the median round's as `name` (items/s with the copies)."""
+    import statistics
+
+    for n, (total, library_done, copies_done, cpu) in enumerate(rounds, 1):
+        print(
+            f"   round {n}: {total} items, library {total / library_done:.1f} items/s, "
+            f"with the copies {total / copies_done:.1f} items/s ({copies_done:.2f} s); CPU "
+            f"worker {cpu['worker']:.2f} s, its database backends {cpu['database']:.2f} s, "
+            f"bench {cpu['bench']:.2f} s + its backend {cpu['bench_database']:.2f} s; "
+            f"load {cpu['load'][0]:.1f}→{cpu['load'][1]:.1f}",
+            flush=True,
+        )
+    total = rounds[0][0]
+    report(f"{name}_items", total, "items")
+    report(name, statistics.median(t / c for t, _, c, _ in rounds), "items/s")
+    report(f"{name}_library_only", statistics.median(t / d for t, d, _, _ in rounds), "items/s")
+    worker = statistics.median(cpu["worker"] / t for t, _, _, cpu in rounds)
+    database = statistics.median(cpu["database"] / t for t, _, _, cpu in rounds)
+    report(f"{name}_worker_cpu_per_item", worker * 1000, "ms")
+    report(f"{name}_database_cpu_per_item", database * 1000, "ms")
+    # What one worker process could move with the CPU it took (and with its database's too).
+    report(f"{name}_per_worker_cpu", 1 / worker if worker else 0.0, "items/s of CPU")
+    report(
+        f"{name}_per_cpu_with_database",
+        1 / (worker + database) if worker + database else 0.0,
+        "items/s of CPU",
+    )
+
+
+def _throughput(report, districts, worker_pid):
     from federation.library import services as library
     from federation.library.models import LibraryItem
 
@@ -240,34 +397,27 @@ def _throughput(report, districts):
         for site in sites:
             library.resync_site(site)
         _poll(lambda: _settled(before), timeout=1800, interval=0.5)
-    # The copies made for the new items are delivered before the clock starts.
-    _poll(_copies_settled, timeout=1800, interval=0.5)
-    started_version = _last_version()
-    started = time.perf_counter()
-    total = sum(library.resync_site(site) for site in sites)
-    _poll(lambda: _settled(started_version), timeout=1800, interval=0.05)
-    elapsed = time.perf_counter() - started
-    report("library_sync_items", total, "items")
-    report("library_sync_throughput", total / elapsed, "items/s")
+    _resend_stale_deliveries()
+    meter = CpuMeter(worker_pid)
+    print("   a warm-up resync (unmeasured)…", flush=True)
+    _resync_round(sites, meter)
+    rounds = [_resync_round(sites, meter) for _ in range(SYNC_ROUNDS)]
+    _report_rounds(report, "library_sync_throughput", rounds)
 
 
-def _import(report, districts):
+def _import(report, districts, worker_pid):
     """An import: the throughput case's pages with new bodies, so every item is projected,
-    segmented and written anew (nothing to skip). The copies are delivered before the clock
-    starts; the changed items' copies are updated after it, by tasks of their own."""
-    from federation.library import services as library
-
+    segmented and written anew (nothing to skip), and every copy on the portal updated."""
     sites = districts[:SYNC_SITES]
-    _poll(_copies_settled, timeout=1800, interval=0.5)
-    run = _last_version()
-    for site in sites:
-        _rewrite_bodies(site, run)
-    started_version = _last_version()
-    started = time.perf_counter()
-    total = sum(library.resync_site(site) for site in sites)
-    _poll(lambda: _settled(started_version), timeout=1800, interval=0.05)
-    elapsed = time.perf_counter() - started
-    report("library_import_throughput", total / elapsed, "items/s")
+    meter = CpuMeter(worker_pid)
+    rounds = []
+    for _ in range(SYNC_ROUNDS):
+        _poll(lambda: _settled(0) and _copies_current(), timeout=1800, interval=0.2)
+        run = _last_version()
+        for site in sites:
+            _rewrite_bodies(site, run)
+        rounds.append(_resync_round(sites, meter))
+    _report_rounds(report, "library_import_throughput", rounds)
 
 
 # Government prose for the rewritten bodies: every page gets its own draw of these.
@@ -396,12 +546,12 @@ def run(report):
     )
     real_worker = _redis_up()
     report("syndication_real_worker", int(real_worker), "1=Celery worker on Redis, 0=in-process")
-    with _worker() if real_worker else contextlib.nullcontext():
+    with _worker() if real_worker else contextlib.nullcontext() as worker_pid:
         if "latency" in CASES:
             _latency(report, portal, districts[:5])
         if "throughput" in CASES:
-            _throughput(report, districts)
-        if "import" in CASES:  # not by default: it rewrites every copy on the portal after
-            _import(report, districts)
+            _throughput(report, districts, worker_pid)
+        if "import" in CASES:  # not by default: it rewrites every copy on the portal
+            _import(report, districts, worker_pid)
     if "broadcast" in CASES:
         _broadcast_reach(report, [portal, *districts[: SITES - 1]])

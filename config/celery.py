@@ -6,7 +6,8 @@ until the sending transaction commits, so the two setups behave alike.
 
 import os
 
-from django.db import connection
+from celery.signals import task_postrun
+from django.db import close_old_connections, connection
 from tenant_schemas_celery.app import CeleryApp
 from tenant_schemas_celery.task import TenantTask
 
@@ -31,3 +32,13 @@ class SiteTask(TenantTask):
 app = CeleryApp("jiyue")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_postrun.connect
+def _connections_as_after_a_request(**kwargs):
+    """A worker's connections follow the rule a web request's do (CELERY_DB_REUSE_MAX keeps
+    Celery from closing them after every task): closed when older than CONN_MAX_AGE or left
+    unusable by an error, kept otherwise. Each task sets its own schema on the connection
+    (tenant-schemas-celery), as each request does."""
+    if not getattr(kwargs.get("task").request, "is_eager", False):
+        close_old_connections()

@@ -377,6 +377,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 CELERY_TASK_ACKS_LATE = False
+# Celery's Django fixup closes every database connection before and after each task unless
+# this is set: every task then paid a new PostgreSQL backend (fork, authentication, catalog
+# caches built again), one per syndicated copy's delivery. Reused like a web process's
+# connections instead: config.celery closes them after a task by Django's own rule
+# (CONN_MAX_AGE, or unusable after an error), and the fixup only every this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

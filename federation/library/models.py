@@ -63,6 +63,10 @@ class LibraryItem(models.Model):
     extra = models.JSONField("其他元数据", default=dict, blank=True)
     # The outbox version last applied: an event with a version at or below it is a duplicate.
     version = models.BigIntegerField("版本", default=0)
+    # What the item's consumers show, digested (projection.content_digest): an event whose
+    # projection has the same digest leaves the item and its consumers alone. None on rows
+    # written before the digest: they are written anew at their next event.
+    digest = models.BigIntegerField("内容摘要", null=True, blank=True)
     withdrawn = models.BooleanField("已撤下", default=False)
     withdrawn_reason = models.CharField(
         "撤下原因", max_length=20, blank=True, choices=WithdrawnReason.choices

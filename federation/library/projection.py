@@ -17,6 +17,8 @@ LIBRARY_PROJECTION_EXTRAS — is read once per batch, not once per page, so a re
 """
 
 import datetime
+import hashlib
+import json
 import re
 
 from django.conf import settings
@@ -230,4 +232,34 @@ def project(page, website, batch: Batch | None = None) -> dict | None:
     extra = batch.extras[page.pk] if page.pk in batch.extras else extras_for([page])[page.pk]
     fields["extra"].update(extra)
     fields["title"] = fields["title"][:255]
+    fields["digest"] = content_digest(fields, page, website)
     return fields
+
+
+# Raised when what the digest covers changes (a field added below): every item is then
+# projected anew once.
+DIGEST_FORMAT = 2
+
+
+def content_digest(fields: dict, page, website) -> int:
+    """64 bits of BLAKE2b over what the consumers of the item show: its projected fields, the
+    page's own content fields (those of its page type: the body a copy renders can change
+    without the text that is projected, e.g. a link's address or an image) and the name the
+    source site goes by (a copy shows it). Equal digests: nothing a consumer shows changed."""
+    own = {
+        field.attname: _stored(field, page)
+        for field in page._meta.concrete_fields
+        if field.model is not Page and not field.primary_key
+    }
+    material = [DIGEST_FORMAT, fields, own, website.legal_name]
+    data = json.dumps(material, sort_keys=True, default=str, ensure_ascii=False).encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def _stored(field, page):
+    """A content field's value as its row holds it. A StreamField's blocks as stored, not
+    serialized again: a block written without an id (an import in bulk) is given a new random
+    one at every serialization, and its page would never project the same digest twice."""
+    if isinstance(field, StreamField):
+        return list(field.value_from_object(page).raw_data)
+    return field.value_to_string(page)

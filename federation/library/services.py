@@ -228,16 +228,21 @@ def apply_projections(website: Website, events) -> list[tuple[LibraryItem, str]]
     """Bring the items of these rows (one site's) up to their pages' current state. Projection
     is state-based, so each item is projected once, at the version of its latest row: a
     deletion after an update in the same batch withdraws the item. A stored item at that
-    version or later is left alone (a replayed or late row). Returns (item, event) pairs of
-    the items that changed."""
+    version or later is left alone (a replayed or late row), and so is one whose projection
+    is what it already holds (the same digest, or withdrawn for the same reason: a resync of
+    unchanged pages), which keeps its version and calls no consumer. Returns (item, event)
+    pairs of the items that changed."""
     latest = {}
     for event in sorted(events, key=lambda e: e.version):
         latest[event.item_key] = event
     lock_items(list(latest))
-    stored = dict(
-        LibraryItem.objects.filter(item_key__in=list(latest)).values_list("item_key", "version")
-    )
-    latest = {k: e for k, e in latest.items() if stored.get(k, 0) < e.version}
+    stored = {
+        key: (version, digest, withdrawn and reason)
+        for key, version, digest, withdrawn, reason in LibraryItem.objects.filter(
+            item_key__in=list(latest)
+        ).values_list("item_key", "version", "digest", "withdrawn", "withdrawn_reason")
+    }
+    latest = {k: e for k, e in latest.items() if stored.get(k, (0,))[0] < e.version}
     if not latest:
         return []
     fields_by_key, reasons = {}, {}
@@ -245,6 +250,19 @@ def apply_projections(website: Website, events) -> list[tuple[LibraryItem, str]]
         reasons = dict.fromkeys(latest, WithdrawnReason.SITE_INACTIVE)
     else:
         fields_by_key, reasons = eligible_projections(website, latest.values())
+    # Safe to leave as it is: the page's state was read under the item's lock, and the stored
+    # item shows that very state (whatever version it was written at), as do its consumers
+    # once their steps are done (a pending step stays pending for the sweep).
+    fields_by_key = {
+        key: fields
+        for key, fields in fields_by_key.items()
+        if key not in stored or stored[key][1:] != (fields["digest"], False)
+    }
+    reasons = {
+        key: reason
+        for key, reason in reasons.items()
+        if key not in stored or stored[key][2] != reason
+    }
     rows = [
         LibraryItem(
             site=website,

@@ -160,6 +160,7 @@ def deliver(delivery_id: int) -> str:
         if not rules.copy_should_be_live(delivery):
             outcome = "withdrawn"
             if copy is not None and copy.live:
+                hold_site_for_copies(delivery.target)
                 copy.unpublish()
             else:
                 outcome = "already withdrawn"
@@ -170,6 +171,7 @@ def deliver(delivery_id: int) -> str:
             return outcome
         column = find_column(delivery.column_slug)
         if copy is not None and column is not None and not _is_child_of(copy, column):
+            hold_site_for_copies(delivery.target)
             # Its column changed (an accepted offer of an item a subscription brought in).
             copy.move(column, pos="last-child")
             copy = SyndicatedPage.objects.get(pk=copy.pk)
@@ -200,6 +202,7 @@ def deliver(delivery_id: int) -> str:
             delivery.status, delivery.last_error = Status.DELIVERED, ""
             delivery.save()
             return "unchanged"
+        hold_site_for_copies(delivery.target)
         if copy is None:
             copy = SyndicatedPage(slug=copy_slug(item, column), **fields)
             column.add_child(instance=copy)
@@ -220,6 +223,24 @@ def deliver(delivery_id: int) -> str:
         delivery.last_error = ""
         delivery.save()
     return outcome
+
+
+# The first key of the advisory lock a receiving site's copies are written under.
+COPY_LOCK_CLASS = 71918
+
+
+def hold_site_for_copies(target) -> None:
+    """Wait until no other delivery is writing a copy into `target`, and keep it so until this
+    transaction ends. Two copies saved at once in one site deadlocked in the worker's two
+    processes (seen in the bench's import): every page save makes Wagtail's search backend
+    (modelsearch's `_refresh_title_norms`) update all of the site's index rows, and a new copy
+    updates its column's row in the page tree. The loser's transaction was broken and its
+    delivery waited for the sweep. Copies into different sites still go in parallel."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            [COPY_LOCK_CLASS, target.schema_name],
+        )
 
 
 def _is_child_of(page, column) -> bool:
