@@ -1,7 +1,8 @@
 """Test fixtures: real PostgreSQL schemas, sites provisioned the way operators do it.
 
-Two sites, `alpha` and `beta`, are provisioned once per test session and committed, so
-every test (and the live server of the browser tests) can use them. Tests that change
+Two sites, `alpha` and `beta`, are provisioned once and committed, so every test (and the
+live server of the browser tests) can use them: built once into a template database that
+every session and xdist worker copies (tests/template_database.py). Tests that change
 data run in a transaction that is rolled back, schema DDL included.
 """
 
@@ -9,10 +10,12 @@ import zlib
 
 import pytest
 from django.db import connection
+from django.test.utils import teardown_databases
 from django_tenants.utils import schema_context
 
 from tenants import services
 from tenants.models import Website
+from tests import template_database
 from tests.factories import BETA_PASSWORD, PASSWORD, PORTAL_PASSWORD, PORTAL_SCHEMA, RESPONSIBILITY
 
 
@@ -23,32 +26,11 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
     pytest-django only creates it when a collected test carries a django_db mark; browser
     and worker tests do not (their server and worker need committed data), and would
     otherwise run against the development database. Under pytest-xdist each worker gets its
-    own (django_db_modify_db_settings adds the worker's suffix to the name).
+    own (django_db_modify_db_settings adds the worker's suffix to the name): a copy of one
+    built once (tests/template_database.py).
     """
-    from django.test.utils import setup_databases, teardown_databases
-
     with django_db_blocker.unblock():
-        db_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-        services.ensure_platform()
-        services.ensure_template()
-        for schema, name, kind in [
-            ("alpha", "乌海市甲区人民政府", "district"),
-            ("beta", "乌海市乙局", "department"),
-        ]:
-            if not services.sites().filter(schema_name=schema).exists():
-                services.provision_site(
-                    kind=kind,
-                    legal_name=name,
-                    short_name=name[:4],
-                    domain=f"{schema}.localhost",
-                    schema_name=schema,
-                    webmaster_password=PASSWORD if schema == "alpha" else BETA_PASSWORD,
-                    site_code=f"15039{zlib.crc32(schema.encode()) % 100000:05d}",  # valid, unique
-                    icp_number=f"蒙ICP备{len(name)}号",
-                    sponsor_unit=name,
-                    **RESPONSIBILITY,
-                )
-        connection.set_schema_to_public()
+        db_config = template_database.setup_test_database(build=_build_shared_sites)
     yield
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
@@ -60,6 +42,30 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         teardown_databases(db_config, verbosity=0)
+
+
+def _build_shared_sites():
+    """What every test finds in a freshly migrated database: the platform, the site
+    template schema, and the sites alpha and beta, provisioned as operators do it."""
+    services.ensure_platform()
+    services.ensure_template()
+    for schema, name, kind in [
+        ("alpha", "乌海市甲区人民政府", "district"),
+        ("beta", "乌海市乙局", "department"),
+    ]:
+        services.provision_site(
+            kind=kind,
+            legal_name=name,
+            short_name=name[:4],
+            domain=f"{schema}.localhost",
+            schema_name=schema,
+            webmaster_password=PASSWORD if schema == "alpha" else BETA_PASSWORD,
+            site_code=f"15039{zlib.crc32(schema.encode()) % 100000:05d}",  # valid, unique
+            icp_number=f"蒙ICP备{len(name)}号",
+            sponsor_unit=name,
+            **RESPONSIBILITY,
+        )
+    connection.set_schema_to_public()
 
 
 @pytest.fixture(autouse=True)
