@@ -111,9 +111,11 @@ def test_existing_items_are_reprojected_on_upgrade(alpha, document, committed):
     """Items projected before the hook existed have empty numbers: the migration queues a
     resync of every disclosure item, and the outbox sweep fills them in (and the search)."""
     key = f"{alpha.schema_name}:{document.translation_key}"
-    LibraryItem.objects.filter(item_key=key).update(document_number="", index_number="", extra={})
-    # A row written before then has no identifiers, and no digest either (the digest column
-    # came later still): without one, the item's next write builds the row anew.
+    # Rows written before then have no digest either (the digest columns came later still):
+    # without one, the item's next event writes it anew.
+    LibraryItem.objects.filter(item_key=key).update(
+        document_number="", index_number="", extra={}, digest=None
+    )
     SearchDocument.objects.filter(item__item_key=key).update(identifiers=[], source_digest=None)
     migration = importlib.import_module(
         "federation.library.migrations.0003_reproject_disclosure_items"
