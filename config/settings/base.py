@@ -288,6 +288,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "jiyue",
+            # Per-site entries (Wagtail's site-root paths, settings…) for every site a worker
+            # serves: at Django's default of 300, requests going round 1,000 sites missed them
+            # all (uncached home p95 ×1.38 against one site, in CPU too; ×1.01 at 20,000).
+            "OPTIONS": {"MAX_ENTRIES": 20000},
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         }
