@@ -48,7 +48,7 @@ serve: install ## production-like: gunicorn workers, static files, page cache at
 # media folder; a test module runs whole in one process (--dist loadfile: a module that starts
 # a Celery worker owns its Redis database and queue). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
-PYTEST := $(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+PYTEST := $(PY) -m pytest --durations=15 $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 test: install browser services node_modules/.installed lint ## install what tests need, then lint, checks and every test
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING

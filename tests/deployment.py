@@ -185,7 +185,13 @@ def _server_major(folder: Path) -> int | None:
 
 
 def as_user(user: str | None, command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    kwargs.setdefault("timeout", SERVER_COMMAND_SECONDS)
     return subprocess.run(command, user=user, check=True, capture_output=True, text=True, **kwargs)
+
+
+# initdb, pg_basebackup, pg_dump, pg_restore of a test's few schemas take seconds; one that
+# hangs fails its test instead of holding the run.
+SERVER_COMMAND_SECONDS = 300
 
 
 @contextlib.contextmanager
@@ -245,23 +251,27 @@ def _copy_schemas(binaries: Path, source: dict, target: dict, schemas: list[str]
         return ["-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432), "-U", db["USER"]]
 
     env = {**os.environ, "PGPASSWORD": source["PASSWORD"] or ""}
-    subprocess.run([str(binaries / "createdb"), *libpq(target), target["NAME"]], check=True)
+    subprocess.run(
+        [str(binaries / "createdb"), *libpq(target), target["NAME"]],
+        check=True, timeout=SERVER_COMMAND_SECONDS,
+    )  # fmt: skip
     # pg_dump -n public recreates the public schema itself.
     subprocess.run(
         [str(binaries / "psql"), *libpq(target), "-d", target["NAME"], "-qc", "DROP SCHEMA public"],
         check=True,
+        timeout=SERVER_COMMAND_SECONDS,
     )
     dump = folder / "copy.dump"
     schema_args = [arg for schema in schemas for arg in ("-n", schema)]
     subprocess.run(
         [str(binaries / "pg_dump"), *libpq(source), "-d", source["NAME"], "-Fc", "-Z0",
          "-f", str(dump), *schema_args],
-        check=True, env=env,
+        check=True, env=env, timeout=SERVER_COMMAND_SECONDS,
     )  # fmt: skip
     subprocess.run(
         [str(binaries / "pg_restore"), *libpq(target), "-d", target["NAME"], "--no-owner",
          "--exit-on-error", str(dump)],
-        check=True, capture_output=True,
+        check=True, capture_output=True, timeout=SERVER_COMMAND_SECONDS,
     )  # fmt: skip
 
 

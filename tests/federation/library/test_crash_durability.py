@@ -208,6 +208,8 @@ def test_a_worker_killed_at_a_step_boundary_loses_and_duplicates_nothing(flow, b
     assert converge([page], flow["portal"]) == complete(1)
 
 
+# The slowest tests: about 4 min on a loaded 2-core machine (the default bound is 600 s).
+@pytest.mark.timeout(1200)
 def test_soak_hundreds_of_publishes_and_two_kills(flow):
     """200 pages published while the worker is killed twice at different boundaries."""
     successors = [
