@@ -360,7 +360,8 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English"), ("mn", "Монгол")]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+    # Wagtail's PostgreSQL backend without its whole-index pass per save (config/search_index.py).
+    "default": {"BACKEND": "config.search_index", "SEARCH_CONFIG": "simple"}
 }
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
