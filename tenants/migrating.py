@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -190,13 +191,37 @@ def migrate_schema(schema: str) -> tuple[str, str | None, float]:
     the migration that failed, and the ones before it in this schema stay applied."""
     started = time.perf_counter()
     try:
-        _migrator().migrate(schema)
+        with _lock_waits_bounded():
+            _migrator().migrate(schema)
     except Exception as exc:  # noqa: BLE001 (reported per site; the other sites go on)
         connection.close()  # a failed migration can leave the connection unusable
-        return schema, f"{type(exc).__name__}: {exc}".strip(), time.perf_counter() - started
+        error = f"{type(exc).__name__}: {exc}".strip()
+        if "lock timeout" in error:
+            bound = settings.TENANT_MIGRATION_LOCK_TIMEOUT
+            error = (
+                f"waited more than TENANT_MIGRATION_LOCK_TIMEOUT ({bound}) for a table that "
+                f"another transaction holds (a long query or an open transaction in this "
+                f"site): {error}"
+            )
+        return schema, error, time.perf_counter() - started
     finally:
         connection.set_schema_to_public()
     return schema, None, time.perf_counter() - started
+
+
+@contextmanager
+def _lock_waits_bounded():
+    """PostgreSQL's lock_timeout for this connection while one schema migrates, then back to
+    the server's default. A failure skips the reset: the connection is closed then."""
+    bound = settings.TENANT_MIGRATION_LOCK_TIMEOUT
+    if not bound:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, false)", [bound])
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout TO DEFAULT")
 
 
 @lru_cache(maxsize=1)

@@ -161,6 +161,11 @@ TENANT_BASE_MIGRATE_COMMAND = "tenants.migrate_command.Command"
 TENANT_SPARE_SCHEMAS = int(os.environ.get("TENANT_SPARE_SCHEMAS", "3"))
 # Site schemas migrated at once by setup_platform (tenants.migrating); 0: half the cores.
 TENANT_MIGRATION_PROCESSES = int(os.environ.get("TENANT_MIGRATION_PROCESSES", "0"))
+# How long a site's migration waits for a table another transaction holds (PostgreSQL's
+# lock_timeout; "" waits for ever). Waiting, it queues every later query on that table behind
+# it, so the site's pages stall; past the bound the site fails by name, the others go on, and
+# a re-run of setup_platform completes it.
+TENANT_MIGRATION_LOCK_TIMEOUT = os.environ.get("TENANT_MIGRATION_LOCK_TIMEOUT", "10s")
 # Set the search_path once per connection and schema switch, not before every query (which
 # doubles the query count of every page).
 TENANT_LIMIT_SET_CALLS = True

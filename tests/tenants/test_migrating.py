@@ -10,6 +10,8 @@ so re-applying it there fails as a conflicting hand-made change would.
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -172,6 +174,45 @@ def test_sites_with_one_history_are_migrated_as_migrate_schemas_does_with_the_mo
         post_migrate.disconnect(post_migrate_handler)
     assert rendered == [True]  # the state before the migration: rendered for alpha only
     assert migrated_in == ["alpha", "beta"]  # post_migrate in each schema, as migrate sends it
+
+
+def test_a_site_whose_table_is_held_fails_within_the_bound_and_says_why(alpha, settings):
+    """A migration waiting behind another transaction's lock would queue the site's every
+    query on that table behind it: past TENANT_MIGRATION_LOCK_TIMEOUT it gives up instead."""
+    settings.TENANT_MIGRATION_LOCK_TIMEOUT = "1s"
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_table():  # a reader with a transaction open on alpha's embeds
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM alpha.wagtailembeds_embed")
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_table)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:  # the AddField is due again in alpha
+                cursor.execute(
+                    "DELETE FROM alpha.django_migrations WHERE app = %s AND name = %s", list(LEAF)
+                )
+            started = time.monotonic()
+            schema, error, _ = migrating.migrate_schema("alpha")
+            waited = time.monotonic() - started
+            transaction.set_rollback(True)
+    finally:
+        release.set()
+        holder.join(30)
+    assert schema == "alpha"
+    # Without the bound the ALTER TABLE waits until the reader ends (30 s), then fails on
+    # the column already there.
+    assert waited < 20, error
+    assert "TENANT_MIGRATION_LOCK_TIMEOUT (1s)" in error
+    assert "lock timeout" in error
 
 
 def test_schemas_behind_names_only_the_site_missing_a_migration(alpha, beta):
