@@ -9,6 +9,14 @@ from .base import *  # noqa: E402,F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in prod
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# WhiteNoise lists every file under STATIC_ROOT whenever a test client loads the middleware.
+# The deployment tests collect static files into var/static (`collectstatic` with
+# config.settings.serve, a process of their own) while the other worker's clients list it, and
+# a file collectstatic replaced vanished under the listing (FileNotFoundError, seen in CI).
+# Tests serve the apps' files through the finders (WHITENOISE_USE_FINDERS): a root of their
+# own, which nothing writes.
+STATIC_ROOT = BASE_DIR / "var" / "test-static"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # One folder per pytest-xdist worker: each has its own test database, where every worker's
 # `alpha` is a different site whose files must not meet.
 MEDIA_ROOT = BASE_DIR / "var" / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
