@@ -45,7 +45,7 @@ log = logging.getLogger("jiyue.search")
 MAX_RESULT_WINDOW = 10_000
 # What a document is made of, as a version: change it with anything that changes a document
 # built from the same item (segmentation, fields), and every item's next write sends it anew.
-DOCUMENT_FORMAT = f"1 jieba {segment.JIEBA_VERSION}"
+DOCUMENT_FORMAT = f"1 {segment.CUTTER_VERSION}"
 # Pre-segmented text: split on whitespace, lower-case, nothing else.
 segmented = analyzer("jiyue_segmented", tokenizer="whitespace", filter=["lowercase"])
 

@@ -1,5 +1,4 @@
-"""A re-projection of unchanged items (a resync) keeps their index rows and cuts no text with
-jieba; a changed item is cut and written anew, and its new words are found."""
+"""A re-projection of unchanged items (a resync) keeps their index rows and cuts no text; a changed item is cut and written anew, and its new words are found."""
 
 import datetime
 
@@ -22,19 +21,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def cuts(monkeypatch):
-    """The texts jieba is asked to cut from here on."""
+    """The texts the word cutter is asked to cut from here on."""
     seen = []
-    real = segment.jieba()
+    real = segment.cut
 
-    class Counting:
-        dt = real.dt
+    def counting(text):
+        seen.append(text)
+        return real(text)
 
-        @staticmethod
-        def cut(text, *args, **kwargs):
-            seen.append(text)
-            return real.cut(text, *args, **kwargs)
-
-    monkeypatch.setattr(segment, "jieba", lambda: Counting)
+    monkeypatch.setattr(segment, "cut", counting)
     return seen
 
 

@@ -17,7 +17,7 @@ COLUMNS = (
 )
 # What a row is made of, as a version: change it with anything that changes a row built from
 # the same item (segmentation, weights, tags), and every item's next write builds its row anew.
-ROW_FORMAT = f"1 jieba {segment.JIEBA_VERSION}"
+ROW_FORMAT = f"1 {segment.CUTTER_VERSION}"
 # Every row belongs to one of SAMPLE_BUCKETS buckets by its item id, and carries it as a
 # 'sample:N' tag: the counts of a very common word are estimated from the first few buckets
 # (matching.py). SAMPLE_BUCKET_SQL is `sample_bucket` in SQL, over the row `d`.
