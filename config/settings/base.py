@@ -620,6 +620,9 @@ SHARED_RESOURCES = {
 # projection (federation.library.projection calls each with the page).
 WELFARE_THEME_ITEMS = "federation.library.queries.tagged_items"
 LIBRARY_PROJECTION_EXTRAS = ["sites.welfare.themes.projection"]
+# A site's large outbox backlog (a resync, an import) is worked by up to this many tasks at once
+# (federation.library.services.site_tasks_for): the worker's processes, 2 as `make run` starts it.
+LIBRARY_TASKS_PER_SITE = max(1, int(os.environ.get("LIBRARY_TASKS_PER_SITE", "2")))
 # Portal roles (security.roles) that curate offers, push down and broadcast.
 SYNDICATION_CURATOR_GROUPS = ("市级编审", "网站管理员")
 # The portal column a district's news offered to the portal lands in unless the curator picks

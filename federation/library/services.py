@@ -24,6 +24,7 @@ Public API for other apps: `record_page_event`, `process_event`, `sweep_outbox`,
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -110,8 +111,18 @@ def record_page_events(pages, event: str) -> list[OutboxEvent]:
     )
     from .tasks import process_site_outbox  # tasks imports this module
 
-    enqueue(process_site_outbox, schema=website.schema_name, recoverable=True)
+    for _ in range(site_tasks_for(len(rows))):
+        enqueue(process_site_outbox, schema=website.schema_name, recoverable=True)
     return rows
+
+
+def site_tasks_for(rows: int) -> int:
+    """How many of a site's outbox tasks to send for `rows` new rows: one, or for a backlog of
+    several batches (a resync, an import) up to LIBRARY_TASKS_PER_SITE working side by side,
+    each claiming its own rows (process_batch: SKIP LOCKED, item locks). Each sends its
+    successor while rows wait (tasks.process_site_outbox), so the number stays as sent."""
+    wanted = -(-rows // OUTBOX_BATCH)  # batches, rounded up
+    return max(1, min(settings.LIBRARY_TASKS_PER_SITE, wanted))
 
 
 # --- Processing (runs in the site's schema, after commit) -------------------------------------

@@ -204,3 +204,32 @@ def test_a_batch_handler_failing_on_one_item_holds_back_only_that_item(
     consumers.register("picky", batch=lambda changes: None)
     with schema_context("alpha"):
         assert consumers.run_pending([steps[bad_key].item_id]) == 1
+
+
+def test_a_large_backlog_is_worked_by_several_site_tasks_at_once(alpha, monkeypatch, settings):
+    """A resync of more rows than a batch sends one site task per batch, up to
+    LIBRARY_TASKS_PER_SITE (each claims its own rows); a small one sends one."""
+    from federation.library import tasks
+
+    sent = []
+    monkeypatch.setattr(
+        services, "enqueue", lambda task, *args, schema, **kw: sent.append((task, schema))
+    )
+    settings.LIBRARY_TASKS_PER_SITE = 2
+    monkeypatch.setattr(services, "OUTBOX_BATCH", 3)
+    one_task = [(tasks.process_site_outbox, "alpha")]
+    with schema_context("alpha"):
+        pages = pending_pages(alpha, 7)
+        sent.clear()
+
+        services.record_page_events(pages[:3], Kind.RESYNC)
+        assert sent == one_task
+
+        sent.clear()
+        services.record_page_events(pages, Kind.RESYNC)  # three batches, two tasks
+        assert sent == one_task * 2
+
+        sent.clear()
+        settings.LIBRARY_TASKS_PER_SITE = 4
+        services.record_page_events(pages, Kind.RESYNC)
+        assert sent == one_task * 3
