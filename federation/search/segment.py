@@ -7,11 +7,12 @@ its position, as jieba's search mode does. Queries are cut the same way, so ÈÅìË
 
 The cutter is jieba-rs (the `rjieba` binding): jieba's dictionary and algorithm (precise mode,
 HMM for words not in the dictionary) in Rust. It cuts ~25 times faster than the Python jieba
-and loads in ~0.15 s and 40 MB instead of ~0.7 s and 80 MB; cutting was most of an import's
-time through the library (README, "The library's bulk flow"). Its words for Chinese text are
-jieba's own; runs of letters, digits and signs that jieba splits (website.legal_name, zh-hant)
-it keeps whole, and `cut` splits them as jieba does, so an entry's terms are what they were
-(`tests/federation/search/test_segment.py` holds the two side by side).
+and loads in ~0.15 s instead of ~1 s (a bare process holding it: 43 MB, not 121 MB); cutting
+was the largest part of an import's time through the library (README, "The library's bulk
+flow"). Its words for Chinese text are jieba's own; runs of letters, digits and signs that
+jieba splits (website.legal_name, zh-hant) it keeps whole, and `cut` splits them as jieba
+does, so an entry's terms are what they were (`tests/federation/search/test_segment.py` holds
+the two side by side).
 """
 
 import functools
