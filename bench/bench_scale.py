@@ -33,6 +33,7 @@ Load figures (`os.getloadavg`) are reported beside the timings: the machine is s
 """
 
 import datetime
+import gc
 import os
 import statistics
 import time
@@ -287,9 +288,34 @@ def article_path(website) -> str:
         return article.get_url_parts()[2]
 
 
+class GcClock:
+    """Milliseconds this process spent in Python's cyclic garbage collector, and the full
+    (generation 2) collections, while it is installed: a process holding more objects (every
+    site's cached pieces) pays longer full collections, which a p95 catches."""
+
+    def __init__(self):
+        self.ms, self.full, self._started = 0.0, 0, None
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            self.ms += (time.perf_counter() - self._started) * 1000
+            self.full += info["generation"] == 2
+            self._started = None
+
+    def __enter__(self):
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self)
+
+
 def page_p95(websites) -> dict:
-    """{(view, "uncached"|"cached"): (wall p95 ms, cpu p95 ms)} over these sites' pages,
-    the requests going round the sites."""
+    """{(view, "uncached"|"cached"): (wall p95 ms, cpu p95 ms, wall p95 ms with the garbage
+    collector's pauses taken out, full collections)} over these sites' pages, the requests
+    going round the sites."""
     pages = {view: [] for view in PAGE_VIEWS}
     for website in websites:
         if "home" in pages:
@@ -314,16 +340,24 @@ def page_p95(websites) -> dict:
                 rounds = 2 if kind == "cached" else 1
                 for n in range(max(WARM_UP, rounds * len(targets))):
                     get(*targets[n % len(targets)])
-                wall, cpu = [], []
+                wall, cpu, without_gc, full = [], [], [], 0
                 for n in range(max(PAGE_REQUESTS, len(targets))):
                     host, path = targets[n % len(targets)]
                     started, cpu_started = time.perf_counter(), time.process_time()
-                    response = get(host, path)
+                    with GcClock() as collector:
+                        response = get(host, path)
                     wall.append((time.perf_counter() - started) * 1000)
                     cpu.append((time.process_time() - cpu_started) * 1000)
+                    without_gc.append(wall[-1] - collector.ms)
+                    full += collector.full
                     if kind == "cached":  # a miss would measure a render
                         assert response["X-Page-Cache"] == "hit", (host, path)
-                figures[(view, kind)] = (harness.percentile(wall, 95), harness.percentile(cpu, 95))
+                figures[(view, kind)] = (
+                    harness.percentile(wall, 95),
+                    harness.percentile(cpu, 95),
+                    harness.percentile(without_gc, 95),
+                    full,
+                )
     return figures
 
 
@@ -333,8 +367,16 @@ def pages(report, at_one: dict):
     )
     print(f"   page p95 over all {len(websites)} sites (load {load()})…", flush=True)
     at_all = page_p95(websites)
-    for (view, kind), (wall, cpu) in at_one.items():
-        all_wall, all_cpu = at_all[(view, kind)]
+    # What the ratio is made of: the first site alone again, in this process that has now
+    # served every site (its caches, its objects) and on the same database backend; then on a
+    # new backend (the database's per-connection caches empty again).
+    print(f"   the first site alone again, same process and backend (load {load()})…", flush=True)
+    again = page_p95(websites[:1])
+    connection.close()
+    print(f"   … and on a new database backend (load {load()})…", flush=True)
+    new_backend = page_p95(websites[:1])
+    for (view, kind), (wall, cpu, wall_no_gc, full) in at_one.items():
+        all_wall, all_cpu, all_no_gc, all_full = at_all[(view, kind)]
         name = f"scale_page_{view}_{kind}"
         report(f"{name}_p95_1site", wall, "ms")
         report(f"{name}_p95_{len(websites)}sites", all_wall, "ms")
@@ -343,6 +385,10 @@ def pages(report, at_one: dict):
         report(f"{name}_p95_ratio_all_to_1", all_wall / wall, "x")
         report(f"{name}_cpu_p95_ratio_all_to_1", all_cpu / cpu, "x")
         print("   target: ≤ 1.10" if kind == "uncached" else "   target: unchanged", flush=True)
+        report(f"{name}_p95_without_gc_ratio_all_to_1", all_no_gc / wall_no_gc, "x")
+        report(f"{name}_full_collections_1site_vs_all", f"{full} vs {all_full}", "")
+        report(f"{name}_p95_1site_after_all_same_backend", again[(view, kind)][0], "ms")
+        report(f"{name}_p95_1site_after_all_new_backend", new_backend[(view, kind)][0], "ms")
     report("scale_page_requests_per_kind", max(PAGE_REQUESTS, len(websites)), "requests")
     report("scale_load_after_pages", load(), "load")
 
