@@ -23,6 +23,10 @@
   site of the run (BENCH_SCALE_PAGE_REQUESTS a kind, at least one a site, after a warm-up
   round). The ratio all/1 is the figure: target ≤ 1.10 uncached, cached unchanged. Wall time
   and this process's CPU time per request (the database's share is in the wall time only).
+  Then the first site alone again (same process, same and a new database backend), and the
+  two cities in alternating blocks (BENCH_SCALE_ALTERNATIONS blocks of 25 each, from a copy
+  of the database made while it held one site): the machine's drift between the two phases
+  cancels out.
 - Connections: the backends BENCH_POOLER_CLIENTS (16) threads use serving every site in turn,
   straight to PostgreSQL and through PgBouncer with BENCH_POOLER_POOL (4) server connections
   (bench_pooler's drive, BENCH_POOLER_SECONDS each).
@@ -361,7 +365,96 @@ def page_p95(websites) -> dict:
     return figures
 
 
-def pages(report, at_one: dict):
+def copy_city_of_one() -> dict:
+    """A copy of the bench database while it holds its one site, to measure beside the grown
+    one (`alternating_p95`): the connection's settings for it. Made from the maintenance
+    database: PostgreSQL copies a database only while nobody is connected to it."""
+    import psycopg
+
+    settings = dict(connection.settings_dict)
+    copy = f"{settings['NAME']}_city_of_one"
+    connection.close()
+    with psycopg.connect(
+        dbname="postgres",
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    ) as maintenance:
+        maintenance.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        maintenance.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{settings["NAME"]}"')
+    return {**settings, "NAME": copy}
+
+
+def drop_city_of_one(settings: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        dbname="postgres",
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    ) as maintenance:
+        maintenance.execute(f'DROP DATABASE IF EXISTS "{settings["NAME"]}" WITH (FORCE)')
+
+
+ALTERNATIONS = int(os.environ.get("BENCH_SCALE_ALTERNATIONS", "12"))
+BLOCK = 25
+
+
+def alternating_p95(websites, one_settings: dict) -> dict:
+    """Uncached home pages of the city of one (its copy made before provisioning) and of the
+    grown city, in alternating blocks of BLOCK requests from one process, the request's
+    database connection swapped between blocks: a machine whose speed drifts over minutes
+    slows both alike, where the figures measured one after the other (`pages`) take the drift
+    into their ratio. {"one"|"all": (wall p95 ms, cpu p95 ms)}."""
+    from django.db import connections
+
+    grown = connections["default"]
+    one = type(grown)(one_settings, alias="default")
+    with one.cursor() as cursor:  # the copy, not the grown city, is what the blocks will read
+        cursor.execute(
+            f"SELECT count(*) FROM public.{Website._meta.db_table} WHERE kind <> 'template'"
+        )
+        alone = cursor.fetchone()[0]
+    assert alone < len(websites), f"the city of one has {alone} sites"
+    hosts = {"one": [websites[0].primary_domain], "all": [w.primary_domain for w in websites]}
+    samples = {"one": ([], []), "all": ([], [])}
+    turn = {"one": 0, "all": 0}
+    client = Client()
+
+    def block(city, measured):
+        connections._connections.default = one if city == "one" else grown
+        try:
+            for _ in range(BLOCK):
+                host = hosts[city][turn[city] % len(hosts[city])]
+                turn[city] += 1
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = client.get("/", HTTP_HOST=host)
+                connection.set_schema_to_public()
+                assert response.status_code == 200, (city, host, response.status_code)
+                if measured:
+                    samples[city][0].append((time.perf_counter() - started) * 1000)
+                    samples[city][1].append((time.process_time() - cpu_started) * 1000)
+        finally:
+            connections._connections.default = grown
+
+    with override_settings(PAGECACHE_ENABLED=False):
+        block("one", measured=False)  # its backend is new: warmed as the grown one was
+        for _ in range(ALTERNATIONS):
+            block("one", measured=True)
+            block("all", measured=True)
+    one.close()
+    return {
+        city: (harness.percentile(wall, 95), harness.percentile(cpu, 95))
+        for city, (wall, cpu) in samples.items()
+    }
+
+
+def pages(report, at_one: dict, one_settings: dict | None = None):
     websites = list(
         Website.objects.sites().filter(schema_name__startswith="b").order_by("schema_name")
     )
@@ -390,6 +483,15 @@ def pages(report, at_one: dict):
         report(f"{name}_p95_1site_after_all_same_backend", again[(view, kind)][0], "ms")
         report(f"{name}_p95_1site_after_all_new_backend", new_backend[(view, kind)][0], "ms")
     report("scale_page_requests_per_kind", max(PAGE_REQUESTS, len(websites)), "requests")
+    if one_settings is not None and "home" in PAGE_VIEWS:
+        print(f"   the two cities in alternating blocks (load {load()})…", flush=True)
+        both = alternating_p95(websites, one_settings)
+        name = "scale_page_home_uncached_alternating"
+        report(f"{name}_p95_1site", both["one"][0], "ms")
+        report(f"{name}_p95_{len(websites)}sites", both["all"][0], "ms")
+        report(f"{name}_p95_ratio_all_to_1", both["all"][0] / both["one"][0], "x")
+        report(f"{name}_cpu_p95_ratio_all_to_1", both["all"][1] / both["one"][1], "x")
+        report(f"{name}_requests", ALTERNATIONS * BLOCK, "requests a city")
     report("scale_load_after_pages", load(), "load")
 
 
@@ -428,6 +530,7 @@ def run(report):
     if "pages" in PARTS:
         print(f"   page p95 on one site (load {load()})…", flush=True)
         at_one = page_p95(harness.ensure_sites(1)[:1])  # the city's first site, still alone
+        one_settings = copy_city_of_one()
     schemas = provision_sites(report)
     catalog(report)
     if "migrations" in PARTS:
@@ -435,6 +538,9 @@ def run(report):
     if "memory" in PARTS:
         memory(report)
     if "pages" in PARTS:
-        pages(report, at_one)  # after memory(): it measures a worker's first touch of each site
+        try:  # after memory(): it measures a worker's first touch of each site
+            pages(report, at_one, one_settings)
+        finally:
+            drop_city_of_one(one_settings)
     if "connections" in PARTS:
         connections_at_scale(report)
