@@ -365,39 +365,36 @@ def page_p95(websites) -> dict:
     return figures
 
 
-def copy_city_of_one() -> dict:
-    """A copy of the bench database while it holds its one site, to measure beside the grown
-    one (`alternating_p95`): the connection's settings for it. Made from the maintenance
-    database: PostgreSQL copies a database only while nobody is connected to it."""
+def _maintenance(settings: dict):
+    """A connection to the server's maintenance database (`postgres`), in autocommit: the one
+    place a database can be copied or dropped from."""
     import psycopg
 
-    settings = dict(connection.settings_dict)
-    copy = f"{settings['NAME']}_city_of_one"
-    connection.close()
-    with psycopg.connect(
+    return psycopg.connect(
         dbname="postgres",
         host=settings["HOST"] or None,
         port=settings["PORT"] or None,
         user=settings["USER"] or None,
         password=settings["PASSWORD"] or None,
         autocommit=True,
-    ) as maintenance:
+    )
+
+
+def copy_city_of_one() -> dict:
+    """A copy of the bench database while it holds its one site, to measure beside the grown
+    one (`alternating_p95`): the connection's settings for it. Made from the maintenance
+    database: PostgreSQL copies a database only while nobody is connected to it."""
+    settings = dict(connection.settings_dict)
+    copy = f"{settings['NAME']}_city_of_one"
+    connection.close()
+    with _maintenance(settings) as maintenance:
         maintenance.execute(f'DROP DATABASE IF EXISTS "{copy}"')
         maintenance.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{settings["NAME"]}"')
     return {**settings, "NAME": copy}
 
 
 def drop_city_of_one(settings: dict) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        dbname="postgres",
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-        autocommit=True,
-    ) as maintenance:
+    with _maintenance(settings) as maintenance:
         maintenance.execute(f'DROP DATABASE IF EXISTS "{settings["NAME"]}" WITH (FORCE)')
 
 
