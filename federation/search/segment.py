@@ -41,7 +41,7 @@ def cut(text: str) -> list[str]:
     """jieba's precise-mode tokens of `text`, every one (punctuation and spaces too)."""
     tokens = []
     for token in rjieba.cut(text, hmm=True):
-        if len(token) > 1 and not _JIEBA_HAN.search(token) and not rjieba.has_word(token):
+        if len(token) > 1 and not _JIEBA_HAN.search(token) and not is_word(token):
             tokens += _JIEBA_PIECE.findall(token)
         else:
             tokens.append(token)
