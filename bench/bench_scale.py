@@ -13,20 +13,19 @@
   migration (wagtailembeds.0009_embed_cache_until, an AddField, unapplied in every schema
   first) with BENCH_SCALE_PROCESSES (2) processes. With BENCH_SCALE_COMPARE=1 (default) the
   no-op run of django-tenants' own `migrate_schemas` too, the path setup_platform took before.
-- Memory of a web worker that touches every site: this process serves each site's home page
-  (uncached) through Django's test client, and its RSS is read after the first 10 sites, after
-  all, and after a second round over all (a per-site cache that grows without bound shows as
-  growth in the second half; a bounded one levels off).
-- Page p95 at 1 site and at all sites: a home page and an article, uncached and from the
-  page cache, through Django's test client in this process, first on a city of one site
-  (before provisioning), then again after provisioning with the requests going round every
-  site of the run (BENCH_SCALE_PAGE_REQUESTS a kind, at least one a site, after a warm-up
-  round). The ratio all/1 is the figure: target ≤ 1.10 uncached, cached unchanged. Wall time
-  and this process's CPU time per request (the database's share is in the wall time only).
-  Then the first site alone again (same process, same and a new database backend), and the
-  two cities in alternating blocks (BENCH_SCALE_ALTERNATIONS blocks of 25 each, from a copy
-  of the database made while it held one site): the machine's drift between the two phases
-  cancels out.
+- Memory and pages, measured in a web worker process of their own (bench.scale_worker: this
+  process's heap and database backend hold what provisioning left, which no worker serving
+  pages has): the worker's RSS after serving the first 10 sites' home pages, after all, and
+  after a second round (a per-site cache that grows without bound shows as growth in the
+  second half); then a home page and an article, uncached and from the page cache, of a city
+  of one site (a copy of the bench database made before provisioning) and of the grown city,
+  the requests going round every site, in alternating blocks (BENCH_SCALE_ALTERNATIONS blocks
+  of 25 a city, after each city's every page once on its own connection, as a connection
+  that lives on has): the machine's drift over minutes slows both alike. The ratio all/1 is
+  the figure: target ≤ 1.10 uncached, cached unchanged. Wall time and the worker's CPU time
+  per request (the database's share is in the wall time only). Beside it, what a site's
+  first request on a new database backend costs over its second (the backend reads that
+  site's relations from the catalog), and each backend's catalog cache once warm.
 - Connections: the backends BENCH_POOLER_CLIENTS (16) threads use serving every site in turn,
   straight to PostgreSQL and through PgBouncer with BENCH_POOLER_POOL (4) server connections
   (bench_pooler's drive, BENCH_POOLER_SECONDS each).
@@ -37,17 +36,18 @@ Load figures (`os.getloadavg`) are reported beside the timings: the machine is s
 """
 
 import datetime
-import gc
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 
-from django.core.cache import caches
 from django.core.management import call_command
 from django.db import OperationalError, connection, transaction
-from django.test import Client, override_settings
 
 from bench import harness
+from bench.scale_worker import RESULT
 from sites.core.models import ArticlePage, ColumnPage
 from tenants import migrating, spares
 from tenants.models import Website
@@ -56,8 +56,6 @@ SITES = int(os.environ.get("BENCH_SCALE_SITES", "100"))
 CLONE_EVERY = int(os.environ.get("BENCH_SCALE_CLONE_EVERY", "10"))
 PROCESSES = int(os.environ.get("BENCH_SCALE_PROCESSES", "2"))
 COMPARE = os.environ.get("BENCH_SCALE_COMPARE", "1") == "1"
-PAGE_REQUESTS = int(os.environ.get("BENCH_SCALE_PAGE_REQUESTS", "100"))
-WARM_UP = 20
 # The parts measured after provisioning (and the catalog), by name: a 1,000-site run of them all
 # takes hours on two cores; BENCH_SCALE_PARTS=migrations measures that part alone.
 PARTS = os.environ.get("BENCH_SCALE_PARTS", "migrations,memory,pages,connections").split(",")
@@ -69,14 +67,6 @@ LEAF = ("wagtailembeds", "0009_embed_cache_until")
 
 def load() -> float:
     return round(os.getloadavg()[0], 1)
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def backend_cpu() -> float | None:
@@ -240,39 +230,6 @@ def migrations(report, schemas):
     report("scale_load_after_migrations", load(), "load")
 
 
-@override_settings(PAGECACHE_ENABLED=False)
-def memory(report):
-    hosts = list(
-        Website.objects.sites()
-        .filter(schema_name__startswith="b")
-        .order_by("schema_name")
-        .values_list("domains__domain", flat=True)
-    )
-    client = Client()
-
-    def touch(batch):
-        for host in batch:
-            response = client.get("/", HTTP_HOST=host)
-            assert response.status_code == 200, (host, response.status_code)
-            connection.set_schema_to_public()
-
-    touch(hosts[:10])
-    after_ten = rss_mb()
-    touch(hosts[10:])
-    after_all = rss_mb()
-    touch(hosts)
-    after_second_round = rss_mb()
-    report("scale_rss_after_10_sites", after_ten, "MB")
-    report(f"scale_rss_after_{len(hosts)}_sites", after_all, "MB")
-    report("scale_rss_after_second_round", after_second_round, "MB")
-    if len(hosts) > 10:
-        report(
-            "scale_rss_growth_per_site",
-            (after_all - after_ten) * 1024 / (len(hosts) - 10),
-            "KB",
-        )
-
-
 def article_path(website) -> str:
     """The path of the site's one bench article, published on first use."""
     with harness.schema_context(website.schema_name):
@@ -292,79 +249,6 @@ def article_path(website) -> str:
         return article.get_url_parts()[2]
 
 
-class GcClock:
-    """Milliseconds this process spent in Python's cyclic garbage collector, and the full
-    (generation 2) collections, while it is installed: a process holding more objects (every
-    site's cached pieces) pays longer full collections, which a p95 catches."""
-
-    def __init__(self):
-        self.ms, self.full, self._started = 0.0, 0, None
-
-    def __call__(self, phase, info):
-        if phase == "start":
-            self._started = time.perf_counter()
-        elif self._started is not None:
-            self.ms += (time.perf_counter() - self._started) * 1000
-            self.full += info["generation"] == 2
-            self._started = None
-
-    def __enter__(self):
-        gc.callbacks.append(self)
-        return self
-
-    def __exit__(self, *exc):
-        gc.callbacks.remove(self)
-
-
-def page_p95(websites) -> dict:
-    """{(view, "uncached"|"cached"): (wall p95 ms, cpu p95 ms, wall p95 ms with the garbage
-    collector's pauses taken out, full collections)} over these sites' pages, the requests
-    going round the sites."""
-    pages = {view: [] for view in PAGE_VIEWS}
-    for website in websites:
-        if "home" in pages:
-            pages["home"].append((website.primary_domain, "/"))
-        if "article" in pages:
-            pages["article"].append((website.primary_domain, article_path(website)))
-    connection.set_schema_to_public()
-    caches["pages"].clear()
-    client, figures = Client(), {}
-
-    def get(host, path):
-        response = client.get(path, HTTP_HOST=host)
-        connection.set_schema_to_public()
-        assert response.status_code == 200, (host, path, response.status_code)
-        return response
-
-    for kind in ("uncached", "cached"):
-        with override_settings(PAGECACHE_ENABLED=kind == "cached"):
-            for view, targets in pages.items():
-                # Warm-up: every page at least once (twice cached: the first stores it), and
-                # at least WARM_UP requests, so one site gets as warm a process as many.
-                rounds = 2 if kind == "cached" else 1
-                for n in range(max(WARM_UP, rounds * len(targets))):
-                    get(*targets[n % len(targets)])
-                wall, cpu, without_gc, full = [], [], [], 0
-                for n in range(max(PAGE_REQUESTS, len(targets))):
-                    host, path = targets[n % len(targets)]
-                    started, cpu_started = time.perf_counter(), time.process_time()
-                    with GcClock() as collector:
-                        response = get(host, path)
-                    wall.append((time.perf_counter() - started) * 1000)
-                    cpu.append((time.process_time() - cpu_started) * 1000)
-                    without_gc.append(wall[-1] - collector.ms)
-                    full += collector.full
-                    if kind == "cached":  # a miss would measure a render
-                        assert response["X-Page-Cache"] == "hit", (host, path)
-                figures[(view, kind)] = (
-                    harness.percentile(wall, 95),
-                    harness.percentile(cpu, 95),
-                    harness.percentile(without_gc, 95),
-                    full,
-                )
-    return figures
-
-
 def _maintenance(settings: dict):
     """A connection to the server's maintenance database (`postgres`), in autocommit: the one
     place a database can be copied or dropped from."""
@@ -382,7 +266,7 @@ def _maintenance(settings: dict):
 
 def copy_city_of_one() -> dict:
     """A copy of the bench database while it holds its one site, to measure beside the grown
-    one (`alternating_p95`): the connection's settings for it. Made from the maintenance
+    one (`web_workers`): the connection's settings for it. Made from the maintenance
     database: PostgreSQL copies a database only while nobody is connected to it."""
     settings = dict(connection.settings_dict)
     copy = f"{settings['NAME']}_city_of_one"
@@ -402,93 +286,105 @@ ALTERNATIONS = int(os.environ.get("BENCH_SCALE_ALTERNATIONS", "12"))
 BLOCK = 25
 
 
-def alternating_p95(websites, one_settings: dict) -> dict:
-    """Uncached home pages of the city of one (its copy made before provisioning) and of the
-    grown city, in alternating blocks of BLOCK requests from one process, the request's
-    database connection swapped between blocks: a machine whose speed drifts over minutes
-    slows both alike, where the figures measured one after the other (`pages`) take the drift
-    into their ratio. {"one"|"all": (wall p95 ms, cpu p95 ms)}."""
-    from django.db import connections
+class WebWorker:
+    """A bench.scale_worker process serving one city (its database: BENCH_DATABASE, and its
+    own page cache), driven one command at a time."""
 
-    grown = connections["default"]
-    one = type(grown)(one_settings, alias="default")
-    with one.cursor() as cursor:  # the copy, not the grown city, is what the blocks will read
-        cursor.execute(
-            f"SELECT count(*) FROM public.{Website._meta.db_table} WHERE kind <> 'template'"
+    def __init__(self, database: str, page_cache: str):
+        env = {**os.environ, "BENCH_DATABASE": database, "PAGECACHE_DIR": page_cache}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.scale_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
-        alone = cursor.fetchone()[0]
-    assert alone < len(websites), f"the city of one has {alone} sites"
-    hosts = {"one": [websites[0].primary_domain], "all": [w.primary_domain for w in websites]}
-    samples = {"one": ([], []), "all": ([], [])}
-    turn = {"one": 0, "all": 0}
-    client = Client()
 
-    def block(city, measured):
-        connections._connections.default = one if city == "one" else grown
-        try:
-            for _ in range(BLOCK):
-                host = hosts[city][turn[city] % len(hosts[city])]
-                turn[city] += 1
-                started, cpu_started = time.perf_counter(), time.process_time()
-                response = client.get("/", HTTP_HOST=host)
-                connection.set_schema_to_public()
-                assert response.status_code == 200, (city, host, response.status_code)
-                if measured:
-                    samples[city][0].append((time.perf_counter() - started) * 1000)
-                    samples[city][1].append((time.process_time() - cpu_started) * 1000)
-        finally:
-            connections._connections.default = grown
+    def __call__(self, do: str, **arguments):
+        self.process.stdin.write(json.dumps({"do": do, **arguments}) + "\n")
+        self.process.stdin.flush()
+        for line in self.process.stdout:
+            if line.startswith(RESULT):
+                return json.loads(line.removeprefix(RESULT))
+        raise RuntimeError(f"the web worker stopped ({do}): its error is printed above")
 
-    with override_settings(PAGECACHE_ENABLED=False):
-        block("one", measured=False)  # its backend is new: warmed as the grown one was
-        for _ in range(ALTERNATIONS):
-            block("one", measured=True)
-            block("all", measured=True)
-    one.close()
-    return {
-        city: (harness.percentile(wall, 95), harness.percentile(cpu, 95))
-        for city, (wall, cpu) in samples.items()
-    }
+    def close(self):
+        if self.process.poll() is None:
+            self.process.stdin.write(json.dumps({"do": "quit"}) + "\n")
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
-def pages(report, at_one: dict, one_settings: dict | None = None):
-    websites = list(
-        Website.objects.sites().filter(schema_name__startswith="b").order_by("schema_name")
-    )
-    print(f"   page p95 over all {len(websites)} sites (load {load()})…", flush=True)
-    at_all = page_p95(websites)
-    # What the ratio is made of: the first site alone again, in this process that has now
-    # served every site (its caches, its objects) and on the same database backend; then on a
-    # new backend (the database's per-connection caches empty again).
-    print(f"   the first site alone again, same process and backend (load {load()})…", flush=True)
-    again = page_p95(websites[:1])
-    connection.close()
-    print(f"   … and on a new database backend (load {load()})…", flush=True)
-    new_backend = page_p95(websites[:1])
-    for (view, kind), (wall, cpu, wall_no_gc, full) in at_one.items():
-        all_wall, all_cpu, all_no_gc, all_full = at_all[(view, kind)]
-        name = f"scale_page_{view}_{kind}"
-        report(f"{name}_p95_1site", wall, "ms")
-        report(f"{name}_p95_{len(websites)}sites", all_wall, "ms")
-        report(f"{name}_cpu_p95_1site", cpu, "ms")
-        report(f"{name}_cpu_p95_{len(websites)}sites", all_cpu, "ms")
-        report(f"{name}_p95_ratio_all_to_1", all_wall / wall, "x")
-        report(f"{name}_cpu_p95_ratio_all_to_1", all_cpu / cpu, "x")
-        print("   target: ≤ 1.10" if kind == "uncached" else "   target: unchanged", flush=True)
-        report(f"{name}_p95_without_gc_ratio_all_to_1", all_no_gc / wall_no_gc, "x")
-        report(f"{name}_full_collections_1site_vs_all", f"{full} vs {all_full}", "")
-        report(f"{name}_p95_1site_after_all_same_backend", again[(view, kind)][0], "ms")
-        report(f"{name}_p95_1site_after_all_new_backend", new_backend[(view, kind)][0], "ms")
-    report("scale_page_requests_per_kind", max(PAGE_REQUESTS, len(websites)), "requests")
-    if one_settings is not None and "home" in PAGE_VIEWS:
-        print(f"   the two cities in alternating blocks (load {load()})…", flush=True)
-        both = alternating_p95(websites, one_settings)
-        name = "scale_page_home_uncached_alternating"
-        report(f"{name}_p95_1site", both["one"][0], "ms")
-        report(f"{name}_p95_{len(websites)}sites", both["all"][0], "ms")
-        report(f"{name}_p95_ratio_all_to_1", both["all"][0] / both["one"][0], "x")
-        report(f"{name}_cpu_p95_ratio_all_to_1", both["all"][1] / both["one"][1], "x")
-        report(f"{name}_requests", ALTERNATIONS * BLOCK, "requests a city")
+def web_workers(report, one_settings: dict | None):
+    """The memory and pages parts, in web worker processes (bench.scale_worker): one for the
+    grown city and, for the pages, one for the city of one (the copy made before
+    provisioning), requests alternating between them in blocks."""
+    database = os.environ.get("BENCH_DATABASE", "jiyue_bench")
+    pages_dir = os.environ["PAGECACHE_DIR"]
+    grown = WebWorker(database, f"{pages_dir}-grown")
+    one = None
+    try:
+        n = grown("sites")
+        if "memory" in PARTS:
+            print(f"   a web worker serving every site, twice (load {load()})…", flush=True)
+            memory = grown("memory")
+            report("scale_rss_after_10_sites", memory["rss_after_10_sites"], "MB")
+            report(f"scale_rss_after_{n}_sites", memory["rss_after_all_sites"], "MB")
+            report("scale_rss_after_second_round", memory["rss_after_second_round"], "MB")
+            if n > 10:
+                growth = memory["rss_after_all_sites"] - memory["rss_after_10_sites"]
+                report("scale_rss_growth_per_site", growth * 1024 / (n - 10), "KB")
+        if "pages" in PARTS:
+            if "article" in PAGE_VIEWS:
+                print(f"   an article on each of {n} sites…", flush=True)
+                for website in Website.objects.sites().filter(schema_name__startswith="b"):
+                    article_path(website)
+            one = WebWorker(f"{database}_city_of_one", f"{pages_dir}-city-of-one")
+            assert one("sites") < n, "the city of one is not the copy made before provisioning"
+            pages(report, one, grown, n)
+    finally:
+        for worker in (grown, one):
+            if worker is not None:
+                worker.close()
+
+
+def pages(report, one: WebWorker, grown: WebWorker, n: int):
+    for view in PAGE_VIEWS:
+        for kind in ("uncached", "cached"):
+            print(f"   {view}, {kind}: every page once in each worker (load {load()})…", flush=True)
+            one("warm", view=view, kind=kind)
+            grown("warm", view=view, kind=kind)
+            print(f"   … then {ALTERNATIONS} blocks of {BLOCK} a city, alternating", flush=True)
+            samples = {"one": [], "all": []}
+            for _ in range(ALTERNATIONS):
+                samples["one"] += one("block", view=view, kind=kind, size=BLOCK)
+                samples["all"] += grown("block", view=view, kind=kind, size=BLOCK)
+            p95 = {
+                city: [harness.percentile([row[k] for row in rows], 95) for k in (0, 1, 2)]
+                for city, rows in samples.items()
+            }
+            full = {city: sum(row[3] for row in rows) for city, rows in samples.items()}
+            name = f"scale_page_{view}_{kind}"
+            report(f"{name}_p95_1site", p95["one"][0], "ms")
+            report(f"{name}_p95_{n}sites", p95["all"][0], "ms")
+            report(f"{name}_cpu_p95_1site", p95["one"][1], "ms")
+            report(f"{name}_cpu_p95_{n}sites", p95["all"][1], "ms")
+            report(f"{name}_p95_ratio_all_to_1", p95["all"][0] / p95["one"][0], "x")
+            print("   target: ≤ 1.10" if kind == "uncached" else "   target: unchanged", flush=True)
+            report(f"{name}_cpu_p95_ratio_all_to_1", p95["all"][1] / p95["one"][1], "x")
+            report(f"{name}_p95_without_gc_ratio_all_to_1", p95["all"][2] / p95["one"][2], "x")
+            report(f"{name}_full_collections_1site_vs_all", f"{full['one']} vs {full['all']}", "")
+    report("scale_page_requests_a_city_and_kind", ALTERNATIONS * BLOCK, "requests")
+    report("scale_backend_catalog_cache_1site", one("catalog_cache_mb"), "MB")
+    report(f"scale_backend_catalog_cache_{n}sites", grown("catalog_cache_mb"), "MB")
+    # The blocks above measure backends that have served every site, as a connection that
+    # lives on does (PgBouncer's server_lifetime); a site's first request on a new one costs more.
+    print(f"   each site's first request on a new database backend (load {load()})…", flush=True)
+    touch = grown("first_touch")
+    report("scale_page_home_first_request_on_backend_median", touch["first_median_ms"], "ms")
+    report("scale_page_home_second_request_on_backend_median", touch["second_median_ms"], "ms")
+    report("scale_page_home_first_request_backend_cpu", touch["first_backend_cpu_ms"], "ms")
+    report("scale_page_home_second_request_backend_cpu", touch["second_backend_cpu_ms"], "ms")
     report("scale_load_after_pages", load(), "load")
 
 
@@ -524,20 +420,21 @@ def connections_at_scale(report):
 
 def run(report):
     spares.replenish()
+    one_settings = None
     if "pages" in PARTS:
-        print(f"   page p95 on one site (load {load()})…", flush=True)
-        at_one = page_p95(harness.ensure_sites(1)[:1])  # the city's first site, still alone
+        first = harness.ensure_sites(1)[0]  # the city's first site, still alone
+        if "article" in PAGE_VIEWS:
+            article_path(first)
         one_settings = copy_city_of_one()
     schemas = provision_sites(report)
     catalog(report)
     if "migrations" in PARTS:
         migrations(report, schemas)
-    if "memory" in PARTS:
-        memory(report)
-    if "pages" in PARTS:
-        try:  # after memory(): it measures a worker's first touch of each site
-            pages(report, at_one, one_settings)
-        finally:
+    try:
+        if "memory" in PARTS or "pages" in PARTS:
+            web_workers(report, one_settings)
+    finally:
+        if one_settings is not None:
             drop_city_of_one(one_settings)
     if "connections" in PARTS:
         connections_at_scale(report)
