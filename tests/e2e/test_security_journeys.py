@@ -108,6 +108,10 @@ def test_idle_admin_session_ends_after_30_minutes(new_page, site_url, enforced):
     page = new_page()
     _sign_in(page, site_url, alpha, username, "Idle-Editor-2026")
     expect(page).to_have_url(site_url(alpha, "/admin/"))
+    # Idle means no request in flight: one of the dashboard's own admin requests arriving after
+    # the session is aged below would end it first, and /admin/pages/ would then meet Wagtail's
+    # login redirect instead of ours (seen once in a fresh-clone run).
+    page.wait_for_load_state("networkidle")
     key = next(
         c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
     )
