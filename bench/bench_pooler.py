@@ -75,22 +75,14 @@ def catalog_cache_per_site(websites) -> float:
     """KB of catalog cache one backend adds per site whose every table it has read."""
     connection.close()  # a new backend: provisioning has already read these sites' tables
     with connection.cursor() as cursor:
-
-        def cached():
-            cursor.execute(
-                "SELECT sum(total_bytes) FROM pg_backend_memory_contexts "
-                "WHERE name = 'CacheMemoryContext' OR parent = 'CacheMemoryContext'"
-            )
-            return float(cursor.fetchone()[0])
-
-        before = cached()
+        before = harness.catalog_cache_bytes(cursor)
         for website in websites:
             cursor.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = %s", [website.schema_name]
             )
             for (table,) in cursor.fetchall():
                 cursor.execute(f'SELECT * FROM "{website.schema_name}"."{table}" LIMIT 0')
-        return (cached() - before) / len(websites) / 1024
+        return (harness.catalog_cache_bytes(cursor) - before) / len(websites) / 1024
 
 
 def run(report):

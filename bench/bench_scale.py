@@ -72,20 +72,6 @@ def load() -> float:
     return round(os.getloadavg()[0], 1)
 
 
-def backend_cpu() -> float | None:
-    """CPU seconds of this connection's PostgreSQL backend (a server on this machine), which
-    the load on a shared machine inflates far less than wall time; None when unreadable."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def cpu_with_children() -> float:
     """CPU seconds of this process and its reaped children (forked migration workers)."""
     times = os.times()
@@ -114,10 +100,10 @@ RETRIES = []
 def measured(work):
     """(wall, Python CPU, backend CPU) of `work`, run in one transaction on one connection;
     the connection is closed afterwards, as provisioning and the refill do."""
-    before, py, wall = backend_cpu(), time.process_time(), time.perf_counter()
+    before, py, wall = harness.backend_cpu(), time.process_time(), time.perf_counter()
     with transaction.atomic():
         work()
-        after = backend_cpu()
+        after = harness.backend_cpu()
     figures = (
         time.perf_counter() - wall,
         time.process_time() - py,

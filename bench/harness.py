@@ -1,5 +1,6 @@
 """Shared helpers for benchmarks: a fresh bench database, sites, timing."""
 
+import os
 import statistics
 import time
 
@@ -86,3 +87,27 @@ def summary(samples):
 
 
 __all__ = ["ensure_sites", "percentile", "provision", "schema_context", "summary", "timed"]
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend (a server on this machine), which
+    the load on a shared machine inflates far less than wall time; None when unreadable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def catalog_cache_bytes(cursor) -> float:
+    """What the cursor's PostgreSQL backend holds in its relation and catalog caches: it grows
+    with every site whose tables that backend has read."""
+    cursor.execute(
+        "SELECT sum(total_bytes) FROM pg_backend_memory_contexts "
+        "WHERE name = 'CacheMemoryContext' OR parent = 'CacheMemoryContext'"
+    )
+    return float(cursor.fetchone()[0])

@@ -91,17 +91,6 @@ class Worker:
         with override_settings(PAGECACHE_ENABLED=kind == "cached"):
             yield
 
-    def backend(self):
-        """(pid, CPU seconds) of this process's PostgreSQL backend (a server on this machine)."""
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
     def sites(self):
         return len(self.websites)
 
@@ -126,6 +115,8 @@ class Worker:
         its second (the backend reads the site's relations from the catalog)."""
         from django.db import connection
 
+        from bench import harness
+
         hosts = self.hosts[:FIRST_TOUCH]
         wall, cpu = {"first": [], "second": []}, {"first": 0.0, "second": 0.0}
         with self.page_cache("uncached"):
@@ -134,11 +125,11 @@ class Worker:
             connection.close()
             for host in hosts:
                 for turn in ("first", "second"):
-                    _, before = self.backend()  # opens the connection outside the clock
+                    before = harness.backend_cpu()  # opens the connection outside the clock
                     started = time.perf_counter()
                     self.get(host)
                     wall[turn].append((time.perf_counter() - started) * 1000)
-                    cpu[turn] += self.backend()[1] - before
+                    cpu[turn] += harness.backend_cpu() - before
         return {
             f"{turn}_{what}": value
             for turn in ("first", "second")
@@ -197,12 +188,10 @@ class Worker:
         """The backend's relation and catalog caches: what serving many sites makes it hold."""
         from django.db import connection
 
+        from bench import harness
+
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT sum(total_bytes) FROM pg_backend_memory_contexts "
-                "WHERE name = 'CacheMemoryContext' OR parent = 'CacheMemoryContext'"
-            )
-            return float(cursor.fetchone()[0]) / 2**20
+            return harness.catalog_cache_bytes(cursor) / 2**20
 
 
 def main():
